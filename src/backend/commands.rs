@@ -1,0 +1,67 @@
+//! Every command fleet runs on a host, in one place, so a reader can see exactly what fleet does
+//! on their servers. Anything that comes from a remote host or a config and goes into a command
+//! passes through `quote`.
+
+/// The properties of each service that discovery reads, in one `systemctl show` call.
+pub const SHOW_PROPERTIES: &str = "Id,LoadState,ActiveState,SubState,MainPID,MemoryCurrent,FragmentPath,\
+ExecMainStartTimestamp,NRestarts,EnvironmentFiles,User,WorkingDirectory";
+
+/// One round trip per host: facts, the unit list (JSON on systemd ≥ 248, plain before) and the
+/// properties of every service. Sections start with `@@fleet <name>` lines. It only reads.
+/// TZ=UTC0 makes systemd print timestamps in UTC, LC_ALL=C keeps the output unlocalised.
+pub fn discovery_script() -> String {
+    format!(
+        r#"export LC_ALL=C TZ=UTC0 SYSTEMD_PAGER= SYSTEMD_COLORS=0
+echo "@@fleet os-release"; cat /etc/os-release 2>/dev/null
+echo "@@fleet uname"; uname -r; hostname
+echo "@@fleet uptime"; cat /proc/uptime 2>/dev/null
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  v=$(systemctl --version | awk 'NR==1 {{print $2}}')
+  echo "@@fleet systemd $v"
+  if [ "${{v:-0}}" -ge 248 ] 2>/dev/null; then
+    echo "@@fleet units-json"; systemctl list-units --all --type=service --output=json --no-pager
+  else
+    echo "@@fleet units-plain"; systemctl list-units --all --type=service --plain --no-legend --no-pager
+  fi
+  echo "@@fleet show"
+  systemctl list-units --all --type=service --plain --no-legend --no-pager | awk '{{print $1}}' |
+    {{ set --; while IFS= read -r u; do set -- "$@" "$u"; done; [ $# -gt 0 ] && systemctl show --no-pager -p {props} -- "$@"; }}
+else
+  echo "@@fleet systemd none"
+fi
+echo "@@fleet end"
+"#,
+        props = SHOW_PROPERTIES
+    )
+}
+
+/// Quotes one word for a POSIX shell: safe for any bytes a unit or app name could hold.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b)) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', r#"'\''"#))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("shop-web.service"), "shop-web.service");
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(quote("it's"), r#"'it'\''s'"#);
+        assert_eq!(quote("x\\x2dy"), "'x\\x2dy'");
+    }
+
+    #[test]
+    fn the_script_is_read_only() {
+        let s = discovery_script();
+        for verb in ["restart", "stop", "start ", "enable", "disable", "rm ", "kill"] {
+            assert!(!s.contains(verb), "discovery script contains {verb:?}");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The local machine as a host: the same discovery, run as a local shell command.
+
+use super::ExecOutput;
+use crate::model::{HostError, HostErrorKind, HostId};
+
+pub struct LocalBackend {
+    id: HostId,
+}
+
+impl Default for LocalBackend {
+    fn default() -> Self {
+        LocalBackend { id: HostId("local".into()) }
+    }
+}
+
+impl LocalBackend {
+    pub fn id(&self) -> &HostId {
+        &self.id
+    }
+
+    pub async fn exec(&self, command: &str) -> Result<ExecOutput, HostError> {
+        let out = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|e| HostError::new(HostErrorKind::Command, format!("cannot run sh: {e}")))?;
+        Ok(ExecOutput { stdout: out.stdout, stderr: out.stderr, status: out.status.code().map(|c| c as u32) })
+    }
+}

@@ -1,0 +1,83 @@
+//! Places apps run, one implementation per transport. Backends return values; they hold no UI
+//! state and know nothing of ratatui. Later transports (Kubernetes via kube-rs, Docker via
+//! bollard over the SSH-forwarded socket, supervisord over SSH) join this enum: each produces a
+//! `HostReport` on refresh, and streams (logs, exec, forwards) through its own methods.
+
+pub mod commands;
+pub mod demo;
+pub mod local;
+pub mod ssh;
+
+use std::time::Duration;
+
+use crate::config::Convention;
+use crate::discovery;
+use crate::model::{HostError, HostErrorKind, HostId, HostKind, HostReport};
+
+pub use demo::DemoBackend;
+pub use local::LocalBackend;
+pub use ssh::SshBackend;
+
+/// What a finished command left behind.
+#[derive(Debug, Default, Clone)]
+pub struct ExecOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub status: Option<u32>,
+}
+
+/// A discovery run that takes longer than this is a failed refresh, not a hung host.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub enum Backend {
+    Ssh(SshBackend),
+    Local(LocalBackend),
+    Demo(DemoBackend),
+}
+
+impl Backend {
+    pub fn id(&self) -> &HostId {
+        match self {
+            Backend::Ssh(b) => b.id(),
+            Backend::Local(b) => b.id(),
+            Backend::Demo(b) => b.id(),
+        }
+    }
+
+    pub fn kind(&self) -> HostKind {
+        match self {
+            Backend::Ssh(_) => HostKind::Ssh,
+            Backend::Local(_) => HostKind::Local,
+            Backend::Demo(_) => HostKind::Demo,
+        }
+    }
+
+    /// Runs one command (a string from `commands`, with every remote name quoted).
+    pub async fn exec(&self, command: &str) -> Result<ExecOutput, HostError> {
+        let run = async {
+            match self {
+                Backend::Ssh(b) => b.exec(command).await,
+                Backend::Local(b) => b.exec(command).await,
+                Backend::Demo(b) => b.exec(command).await,
+            }
+        };
+        tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
+            Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs())))
+        })
+    }
+
+    /// One look at the host: facts plus the processes the convention finds.
+    pub async fn refresh(&self, convention: &Convention) -> Result<HostReport, HostError> {
+        let out = self.exec(&commands::discovery_script()).await?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let found = discovery::discover(&text, self.id(), convention).map_err(|e| {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let hint = stderr.lines().last().map(|l| format!(": {}", l.trim())).unwrap_or_default();
+            HostError::new(HostErrorKind::Command, format!("{e}{hint}"))
+        })?;
+        for w in &found.warnings {
+            tracing::warn!(host = %self.id(), "{w}");
+        }
+        Ok(HostReport { host: self.id().clone(), facts: found.facts, processes: found.processes, at: jiff::Timestamp::now() })
+    }
+}

@@ -1,0 +1,71 @@
+//! The command line. `fleet` alone opens the TUI; subcommands are one-shot and print.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fleet",
+    version,
+    about = "A terminal dashboard for the hosts and clusters your apps run on",
+    long_about = "A terminal dashboard for the hosts and clusters your apps run on.\n\n\
+        With no command, opens the TUI. Hosts are the concrete Host aliases of ~/.ssh/config plus \
+        this machine, unless fleet.toml says otherwise. Apps are found by naming convention: \
+        systemd units {app}-{process}.service installed under /etc/systemd/system.",
+    after_help = "Exit status: 0 every host answered, 1 some host failed (the rest is printed), 2 usage or config error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// The fleet config file [default: $XDG_CONFIG_HOME/fleet/fleet.toml]
+    #[arg(long, global = true, env = "FLEET_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The ssh client config to read hosts and settings from, like `ssh -F` [default: ~/.ssh/config]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ssh_config: Option<PathBuf>,
+    /// Show a built-in example fleet: no config, no network
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Accept and record host keys not yet in known_hosts (like StrictHostKeyChecking=accept-new).
+    /// A changed key is always refused.
+    #[arg(long, global = true)]
+    pub accept_new_host_keys: bool,
+    /// Leave out the local machine
+    #[arg(long, global = true)]
+    pub no_local: bool,
+    /// Theme: dark, light or a path to a theme file (TUI only)
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every host: reachability, OS, systemd version, uptime, error
+    Hosts(HostsArgs),
+    /// Every app: its processes, hosts and health
+    Apps(AppsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// Only this host (repeatable)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+}

@@ -1,0 +1,8 @@
+//! The one-shot commands. They share config, backends, model and discovery with the TUI, and
+//! never import its state or views.
+
+pub mod apps;
+pub mod args;
+pub mod hosts;
+pub mod output;
+pub mod prompt;

@@ -1,0 +1,136 @@
+//! fleet.toml: the inventory, refresh interval, theme and convention.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::convention::glob_match;
+use super::error::{ConfigError, parse_toml};
+use super::{Convention, paths};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FleetConfig {
+    /// How often every host is refreshed.
+    #[serde(deserialize_with = "super::duration::deserialize")]
+    pub refresh: Duration,
+    /// Built-in theme name ("dark", "light") or a path to a theme file.
+    pub theme: String,
+    /// The ssh client config to read (default ~/.ssh/config), like `ssh -F`.
+    pub ssh_config: Option<String>,
+    /// Include the local machine as a host.
+    pub local: bool,
+    pub inventory: Inventory,
+    /// Hosts listed explicitly (in addition to the ssh-config aliases the inventory selects).
+    pub hosts: Vec<HostEntry>,
+    pub convention: Convention,
+}
+
+impl Default for FleetConfig {
+    fn default() -> Self {
+        FleetConfig {
+            refresh: Duration::from_secs(10),
+            theme: "dark".into(),
+            ssh_config: None,
+            local: true,
+            inventory: Inventory::default(),
+            hosts: Vec::new(),
+            convention: Convention::default(),
+        }
+    }
+}
+
+/// Which ssh-config `Host` aliases become fleet hosts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Inventory {
+    /// Take the concrete `Host` aliases from the ssh config at all.
+    pub ssh_config_hosts: bool,
+    /// Glob patterns an alias must match (any of them).
+    pub include: Vec<String>,
+    /// Glob patterns that drop an alias.
+    pub exclude: Vec<String>,
+}
+
+impl Default for Inventory {
+    fn default() -> Self {
+        Inventory { ssh_config_hosts: true, include: vec!["*".into()], exclude: Vec::new() }
+    }
+}
+
+impl Inventory {
+    pub fn selects(&self, alias: &str) -> bool {
+        self.include.iter().any(|p| glob_match(p, alias))
+            && !self.exclude.iter().any(|p| glob_match(p, alias))
+    }
+}
+
+/// One host named in fleet.toml.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    /// The name shown in fleet; also the ssh destination unless `ssh` is set.
+    pub name: String,
+    /// What to hand ssh: an alias from the ssh config, or `user@host:port`.
+    pub ssh: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub group: Option<String>,
+}
+
+/// A loaded config and where it came from (None: built-in defaults, no file).
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: FleetConfig,
+    pub path: Option<PathBuf>,
+}
+
+impl FleetConfig {
+    pub fn parse(path: &Path, source: &str) -> Result<Self, ConfigError> {
+        let config: FleetConfig = parse_toml(path, source)?;
+        config.validate(path, source)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path, source: &str) -> Result<(), ConfigError> {
+        let at = |needle: &str, message: String| {
+            let offset = source.find(needle).unwrap_or(0);
+            let (line, col) = super::error::line_col(source, offset);
+            ConfigError::At { path: path.to_path_buf(), line, col, message }
+        };
+        self.convention.validate().map_err(|m| at("[convention]", m))?;
+        if self.refresh < Duration::from_millis(500) {
+            return Err(at("refresh", "refresh must be at least 500ms".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for h in &self.hosts {
+            if h.name.trim().is_empty() || h.name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                return Err(at("[[hosts]]", format!("host name {:?} must be one word", h.name)));
+            }
+            if !seen.insert(&h.name) {
+                return Err(at(&format!("\"{}\"", h.name), format!("host {:?} is listed twice", h.name)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads the config from `--config`, FLEET_CONFIG or the XDG dir. A missing default file means
+    /// zero config; a missing file the user named is an error.
+    pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+        let Some((path, named)) = paths::config_file(explicit) else {
+            return Ok(LoadedConfig { config: FleetConfig::default(), path: None });
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(source) => Ok(LoadedConfig { config: Self::parse(&path, &source)?, path: Some(path) }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
+                Ok(LoadedConfig { config: FleetConfig::default(), path: None })
+            }
+            Err(e) => Err(ConfigError::file(&path, format!("cannot read the fleet config: {e}"))),
+        }
+    }
+
+    pub fn ssh_config_path(&self) -> PathBuf {
+        self.ssh_config.as_deref().map(paths::expand_tilde).unwrap_or_else(|| paths::expand_tilde("~/.ssh/config"))
+    }
+}

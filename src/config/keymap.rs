@@ -1,0 +1,204 @@
+//! The keymap is data: a built-in TOML table (keymap.toml beside this file) that a user's
+//! keymap.toml overrides key by key. The help overlay is generated from it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+use super::error::{ConfigError, parse_toml};
+use crate::state::Action;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    #[serde(default)]
+    keys: BTreeMap<String, Action>,
+}
+
+/// A key as written in keymap files: "j", "G", "ctrl-c", "enter", "shift-tab", "f5".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().map_err(|_| format!("bad key {text:?}"))?)
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("unknown key {text:?} (e.g. \"j\", \"ctrl-c\", \"enter\", \"pagedown\", \"f5\")")),
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Enter => "enter".to_string(),
+            KeyCode::Esc => "esc".to_string(),
+            KeyCode::Tab => "tab".to_string(),
+            KeyCode::BackTab => "shift-tab".to_string(),
+            KeyCode::Backspace => "backspace".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::PageUp => "pgup".to_string(),
+            KeyCode::PageDown => "pgdn".to_string(),
+            KeyCode::Home => "home".to_string(),
+            KeyCode::End => "end".to_string(),
+            KeyCode::F(n) => format!("f{n}"),
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            _ => "?".to_string(),
+        };
+        let mut s = String::new();
+        if self.ctrl {
+            s.push_str("ctrl-");
+        }
+        if self.alt {
+            s.push_str("alt-");
+        }
+        s + &base
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    /// In file order, so help and hints show keys in the order the file lists them.
+    bindings: Vec<(Key, Action)>,
+}
+
+impl Keymap {
+    pub fn builtin() -> Keymap {
+        Self::from_sources(&[(Path::new("<built-in keymap.toml>"), DEFAULT_KEYMAP)]).expect("the built-in keymap parses")
+    }
+
+    /// Layers keymap files in order: later files override single keys.
+    pub fn from_sources(sources: &[(&Path, &str)]) -> Result<Keymap, ConfigError> {
+        let mut bindings: Vec<(Key, Action)> = Vec::new();
+        for (path, text) in sources {
+            let file: KeymapFile = parse_toml(path, text)?;
+            for (key, action) in file.keys {
+                let k = Key::parse(&key).map_err(|m| {
+                    let offset = text.find(&format!("\"{key}\"")).unwrap_or(0);
+                    let (line, col) = super::error::line_col(text, offset);
+                    ConfigError::At { path: path.to_path_buf(), line, col, message: m }
+                })?;
+                match bindings.iter_mut().find(|(bound, _)| *bound == k) {
+                    Some(slot) => slot.1 = action,
+                    None => bindings.push((k, action)),
+                }
+            }
+        }
+        Ok(Keymap { bindings })
+    }
+
+    /// The built-in keymap plus the user's keymap.toml from `dir`, if there is one.
+    pub fn load(dir: Option<&Path>) -> Result<Keymap, ConfigError> {
+        let user = dir.map(|d| d.join("keymap.toml")).filter(|p| p.exists());
+        match user {
+            None => Ok(Self::builtin()),
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::file(&p, e.to_string()))?;
+                Self::from_sources(&[(Path::new("<built-in keymap.toml>"), DEFAULT_KEYMAP), (&p, &text)])
+            }
+        }
+    }
+
+    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        let mut key = Key::from_event(ev);
+        let find = |key: &Key| self.bindings.iter().find(|(k, _)| k == key).map(|(_, a)| *a);
+        if let Some(a) = find(&key) {
+            return Some(a);
+        }
+        // Alt+key falls back to the plain key.
+        key.alt = false;
+        find(&key)
+    }
+
+    /// Keys bound to an action, for help and hints ("j, ↓").
+    pub fn keys_for(&self, action: Action) -> Vec<Key> {
+        self.bindings.iter().filter(|(_, a)| *a == action).map(|(k, _)| *k).collect()
+    }
+
+    pub fn label_for(&self, action: Action) -> String {
+        self.keys_for(action).iter().map(Key::label).collect::<Vec<_>>().join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_has_the_documented_keys() {
+        let k = Keymap::builtin();
+        let ev = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(k.action(&ev(KeyCode::Char('j'))), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Char('/'))), Some(Action::Filter));
+        assert_eq!(k.action(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+    }
+
+    #[test]
+    fn user_layer_overrides_single_keys() {
+        let user = "[keys]\n\"x\" = \"quit\"\n\"q\" = \"help\"\n";
+        let k = Keymap::from_sources(&[(Path::new("a"), DEFAULT_KEYMAP), (Path::new("b"), user)]).unwrap();
+        let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(k.action(&ev('x')), Some(Action::Quit));
+        assert_eq!(k.action(&ev('q')), Some(Action::Help));
+        assert_eq!(k.action(&ev('j')), Some(Action::Down));
+    }
+
+    #[test]
+    fn bad_keymap_names_file_line_col() {
+        let err = Keymap::from_sources(&[(Path::new("km.toml"), "[keys]\n\"j\" = \"fly\"\n")]).unwrap_err();
+        assert!(err.to_string().starts_with("km.toml:2:"), "{err}");
+        let err = Keymap::from_sources(&[(Path::new("km.toml"), "[keys]\n\"hyper-j\" = \"up\"\n")]).unwrap_err();
+        assert!(err.to_string().starts_with("km.toml:2:1"), "{err}");
+    }
+}

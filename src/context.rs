@@ -1,0 +1,60 @@
+//! What both the TUI and the one-shot commands start from: the config, the host list and the
+//! backend options. Loading reads local files only, never the network.
+
+use std::path::PathBuf;
+
+use crate::backend::demo;
+use crate::backend::ssh::UnknownKeyPolicy;
+use crate::backend::ssh::connect::PassphrasePrompt;
+use crate::cli::args::GlobalArgs;
+use crate::config::{ConfigError, FleetConfig, fleet::LoadedConfig};
+use crate::runtime::BackendOptions;
+use crate::runtime::inventory::{self, HostSpec};
+
+pub struct Context {
+    pub config: FleetConfig,
+    pub config_path: Option<PathBuf>,
+    pub specs: Vec<HostSpec>,
+    pub backend: BackendOptions,
+    /// Problems worth telling the user that do not stop fleet (e.g. an unreadable ssh config).
+    pub warnings: Vec<String>,
+    pub demo: bool,
+}
+
+impl Context {
+    pub fn load(args: &GlobalArgs, passphrase: Option<PassphrasePrompt>) -> Result<Context, ConfigError> {
+        let LoadedConfig { mut config, path } = if args.demo {
+            LoadedConfig { config: FleetConfig::default(), path: None }
+        } else {
+            FleetConfig::load(args.config.as_deref())?
+        };
+        if args.no_local {
+            config.local = false;
+        }
+        if let Some(t) = &args.theme {
+            config.theme = t.clone();
+        }
+        let mut warnings = Vec::new();
+        let ssh_config = inventory::explicit_ssh_config(&config, args.ssh_config.as_deref());
+        let specs = if args.demo {
+            demo::hosts()
+        } else {
+            let file = ssh_config.clone().unwrap_or_else(|| config.ssh_config_path());
+            if args.ssh_config.as_ref().is_some_and(|f| !f.exists()) {
+                return Err(ConfigError::file(&file, "--ssh-config: no such file"));
+            }
+            let (specs, warning) = inventory::hosts(&config, &file);
+            warnings.extend(warning);
+            specs
+        };
+        let policy = if args.accept_new_host_keys { UnknownKeyPolicy::AcceptNew } else { UnknownKeyPolicy::Refuse };
+        Ok(Context {
+            config,
+            config_path: path,
+            specs,
+            backend: BackendOptions { ssh_config, policy, passphrase },
+            warnings,
+            demo: args.demo,
+        })
+    }
+}

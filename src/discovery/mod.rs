@@ -1,0 +1,105 @@
+//! Turning raw host output into facts and apps' processes. Pure functions over text, tested on
+//! fixtures captured from the lab (fixtures/systemd/).
+
+pub mod sections;
+pub mod systemd;
+
+use crate::config::Convention;
+use crate::config::convention::glob_match;
+use crate::model::{HostFacts, HostId, Process, ProcessKind};
+
+use systemd::{UnitProps, is_valid_unit_name};
+
+/// What one discovery run found on a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovered {
+    pub facts: HostFacts,
+    pub processes: Vec<Process>,
+    /// Things worth a line in fleet's log (skipped hostile names, unparsable lines).
+    pub warnings: Vec<String>,
+}
+
+/// Parses the output of `commands::discovery_script()` and applies the convention.
+pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<Discovered, String> {
+    let s = sections::split(output);
+    if !s.complete {
+        return Err("discovery output ended early (the connection dropped, or the shell failed)".into());
+    }
+    let mut warnings = Vec::new();
+    let mut facts = HostFacts {
+        os: s.get("os-release").and_then(sections::os_pretty_name),
+        ..HostFacts::default()
+    };
+    if let Some(u) = s.get("uname") {
+        let mut lines = u.lines();
+        facts.kernel = lines.next().map(str::to_string);
+        facts.hostname = lines.next().map(str::to_string);
+    }
+    facts.uptime_secs = s.get("uptime").and_then(sections::uptime_secs);
+
+    let mut units = Vec::new();
+    match s.systemd.as_deref() {
+        None | Some("none") | Some("") => {
+            facts.note = Some("no systemd on this machine: no units to discover".into());
+        }
+        Some(v) => {
+            facts.systemd_version = v.parse().ok();
+            let listed = if let Some(json) = s.get("units-json") {
+                systemd::parse_list_units_json(json)?
+            } else if let Some(plain) = s.get("units-plain") {
+                systemd::parse_list_units_plain(plain)
+            } else {
+                return Err("systemd is present but its unit list is missing from the output".into());
+            };
+            let props = systemd::parse_show(s.get("show").unwrap_or(""));
+            units = systemd::join(listed, props, &mut warnings);
+        }
+    }
+    let processes = units_to_processes(&units, host, convention, &mut warnings);
+    Ok(Discovered { facts, processes, warnings })
+}
+
+/// Applies the naming convention to a host's units: only administrator-installed units whose
+/// names fit a pattern become app processes.
+pub fn units_to_processes(
+    units: &[UnitProps],
+    host: &HostId,
+    convention: &Convention,
+    warnings: &mut Vec<String>,
+) -> Vec<Process> {
+    let patterns = convention.unit_patterns();
+    let mut out = Vec::new();
+    for u in units {
+        if !is_valid_unit_name(&u.id) {
+            warnings.push(format!("skipped a unit with an invalid name: {:?}", u.id.escape_debug().to_string()));
+            continue;
+        }
+        let admin = u.fragment_path.as_deref().is_some_and(|f| {
+            convention.admin_unit_dirs.iter().any(|d| f.starts_with(&format!("{}/", d.trim_end_matches('/'))))
+        });
+        if !admin || u.load_state == "not-found" {
+            continue;
+        }
+        let Some((app, process)) = patterns.iter().find_map(|p| p.matches(&u.id)) else { continue };
+        if convention.ignore_apps.iter().any(|g| glob_match(g, &app)) {
+            continue;
+        }
+        out.push(Process {
+            app,
+            process,
+            host: host.clone(),
+            kind: ProcessKind::SystemdUnit,
+            source: u.id.clone(),
+            state: systemd::state_of(&u.active_state),
+            detail: format!("{} ({})", u.active_state, u.sub_state),
+            pid: u.main_pid,
+            memory_bytes: u.memory_current,
+            since: u.started,
+            restarts: u.n_restarts,
+            user: u.user.clone(),
+            working_dir: u.working_directory.clone(),
+            env_files: u.environment_files.clone(),
+        });
+    }
+    out
+}

@@ -1,0 +1,196 @@
+//! Parsers for systemctl output: `list-units` (JSON and plain) and `show` blocks.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::model::ProcessState;
+
+/// One row of `systemctl list-units`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListedUnit {
+    pub unit: String,
+    pub load: String,
+    pub active: String,
+    pub sub: String,
+}
+
+/// The properties of one unit from `systemctl show`, joined with its list row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UnitProps {
+    pub id: String,
+    pub load_state: String,
+    pub active_state: String,
+    pub sub_state: String,
+    pub main_pid: Option<u32>,
+    pub memory_current: Option<u64>,
+    pub fragment_path: Option<String>,
+    pub started: Option<Timestamp>,
+    pub n_restarts: Option<u32>,
+    /// Paths from EnvironmentFiles (the "(ignore_errors=yes)" note dropped; a leading '-' kept,
+    /// as systemd's own `-` prefix means the same).
+    pub environment_files: Vec<String>,
+    pub user: Option<String>,
+    pub working_directory: Option<String>,
+}
+
+pub fn parse_list_units_json(text: &str) -> Result<Vec<ListedUnit>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(text).map_err(|e| format!("cannot read `systemctl list-units --output=json`: {e}"))
+}
+
+/// `systemctl list-units --plain --no-legend`: UNIT LOAD ACTIVE SUB DESCRIPTION...
+/// Older systemd prints a "●" before failed units even in plain mode; it is dropped.
+pub fn parse_list_units_plain(text: &str) -> Vec<ListedUnit> {
+    text.lines()
+        .filter_map(|line| {
+            let mut w = line.split_whitespace().skip_while(|w| *w == "●" || *w == "*");
+            Some(ListedUnit {
+                unit: w.next()?.to_string(),
+                load: w.next()?.to_string(),
+                active: w.next()?.to_string(),
+                sub: w.next()?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// `systemctl show -p ... UNIT...`: blocks of Key=Value separated by blank lines. The order of
+/// properties within a block is systemd's, not ours, so blocks are found by blank lines.
+pub fn parse_show(text: &str) -> HashMap<String, UnitProps> {
+    let mut out = HashMap::new();
+    for block in text.split("\n\n") {
+        let mut p = UnitProps::default();
+        for line in block.lines() {
+            let Some((k, v)) = line.split_once('=') else { continue };
+            let v = v.trim_end();
+            match k {
+                "Id" => p.id = v.to_string(),
+                "LoadState" => p.load_state = v.to_string(),
+                "ActiveState" => p.active_state = v.to_string(),
+                "SubState" => p.sub_state = v.to_string(),
+                "MainPID" => p.main_pid = v.parse().ok().filter(|pid| *pid != 0),
+                "MemoryCurrent" => p.memory_current = v.parse().ok().filter(|m| *m != u64::MAX),
+                "FragmentPath" => p.fragment_path = non_empty(v),
+                "ExecMainStartTimestamp" => p.started = parse_timestamp(v),
+                "NRestarts" => p.n_restarts = v.parse().ok(),
+                "EnvironmentFiles" => p.environment_files.extend(parse_env_file_prop(v)),
+                "User" => p.user = non_empty(v),
+                "WorkingDirectory" => p.working_directory = non_empty(v),
+                _ => {}
+            }
+        }
+        if !p.id.is_empty() {
+            out.insert(p.id.clone(), p);
+        }
+    }
+    out
+}
+
+/// Joins the list (which units exist) with `show` (their properties). A unit the list has but
+/// `show` lacks keeps its list states.
+pub fn join(listed: Vec<ListedUnit>, mut props: HashMap<String, UnitProps>, warnings: &mut Vec<String>) -> Vec<UnitProps> {
+    listed
+        .into_iter()
+        .map(|l| match props.remove(&l.unit) {
+            Some(p) => p,
+            None => {
+                if l.load != "not-found" {
+                    warnings.push(format!("no properties for {}", l.unit.escape_debug()));
+                }
+                UnitProps { id: l.unit, load_state: l.load, active_state: l.active, sub_state: l.sub, ..Default::default() }
+            }
+        })
+        .collect()
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    (!v.is_empty() && v != "[not set]").then(|| v.to_string())
+}
+
+/// "/etc/shop/env (ignore_errors=yes)" → "-/etc/shop/env" (systemd's own spelling of optional).
+fn parse_env_file_prop(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match v.rsplit_once(" (ignore_errors=") {
+        Some((path, flag)) if flag.starts_with("yes") => Some(format!("-{path}")),
+        Some((path, _)) => Some(path.to_string()),
+        None => Some(v.to_string()),
+    }
+}
+
+/// systemd timestamps with TZ=UTC0: "Sun 2026-11-22 04:28:12 UTC". Empty means never started.
+pub fn parse_timestamp(v: &str) -> Option<Timestamp> {
+    let mut w = v.split_whitespace();
+    let first = w.next()?;
+    // The weekday is optional in some versions' output.
+    let date = if first.contains('-') { first } else { w.next()? };
+    let time = w.next()?;
+    let civil: jiff::civil::DateTime = format!("{date}T{time}").parse().ok()?;
+    civil.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+}
+
+pub fn state_of(active_state: &str) -> ProcessState {
+    match active_state {
+        "active" | "reloading" | "refreshing" => ProcessState::Running,
+        "activating" => ProcessState::Starting,
+        "deactivating" => ProcessState::Stopping,
+        "failed" => ProcessState::Failed,
+        "inactive" | "maintenance" => ProcessState::Stopped,
+        _ => ProcessState::Unknown,
+    }
+}
+
+/// systemd's own rule for unit names: ASCII letters, digits, ":-_.\\" and one "@" for
+/// templates. Anything else did not come from systemd and is never used as a name or in a command.
+pub fn is_valid_unit_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b":-_.\\@".contains(&b))
+        && name.bytes().filter(|b| *b == b'@').count() <= 1
+        && !name.starts_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        let t = parse_timestamp("Sun 2026-11-22 04:28:12 UTC").unwrap();
+        assert_eq!(t.to_string(), "2026-11-22T04:28:12Z");
+        assert_eq!(parse_timestamp(""), None);
+        assert_eq!(parse_timestamp("n/a"), None);
+    }
+
+    #[test]
+    fn env_file_property() {
+        assert_eq!(parse_env_file_prop("/etc/shop/env (ignore_errors=yes)").as_deref(), Some("-/etc/shop/env"));
+        assert_eq!(parse_env_file_prop("/etc/a (ignore_errors=no)").as_deref(), Some("/etc/a"));
+        assert_eq!(parse_env_file_prop(""), None);
+    }
+
+    #[test]
+    fn plain_with_bullets() {
+        let rows = parse_list_units_plain("● ledger-web.service loaded failed failed ledger\nssh.service loaded active running OpenBSD Secure Shell server\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].unit, "ledger-web.service");
+        assert_eq!(rows[0].active, "failed");
+    }
+
+    #[test]
+    fn unit_names() {
+        assert!(is_valid_unit_name("shop-web.service"));
+        assert!(is_valid_unit_name("billing@web.service"));
+        assert!(is_valid_unit_name("a\\x2db-web.service"));
+        assert!(!is_valid_unit_name("evil$(reboot)-web.service"));
+        assert!(!is_valid_unit_name("\u{1b}[2J-web.service"));
+        assert!(!is_valid_unit_name("a b-web.service"));
+    }
+}

@@ -1,0 +1,71 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use fleet::cli::args::{Cli, Command};
+use fleet::config::keymap::Keymap;
+use fleet::config::paths;
+use fleet::config::theme::Theme;
+use fleet::context::Context;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = fleet::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fleet: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let interactive = cli.command.is_none();
+    // The TUI cannot prompt on the terminal it draws on: it says "run ssh-add" instead.
+    let prompt = if interactive { None } else { fleet::cli::prompt::tty_passphrase() };
+    let ctx = match Context::load(&cli.global, prompt) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        None => tui(ctx).await,
+        Some(command) => {
+            for w in &ctx.warnings {
+                eprintln!("fleet: warning: {w}");
+            }
+            match command {
+                Command::Hosts(a) => fleet::cli::hosts::run(&ctx, a.json).await,
+                Command::Apps(a) => fleet::cli::apps::run(&ctx, a.json, &a.host).await,
+            }
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("fleet: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn tui(ctx: Context) -> anyhow::Result<i32> {
+    let dir = paths::config_dir(ctx.config_path.as_deref());
+    let loaded = Keymap::load(dir.as_deref()).and_then(|k| {
+        let theme_override = dir.as_ref().map(|d| d.join("theme.toml"));
+        Theme::load(&ctx.config.theme, theme_override.as_deref()).map(|t| (k, t))
+    });
+    let (keymap, theme) = match loaded {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
+        }
+    };
+    fleet::tui::run(fleet::tui::Tui { ctx, theme, keymap }).await?;
+    Ok(0)
+}

@@ -1,0 +1,172 @@
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::HostId;
+
+/// Where a process comes from. Later backends add containers and Kubernetes workloads here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessKind {
+    SystemdUnit,
+}
+
+/// The normalised run state of a process, whatever the backend calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessState {
+    Running,
+    Starting,
+    Stopping,
+    Failed,
+    Stopped,
+    Unknown,
+}
+
+impl ProcessState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProcessState::Running => "running",
+            ProcessState::Starting => "starting",
+            ProcessState::Stopping => "stopping",
+            ProcessState::Failed => "failed",
+            ProcessState::Stopped => "stopped",
+            ProcessState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One process of one app on one host (a systemd unit here; a container or pod later).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Process {
+    pub app: String,
+    /// The process type in Procfile terms: web, worker, clock, ...
+    pub process: String,
+    pub host: HostId,
+    pub kind: ProcessKind,
+    /// The backend's own name for it: the unit name for systemd.
+    pub source: String,
+    pub state: ProcessState,
+    /// The backend's raw state words, e.g. "active (running)" or "failed (failed)".
+    pub detail: String,
+    pub pid: Option<u32>,
+    pub memory_bytes: Option<u64>,
+    pub since: Option<Timestamp>,
+    pub restarts: Option<u32>,
+    pub user: Option<String>,
+    pub working_dir: Option<String>,
+    pub env_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    Up,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+impl Health {
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Up => "up",
+            Health::Degraded => "degraded",
+            Health::Down => "down",
+            Health::Unknown => "unknown",
+        }
+    }
+
+    /// Up when every process runs, down when none does, degraded in between. Unknown when we
+    /// have nothing current to judge by (every host of the app failed its last refresh).
+    pub fn of(processes: &[&Process], stale_hosts: &[HostId]) -> Health {
+        let current: Vec<_> =
+            processes.iter().filter(|p| !stale_hosts.contains(&p.host)).collect();
+        if current.is_empty() {
+            return Health::Unknown;
+        }
+        let running = current.iter().filter(|p| p.state == ProcessState::Running).count();
+        let stale = current.len() != processes.len();
+        match running {
+            0 => Health::Down,
+            n if n == current.len() && !stale => Health::Up,
+            _ => Health::Degraded,
+        }
+    }
+}
+
+/// An app: every process of one app name across all hosts, Heroku-style.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct App {
+    pub name: String,
+    /// Process types with their counts, in Procfile order: [("web", 2), ("worker", 1)].
+    pub formation: Vec<(String, usize)>,
+    pub hosts: Vec<HostId>,
+    pub health: Health,
+    /// The newest start among running processes: when the app last changed.
+    pub since: Option<Timestamp>,
+    pub processes: Vec<Process>,
+}
+
+impl App {
+    /// "web×2 worker×1 clock×1"
+    pub fn formation_label(&self) -> String {
+        let parts: Vec<String> =
+            self.formation.iter().map(|(p, n)| format!("{p}×{n}")).collect();
+        parts.join(" ")
+    }
+}
+
+/// Rank of a process type for display: the Procfile habit first, then the rest by name.
+fn process_rank(name: &str, order: &[String]) -> (usize, String) {
+    let rank = order.iter().position(|o| o == name).unwrap_or(order.len());
+    (rank, name.to_string())
+}
+
+/// Groups processes from every host into apps. `stale_hosts` are hosts whose processes come from
+/// an older report because the last refresh failed; they make health unknown or degraded.
+pub fn group_apps<'a>(
+    processes: impl IntoIterator<Item = &'a Process>,
+    process_order: &[String],
+    stale_hosts: &[HostId],
+) -> Vec<App> {
+    let mut by_app: BTreeMap<&str, Vec<&Process>> = BTreeMap::new();
+    for p in processes {
+        by_app.entry(p.app.as_str()).or_default().push(p);
+    }
+    by_app
+        .into_iter()
+        .map(|(name, mut procs)| {
+            procs.sort_by(|a, b| {
+                process_rank(&a.process, process_order)
+                    .cmp(&process_rank(&b.process, process_order))
+                    .then_with(|| a.host.cmp(&b.host))
+                    .then_with(|| a.source.cmp(&b.source))
+            });
+            let mut formation: Vec<(String, usize)> = Vec::new();
+            for p in &procs {
+                match formation.last_mut() {
+                    Some((name, n)) if *name == p.process => *n += 1,
+                    _ => formation.push((p.process.clone(), 1)),
+                }
+            }
+            let mut hosts: Vec<HostId> = procs.iter().map(|p| p.host.clone()).collect();
+            hosts.sort();
+            hosts.dedup();
+            let since = procs
+                .iter()
+                .filter(|p| p.state == ProcessState::Running)
+                .filter_map(|p| p.since)
+                .max();
+            App {
+                name: name.to_string(),
+                formation,
+                hosts,
+                health: Health::of(&procs, stale_hosts),
+                since,
+                processes: procs.into_iter().cloned().collect(),
+            }
+        })
+        .collect()
+}

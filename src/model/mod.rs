@@ -1,0 +1,8 @@
+//! Plain domain types shared by every backend, the state core, the TUI and the one-shot CLI.
+//! No I/O lives here.
+
+mod app;
+mod host;
+
+pub use app::{App, Health, Process, ProcessKind, ProcessState, group_apps};
+pub use host::{HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostStatus};

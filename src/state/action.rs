@@ -1,0 +1,84 @@
+//! The one vocabulary of things a user can ask for: keymap files, the help overlay and the
+//! status-bar hints all speak it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    NextPanel,
+    Filter,
+    Help,
+    Refresh,
+    AcceptHostKey,
+    Confirm,
+    Cancel,
+    Quit,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+        Action::Back,
+        Action::NextPanel,
+        Action::Filter,
+        Action::Help,
+        Action::Refresh,
+        Action::AcceptHostKey,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Quit,
+    ];
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "go to the first row",
+            Action::Bottom => "go to the last row",
+            Action::Open => "open the selected app",
+            Action::Back => "back / close / clear the filter",
+            Action::NextPanel => "switch between apps and hosts",
+            Action::Filter => "fuzzy-filter apps",
+            Action::Help => "show this help",
+            Action::Refresh => "refresh every host now",
+            Action::AcceptHostKey => "accept the unknown host key of the selected host",
+            Action::Confirm => "confirm (in a prompt)",
+            Action::Cancel => "cancel (in a prompt)",
+            Action::Quit => "quit",
+        }
+    }
+
+    /// A short word for the status bar.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::NextPanel => "panel",
+            Action::Filter => "filter",
+            Action::Help => "help",
+            Action::Refresh => "refresh",
+            Action::AcceptHostKey => "accept key",
+            Action::Quit => "quit",
+            Action::Confirm => "yes",
+            Action::Cancel => "no",
+            _ => "",
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The fleet as the UI knows it: one row per host with its latest status, and the apps grouped
+//! across every host's latest report.
+
+use jiff::Timestamp;
+
+use crate::model::{App, HostError, HostId, HostReport, HostStatus, group_apps};
+use crate::runtime::inventory::HostSpec;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostRow {
+    pub spec: HostSpec,
+    pub status: HostStatus,
+    /// When the last attempt (good or bad) finished.
+    pub last_attempt: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetState {
+    pub hosts: Vec<HostRow>,
+    pub apps: Vec<App>,
+    pub process_order: Vec<String>,
+}
+
+impl FleetState {
+    pub fn new(specs: Vec<HostSpec>, process_order: Vec<String>) -> Self {
+        let hosts = specs.into_iter().map(|spec| HostRow { spec, status: HostStatus::Connecting, last_attempt: None }).collect();
+        FleetState { hosts, apps: Vec::new(), process_order }
+    }
+
+    /// Takes in one host's result. A failure keeps the last good report (marked stale), so what
+    /// the user already saw does not vanish because of one bad refresh.
+    pub fn apply(&mut self, host: HostId, result: Result<HostReport, HostError>, at: Timestamp) {
+        let Some(row) = self.hosts.iter_mut().find(|h| h.spec.id == host) else { return };
+        row.last_attempt = Some(at);
+        row.status = match result {
+            Ok(report) => HostStatus::Up { report },
+            Err(error) => {
+                let last = row.status.report().cloned().map(Box::new);
+                HostStatus::Failed { error, at, last }
+            }
+        };
+        self.regroup();
+    }
+
+    pub fn regroup(&mut self) {
+        let stale: Vec<HostId> =
+            self.hosts.iter().filter(|h| matches!(h.status, HostStatus::Failed { .. })).map(|h| h.spec.id.clone()).collect();
+        let processes = self.hosts.iter().filter_map(|h| h.status.report()).flat_map(|r| r.processes.iter());
+        self.apps = group_apps(processes, &self.process_order, &stale);
+    }
+
+    pub fn app(&self, name: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.name == name)
+    }
+
+    pub fn failed_hosts(&self) -> usize {
+        self.hosts.iter().filter(|h| matches!(h.status, HostStatus::Failed { .. })).count()
+    }
+}
+

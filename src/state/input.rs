@@ -1,0 +1,192 @@
+//! What keys, clicks and the filter prompt do to the state.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::layout::{Layout, Region};
+use super::table::scroll_offset;
+use super::{Action, Confirm, Effect, FilterKey, Focus, Overlay, State, View, clamp_cursors};
+use crate::model::{App, HostStatus};
+
+/// The `/` prompt: while `editing`, typed characters go to the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterInput {
+    pub editing: bool,
+    pub query: String,
+}
+
+impl FilterInput {
+    pub fn key(&mut self, k: FilterKey) {
+        match k {
+            FilterKey::Char(c) if !c.is_control() => self.query.push(c),
+            FilterKey::Char(_) => {}
+            FilterKey::Backspace => {
+                self.query.pop();
+            }
+            FilterKey::Accept => self.editing = false,
+            FilterKey::Clear => {
+                self.query.clear();
+                self.editing = false;
+            }
+        }
+    }
+
+    /// Indices of the apps matching the query, best first; all apps in order when empty.
+    pub fn apply(&self, apps: &[App]) -> Vec<usize> {
+        if self.query.trim().is_empty() {
+            return (0..apps.len()).collect();
+        }
+        let pattern = Pattern::parse(&self.query, CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(u32, usize)> = apps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, app)| {
+                let hosts: Vec<&str> = app.hosts.iter().map(|h| h.0.as_str()).collect();
+                let text = format!("{} {} {}", app.name, app.formation_label(), hosts.join(" "));
+                pattern.score(Utf32Str::new(&text, &mut buf), &mut matcher).map(|s| (s, i))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
+fn page(state: &State) -> usize {
+    (state.size.1 as usize).saturating_sub(6).max(1)
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    // A prompt takes only its own answers.
+    if let Some(overlay) = &state.overlay {
+        match (overlay, action) {
+            (Overlay::Confirm(c), Action::Confirm) => {
+                let effect = c.effect.clone();
+                state.overlay = None;
+                return vec![effect];
+            }
+            (Overlay::Confirm(_), Action::Cancel | Action::Back | Action::Quit) => state.overlay = None,
+            (Overlay::Help, Action::Back | Action::Help | Action::Quit) => state.overlay = None,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let page = page(state);
+    let apps_len = state.visible_apps().len();
+    let hosts_len = state.fleet.hosts.len();
+    let detail_len = match &state.view {
+        View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
+        View::Apps => 0,
+    };
+    let (cursor, len) = match (&state.view, state.focus) {
+        (View::App { .. }, _) => (&mut state.detail_cursor, detail_len),
+        (View::Apps, Focus::Apps) => (&mut state.apps_cursor, apps_len),
+        (View::Apps, Focus::Hosts) => (&mut state.hosts_cursor, hosts_len),
+    };
+    match action {
+        Action::Up => cursor.up(1),
+        Action::Down => cursor.down(1, len),
+        Action::PageUp => cursor.up(page),
+        Action::PageDown => cursor.down(page, len),
+        Action::Top => cursor.selected = 0,
+        Action::Bottom => cursor.selected = len.saturating_sub(1),
+        Action::Open => {
+            if state.view == View::Apps
+                && state.focus == Focus::Apps
+                && let Some(name) = state.selected_app_name()
+            {
+                state.view = View::App { name };
+                state.detail_cursor.selected = 0;
+            }
+        }
+        Action::Back => {
+            if state.view != View::Apps {
+                state.view = View::Apps;
+            } else if !state.filter.query.is_empty() {
+                state.filter.key(FilterKey::Clear);
+            }
+        }
+        Action::NextPanel => {
+            if state.view == View::Apps {
+                state.focus = if state.focus == Focus::Apps { Focus::Hosts } else { Focus::Apps };
+            }
+        }
+        Action::Filter => {
+            state.view = View::Apps;
+            state.focus = Focus::Apps;
+            state.filter.editing = true;
+        }
+        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::Refresh => return vec![Effect::RefreshAll],
+        Action::AcceptHostKey => accept_key_prompt(state),
+        Action::Confirm | Action::Cancel => {}
+        Action::Quit => return vec![Effect::Quit],
+    }
+    clamp_cursors(state);
+    Vec::new()
+}
+
+/// `a` on a host whose key is unknown: ask, showing the exact fingerprint that will be trusted.
+fn accept_key_prompt(state: &mut State) {
+    let row = match state.focus {
+        Focus::Hosts => state.fleet.hosts.get(state.hosts_cursor.selected),
+        // From the apps panel, the first host waiting for a decision.
+        Focus::Apps => state.fleet.hosts.iter().find(|h| h.status.error().is_some_and(|e| e.unknown_key.is_some())),
+    };
+    let Some(row) = row else { return };
+    let HostStatus::Failed { error, .. } = &row.status else { return };
+    let Some(fp) = &error.unknown_key else {
+        state.notice = Some(format!("{}: no unknown host key to accept", row.spec.id));
+        return;
+    };
+    state.overlay = Some(Overlay::Confirm(Confirm {
+        title: "Trust this host key?".into(),
+        lines: vec![
+            format!("host         {}", row.spec.id),
+            format!("fingerprint  {fp}"),
+            "It will be appended to your known_hosts, as ssh's accept-new does.".into(),
+            "Compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub).".into(),
+        ],
+        effect: Effect::AcceptHostKey { host: row.spec.id.clone(), fingerprint: fp.clone() },
+    }));
+}
+
+pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
+    if state.overlay.is_some() {
+        state.overlay = None;
+        return Vec::new();
+    }
+    let layout = Layout::new(state.size.0, state.size.1, &state.view);
+    let Some((region, index_on_screen)) = layout.hit(column, row) else { return Vec::new() };
+    match region {
+        Region::Apps => {
+            state.focus = Focus::Apps;
+            let off = scroll_offset(state.apps_cursor.selected, layout.apps_rows());
+            state.apps_cursor.selected = off + index_on_screen;
+        }
+        Region::Hosts => {
+            state.focus = Focus::Hosts;
+            let off = scroll_offset(state.hosts_cursor.selected, layout.hosts_rows());
+            state.hosts_cursor.selected = off + index_on_screen;
+        }
+        Region::Detail => {
+            let off = scroll_offset(state.detail_cursor.selected, layout.detail_rows());
+            state.detail_cursor.selected = off + index_on_screen;
+        }
+    }
+    clamp_cursors(state);
+    Vec::new()
+}
+
+pub fn on_scroll(state: &mut State, down: bool, column: u16, row: u16) {
+    let layout = Layout::new(state.size.0, state.size.1, &state.view);
+    if let Some((region, _)) = layout.hit(column, row) {
+        match region {
+            Region::Apps => state.focus = Focus::Apps,
+            Region::Hosts => state.focus = Focus::Hosts,
+            Region::Detail => {}
+        }
+    }
+    let _ = on_action(state, if down { Action::Down } else { Action::Up });
+}

@@ -1,0 +1,181 @@
+//! The TUI's state and its one entry point, `update(&mut State, Msg) -> Vec<Effect>`:
+//! synchronous, no I/O, no clock reads. Time arrives as `Msg::Tick(now)`. Anything with a side
+//! effect leaves as an `Effect` for the runtime; anything risky passes a confirm first.
+
+mod action;
+mod fleet;
+mod input;
+pub mod layout;
+mod table;
+
+pub use action::Action;
+pub use fleet::{FleetState, HostRow};
+pub use input::FilterInput;
+pub use table::{ListCursor, scroll_offset};
+
+use jiff::Timestamp;
+
+use crate::model::HostId;
+use crate::runtime::BackendEvent;
+
+/// Everything that can change the state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Action(Action),
+    /// A typed character or editing key while the filter prompt is open.
+    FilterKey(FilterKey),
+    Backend(BackendEvent),
+    Tick(Timestamp),
+    Resize { width: u16, height: u16 },
+    Click { column: u16, row: u16 },
+    Scroll { down: bool, column: u16, row: u16 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    Char(char),
+    Backspace,
+    Accept,
+    Clear,
+}
+
+/// Side effects the runtime carries out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    RefreshAll,
+    AcceptHostKey { host: HostId, fingerprint: String },
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Apps,
+    App { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Apps,
+    Hosts,
+}
+
+/// A question the user must answer before `effect` runs. It shows exactly what will happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub effect: Effect,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Confirm(Confirm),
+}
+
+pub struct State {
+    pub now: Timestamp,
+    pub fleet: FleetState,
+    pub view: View,
+    pub focus: Focus,
+    pub apps_cursor: ListCursor,
+    pub hosts_cursor: ListCursor,
+    pub detail_cursor: ListCursor,
+    pub filter: FilterInput,
+    pub overlay: Option<Overlay>,
+    /// Ticks seen, for the "connecting" spinner.
+    pub spinner: usize,
+    pub size: (u16, u16),
+    /// A one-line message in the status bar (e.g. the config file in use, or a warning).
+    pub notice: Option<String>,
+    pub demo: bool,
+}
+
+impl State {
+    pub fn new(fleet: FleetState, now: Timestamp) -> State {
+        State {
+            now,
+            fleet,
+            view: View::Apps,
+            focus: Focus::Apps,
+            apps_cursor: ListCursor::default(),
+            hosts_cursor: ListCursor::default(),
+            detail_cursor: ListCursor::default(),
+            filter: FilterInput::default(),
+            overlay: None,
+            spinner: 0,
+            size: (80, 24),
+            notice: None,
+            demo: false,
+        }
+    }
+
+    /// Indices into `fleet.apps` that pass the filter, best match first when filtering.
+    pub fn visible_apps(&self) -> Vec<usize> {
+        self.filter.apply(&self.fleet.apps)
+    }
+
+    pub fn selected_app_name(&self) -> Option<String> {
+        let visible = self.visible_apps();
+        visible.get(self.apps_cursor.selected).map(|i| self.fleet.apps[*i].name.clone())
+    }
+
+    /// Whether anything still waits for a first answer (the spinner then needs ticks).
+    pub fn animating(&self) -> bool {
+        self.fleet.hosts.iter().any(|h| matches!(h.status, crate::model::HostStatus::Connecting))
+    }
+}
+
+/// Applies one message. Returns the effects to run, and whether anything visible changed
+/// (so the loop redraws only then).
+pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
+    match msg {
+        Msg::Tick(now) => {
+            let animating = state.animating();
+            let second_changed = state.now.as_second() != now.as_second();
+            state.now = now;
+            if animating {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+            (Vec::new(), animating || second_changed)
+        }
+        Msg::Resize { width, height } => {
+            state.size = (width, height);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::Host { host, result, at }) => {
+            let keep = state.selected_app_name();
+            state.fleet.apply(host, result, at);
+            // Keep the same app selected as rows come and go.
+            if let Some(name) = keep
+                && let Some(pos) = state.visible_apps().iter().position(|i| state.fleet.apps[*i].name == name)
+            {
+                state.apps_cursor.selected = pos;
+            }
+            clamp_cursors(state);
+            (Vec::new(), true)
+        }
+        Msg::FilterKey(k) => {
+            state.filter.key(k);
+            state.apps_cursor.selected = 0;
+            (Vec::new(), true)
+        }
+        Msg::Action(a) => (input::on_action(state, a), true),
+        Msg::Click { column, row } => (input::on_click(state, column, row), true),
+        Msg::Scroll { down, column, row } => {
+            input::on_scroll(state, down, column, row);
+            (Vec::new(), true)
+        }
+    }
+}
+
+pub(crate) fn clamp_cursors(state: &mut State) {
+    let apps = state.visible_apps().len();
+    state.apps_cursor.clamp(apps);
+    state.hosts_cursor.clamp(state.fleet.hosts.len());
+    let procs = match &state.view {
+        View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
+        View::Apps => 0,
+    };
+    state.detail_cursor.clamp(procs);
+}

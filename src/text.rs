@@ -1,0 +1,64 @@
+//! Making untrusted text safe to show, and the small formatters every view and the CLI share.
+
+use std::borrow::Cow;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// Remote text never reaches the terminal raw: control characters (C0 but tab, DEL, C1, which
+/// start escape sequences) become U+FFFD, tabs a space.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_control();
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if c == '\t' { ' ' } else if bad(c) { '\u{fffd}' } else { c }).collect())
+}
+
+/// A compact age: "42s", "5m", "3h 12m", "4d 2h".
+pub fn age(from: Timestamp, now: Timestamp) -> String {
+    let d: SignedDuration = now.duration_since(from);
+    compact(d.as_secs().max(0) as u64)
+}
+
+pub fn compact(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d {}h", secs / 86400, secs % 86400 / 3600),
+    }
+}
+
+/// Bytes in binary units: "512K", "37.5M", "1.2G".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "K", "M", "G", "T"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 || v >= 100.0 { format!("{:.0}{}", v, UNITS[u]) } else { format!("{:.1}{}", v, UNITS[u]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes_escape_sequences() {
+        assert_eq!(sanitize("plain"), "plain");
+        assert_eq!(sanitize("\u{1b}[2Jboom\u{7}"), "\u{fffd}[2Jboom\u{fffd}");
+        assert_eq!(sanitize("a\tb"), "a b");
+        assert_eq!(sanitize("\u{9b}31m"), "\u{fffd}31m");
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(compact(5), "5s");
+        assert_eq!(compact(3700), "1h 1m");
+        assert_eq!(compact(90000), "1d 1h");
+        assert_eq!(bytes(376832), "368K");
+        assert_eq!(bytes(5 * 1024 * 1024 + 1024 * 512), "5.5M");
+    }
+}

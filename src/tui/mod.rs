@@ -1,0 +1,121 @@
+//! The interactive loop: draw the first frame at once, then turn input, backend events and the
+//! clock into `Msg`s, drain everything queued, update, and redraw only when something changed.
+
+mod terminal;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind};
+use futures::StreamExt;
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::context::Context;
+use crate::model::HostId;
+use crate::runtime::{self, BackendEvent, HostCommand};
+use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
+
+pub struct Tui {
+    pub ctx: Context,
+    pub theme: Theme,
+    pub keymap: Keymap,
+}
+
+/// Coalesce bursts: at most one draw per this interval.
+const FRAME: Duration = Duration::from_millis(16);
+
+pub async fn run(tui: Tui) -> anyhow::Result<()> {
+    let Tui { ctx, theme, keymap } = tui;
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    let fleet = FleetState::new(ctx.specs.clone(), ctx.config.convention.process_order.clone());
+    let mut state = State::new(fleet, Timestamp::now());
+    state.size = (size.width, size.height);
+    state.demo = ctx.demo;
+    state.notice = ctx.warnings.first().cloned();
+    // The first frame, before any backend has been asked anything.
+    guard.terminal.draw(|f| crate::ui::render(f, &state, &theme, &keymap))?;
+
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
+    let backends = runtime::build_backends(&ctx.specs, &ctx.backend);
+    let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
+        runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx);
+
+    let mut input = EventStream::new();
+    let mut last_draw = tokio::time::Instant::now();
+    let mut dirty = false;
+    loop {
+        let tick = if state.animating() { Duration::from_millis(100) } else { Duration::from_secs(1) };
+        let deadline = if dirty { FRAME.saturating_sub(last_draw.elapsed()) } else { tick };
+        let mut msgs = Vec::new();
+        tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => msgs.extend(input_msg(&state, &keymap, ev)),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(ev) = events_rx.recv() => msgs.push(Msg::Backend(ev)),
+            _ = tokio::time::sleep(deadline) => msgs.push(Msg::Tick(Timestamp::now())),
+        }
+        // Drain whatever else is already queued, then draw once.
+        while let Ok(ev) = events_rx.try_recv() {
+            msgs.push(Msg::Backend(ev));
+        }
+        for msg in msgs {
+            let (effects, changed) = update(&mut state, msg);
+            dirty |= changed;
+            for effect in effects {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::RefreshAll => {
+                        for tx in hosts.values() {
+                            let _ = tx.send(HostCommand::RefreshNow);
+                        }
+                    }
+                    Effect::AcceptHostKey { host, fingerprint } => {
+                        if let Some(tx) = hosts.get(&host) {
+                            let _ = tx.send(HostCommand::AcceptHostKey { fingerprint });
+                            let _ = tx.send(HostCommand::RefreshNow);
+                        }
+                    }
+                }
+            }
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            guard.terminal.draw(|f| crate::ui::render(f, &state, &theme, &keymap))?;
+            last_draw = tokio::time::Instant::now();
+            dirty = false;
+        }
+    }
+}
+
+/// Terminal input as messages: while the filter prompt is open, keys edit it.
+fn input_msg(state: &State, keymap: &Keymap, ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if state.filter.editing {
+                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                return Some(match k.code {
+                    _ if ctrl_c => Msg::Action(crate::state::Action::Quit),
+                    KeyCode::Esc => Msg::FilterKey(FilterKey::Clear),
+                    KeyCode::Enter => Msg::FilterKey(FilterKey::Accept),
+                    KeyCode::Backspace => Msg::FilterKey(FilterKey::Backspace),
+                    KeyCode::Char(c) => Msg::FilterKey(FilterKey::Char(c)),
+                    _ => return None,
+                });
+            }
+            keymap.action(&k).map(Msg::Action)
+        }
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(_) => Some(Msg::Click { column: m.column, row: m.row }),
+            MouseEventKind::ScrollDown => Some(Msg::Scroll { down: true, column: m.column, row: m.row }),
+            MouseEventKind::ScrollUp => Some(Msg::Scroll { down: false, column: m.column, row: m.row }),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,69 @@
+//! One app: its processes on every host with state, PID, memory and since. Later issues add
+//! tabs (env, add-ons, logs, metrics, certs) beside this one.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, TableRow, TableSpec};
+use crate::config::theme::Theme;
+use crate::model::Process;
+use crate::state::State;
+use crate::text::{age, bytes, sanitize};
+
+struct ProcRow<'a> {
+    p: &'a Process,
+    now: Timestamp,
+}
+
+impl TableRow for ProcRow<'_> {
+    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+        let p = self.p;
+        vec![
+            Cell::from(Span::styled(sanitize(&p.process).into_owned(), theme.accent())),
+            Cell::from(sanitize(&p.host.0).into_owned()),
+            Cell::from(Span::styled(p.state.label(), theme.process_state(p.state))),
+            Cell::from(p.pid.map(|x| x.to_string()).unwrap_or_else(|| "—".into())),
+            Cell::from(p.memory_bytes.map(bytes).unwrap_or_else(|| "—".into())),
+            Cell::from(p.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into())),
+            Cell::from(p.restarts.map(|r| r.to_string()).unwrap_or_default()),
+            Cell::from(Span::styled(sanitize(&p.source).into_owned(), theme.muted())),
+        ]
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Theme) {
+    let app = state.fleet.app(name);
+    let rows: Vec<ProcRow> =
+        app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
+    let mut title = vec![Span::raw(" "), Span::styled(sanitize(name).into_owned(), theme.accent()), Span::raw(" · processes ")];
+    if let Some(a) = app {
+        title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));
+        title.push(Span::styled(format!("{} ", a.formation_label()), theme.muted()));
+    }
+    table::draw(
+        frame,
+        area,
+        TableSpec {
+            title: Line::from(title),
+            headers: &["PROCESS", "HOST", "STATE", "PID", "MEMORY", "SINCE", "RESTARTS", "UNIT"],
+            widths: &[
+                Constraint::Min(8),
+                Constraint::Min(8),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+            ],
+            focused: true,
+            selected: Some(state.detail_cursor.selected),
+            empty: "this app has no processes any more (esc goes back)",
+        },
+        &rows,
+        theme,
+    );
+}

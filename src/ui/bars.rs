@@ -1,0 +1,63 @@
+//! The title bar (what fleet sees) and the status bar (what you can do).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::model::HostStatus;
+use crate::state::{Action, Focus, State, View};
+use crate::text::sanitize;
+
+pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let hosts = &state.fleet.hosts;
+    let connecting = hosts.iter().filter(|h| matches!(h.status, HostStatus::Connecting)).count();
+    let mut spans = vec![Span::styled(" fleet ", theme.header())];
+    if state.demo {
+        spans.push(Span::styled("demo ", theme.warn()));
+    }
+    let where_ = match &state.view {
+        View::Apps => "apps".to_string(),
+        View::App { name } => format!("apps › {}", sanitize(name)),
+    };
+    spans.push(Span::styled(format!("{where_}  "), theme.accent()));
+    spans.push(Span::styled(
+        format!("{} apps · {} hosts", state.fleet.apps.len(), hosts.len()),
+        theme.muted(),
+    ));
+    if connecting > 0 {
+        spans.push(Span::styled(format!(" · {connecting} connecting"), theme.muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, theme: &Theme) {
+    if state.filter.editing {
+        let line = Line::from(vec![
+            Span::styled("/", theme.warn()),
+            Span::raw(sanitize(&state.filter.query).into_owned()),
+            Span::styled("█", theme.accent()),
+            Span::styled("   enter keeps · esc clears", theme.muted()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let mut actions = match (&state.view, state.focus) {
+        (View::Apps, Focus::Apps) => vec![Action::Open, Action::NextPanel],
+        (View::Apps, Focus::Hosts) => vec![Action::NextPanel, Action::AcceptHostKey],
+        (View::App { .. }, _) => vec![Action::Back],
+    };
+    actions.extend([Action::Help, Action::Filter, Action::Refresh, Action::Quit]);
+    let mut spans = Vec::new();
+    for a in actions {
+        let Some(k) = keymap.keys_for(a).first().map(|k| k.label()) else { continue };
+        spans.push(Span::styled(format!(" {k}"), theme.accent()));
+        spans.push(Span::styled(format!(" {}", a.hint()), theme.muted()));
+    }
+    if let Some(n) = &state.notice {
+        spans.push(Span::styled(format!("   {}", sanitize(n)), theme.warn()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

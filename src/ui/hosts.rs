@@ -1,0 +1,81 @@
+//! The hosts panel: reachability, OS, uptime, the age of the last refresh and any error.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, TableRow, TableSpec};
+use crate::config::theme::Theme;
+use crate::model::HostStatus;
+use crate::state::{Focus, HostRow, State};
+use crate::text::{age, compact, sanitize};
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+struct Row<'a> {
+    host: &'a HostRow,
+    now: Timestamp,
+    spinner: usize,
+}
+
+impl TableRow for Row<'_> {
+    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+        let h = self.host;
+        let (state, style) = match &h.status {
+            HostStatus::Connecting => (format!("{} connecting", SPINNER[self.spinner % SPINNER.len()]), theme.muted()),
+            HostStatus::Up { .. } => ("● up".to_string(), theme.ok()),
+            HostStatus::Failed { error, .. } if error.unknown_key.is_some() => ("? key".to_string(), theme.warn()),
+            HostStatus::Failed { .. } => ("✗ down".to_string(), theme.danger()),
+        };
+        let report = h.status.report();
+        let os = report.and_then(|r| r.facts.os.clone()).unwrap_or_default();
+        let uptime = report.and_then(|r| r.facts.uptime_secs).map(compact).unwrap_or_default();
+        let refreshed = h.last_attempt.map(|t| age(t, self.now)).unwrap_or_default();
+        let note = match &h.status {
+            HostStatus::Failed { error, .. } => Span::styled(sanitize(&error.message).into_owned(), theme.danger()),
+            _ => Span::styled(report.and_then(|r| r.facts.note.clone()).unwrap_or_default(), theme.muted()),
+        };
+        vec![
+            Cell::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
+            Cell::from(Span::styled(state, style)),
+            Cell::from(sanitize(&os).into_owned()),
+            Cell::from(uptime),
+            Cell::from(Span::styled(refreshed, theme.muted())),
+            Cell::from(note),
+        ]
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let rows: Vec<Row> =
+        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner }).collect();
+    let up = state.fleet.hosts.iter().filter(|h| matches!(h.status, HostStatus::Up { .. })).count();
+    let failed = state.fleet.failed_hosts();
+    let mut title = vec![Span::raw(" hosts "), Span::styled(format!("{up}/{} up ", rows.len()), theme.muted())];
+    if failed > 0 {
+        title.push(Span::styled(format!("{failed} failing "), theme.danger()));
+    }
+    table::draw(
+        frame,
+        area,
+        TableSpec {
+            title: Line::from(title),
+            headers: &["HOST", "STATE", "OS", "UPTIME", "AGE", "ERROR"],
+            widths: &[
+                Constraint::Min(8),
+                Constraint::Length(12),
+                Constraint::Length(14),
+                Constraint::Length(7),
+                Constraint::Length(4),
+                Constraint::Fill(1),
+            ],
+            focused: state.focus == Focus::Hosts,
+            selected: Some(state.hosts_cursor.selected),
+            empty: "no hosts: add Host entries to ~/.ssh/config or [[hosts]] to fleet.toml",
+        },
+        &rows,
+        theme,
+    );
+}

@@ -1,0 +1,50 @@
+//! Drawing: a pure function of `&State` (no I/O, no locks, no clock reads).
+
+mod app_detail;
+mod apps;
+mod bars;
+mod help;
+mod hosts;
+mod popup;
+pub mod table;
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::state::layout::Layout;
+use crate::state::{Action, Overlay, State, View};
+
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    frame.render_widget(Block::default().style(theme.base()), area);
+    let layout = Layout::new(area.width, area.height, &state.view);
+    bars::title(frame, layout.title, state, theme);
+    match &state.view {
+        View::Apps => {
+            apps::draw(frame, layout.apps, state, theme);
+            hosts::draw(frame, layout.hosts, state, theme);
+        }
+        View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
+    }
+    bars::status(frame, layout.status, state, keymap, theme);
+    match &state.overlay {
+        Some(Overlay::Help) => help::draw(frame, keymap, theme),
+        Some(Overlay::Confirm(c)) => {
+            let lines = c.lines.iter().map(|l| Line::from(crate::text::sanitize(l).into_owned())).collect();
+            let footer = Line::from(vec![
+                Span::styled(keymap.label_for(Action::Confirm), theme.accent()),
+                Span::raw(" yes   "),
+                Span::styled(keymap.label_for(Action::Cancel), theme.accent()),
+                Span::raw(" no"),
+            ]);
+            popup::draw(frame, &c.title, lines, Some(footer), theme);
+        }
+        None => {}
+    }
+}

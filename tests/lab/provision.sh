@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs inside a lab droplet (docker exec -i ... bash -s) with ROLE=lab-1|lab-2|bench.
+# Installs the sample apps that follow fleet's default convention, plus units that are NOT apps.
+set -euo pipefail
+ROLE=${ROLE:?}
+
+app_unit() { # NAME(unit file name) APP PROCESS [extra [Service] lines]
+  local unit=$1 app=$2 proc=$3; shift 3
+  cat >"/etc/systemd/system/$unit" <<UNIT
+[Unit]
+Description=$app $proc (fleet lab)
+After=network.target
+
+[Service]
+User=$app
+WorkingDirectory=/srv/$app
+EnvironmentFile=-/etc/$app/env
+Environment=PROCESS=$proc
+ExecStart=/srv/$app/bin/run $proc
+$(printf '%s\n' "$@")
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
+make_app() { # APP
+  local app=$1
+  id "$app" >/dev/null 2>&1 || useradd --system --home-dir "/srv/$app" --shell /usr/sbin/nologin "$app"
+  mkdir -p "/srv/$app/bin" "/etc/$app"
+  cat >"/srv/$app/bin/run" <<'RUN'
+#!/bin/sh
+# A stand-in app process: logs a line now and then, like a quiet web app.
+proc=${1:-web}
+echo "starting $proc (pid $$)"
+i=0
+while :; do
+  i=$((i + 1))
+  echo "$proc heartbeat $i"
+  sleep 5
+done
+RUN
+  chmod 755 "/srv/$app/bin/run"
+  cat >"/etc/$app/env" <<ENV
+# $app environment (fleet lab)
+PORT=8080
+DATABASE_URL=postgres://$app:s3cret@localhost:5432/$app
+REDIS_URL=redis://localhost:6379/0
+SECRET_KEY_BASE=lab-not-a-secret
+ENV
+  chmod 640 "/etc/$app/env"; chgrp "$app" "/etc/$app/env"
+}
+
+# A vendor unit whose name looks like an app's: installed under /lib, so not an app.
+cat >/lib/systemd/system/acme-agent.service <<'UNIT'
+[Unit]
+Description=vendor agent that must not show up as an app
+[Service]
+ExecStart=/bin/sleep infinity
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+case "$ROLE" in
+  lab-1)
+    make_app shop
+    app_unit shop-web.service shop web
+    app_unit shop-worker.service shop worker
+    app_unit shop-clock.service shop clock
+    make_app ledger
+    # ledger-web fails on start: the app with a failed unit.
+    cat >/srv/ledger/bin/run <<'RUN'
+#!/bin/sh
+echo "ledger: could not connect to the database" >&2
+exit 1
+RUN
+    app_unit ledger-web.service ledger web
+    units="shop-web shop-worker shop-clock ledger-web acme-agent"
+    ;;
+  lab-2)
+    make_app shop
+    app_unit shop-web.service shop web
+    app_unit shop-worker.service shop worker
+    make_app billing
+    # A templated app: billing@web, billing@worker from one billing@.service.
+    app_unit 'billing@.service' billing '%i'
+    units="shop-web shop-worker billing@web billing@worker acme-agent"
+    ;;
+  bench)
+    systemctl disable --now postgresql redis-server nginx >/dev/null 2>&1 || true
+    make_app bench
+    app_unit bench-web.service bench web
+    units="bench-web"
+    ;;
+  *) echo "unknown ROLE $ROLE" >&2; exit 1 ;;
+esac
+
+systemctl daemon-reload
+for u in $units; do systemctl enable "$u.service" >/dev/null 2>&1 || true; done
+# ledger-web is expected to fail; start the rest and don't stop on its failure.
+for u in $units; do systemctl start "$u.service" || true; done
+systemctl is-active shop-web.service bench-web.service 2>/dev/null | grep -q active || true
