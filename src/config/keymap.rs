@@ -1,7 +1,6 @@
 //! The keymap is data: a built-in TOML table (keymap.toml beside this file) that a user's
 //! keymap.toml overrides key by key. The help overlay is generated from it.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -15,8 +14,9 @@ pub const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeymapFile {
+    /// A table kept in file order (toml's preserve_order), so hints show keys as listed.
     #[serde(default)]
-    keys: BTreeMap<String, Action>,
+    keys: toml::Table,
 }
 
 /// A key as written in keymap files: "j", "G", "ctrl-c", "enter", "shift-tab", "f5".
@@ -122,11 +122,15 @@ impl Keymap {
         let mut bindings: Vec<(Key, Action)> = Vec::new();
         for (path, text) in sources {
             let file: KeymapFile = parse_toml(path, text)?;
-            for (key, action) in file.keys {
-                let k = Key::parse(&key).map_err(|m| {
+            for (key, value) in file.keys {
+                let at = |message: String| {
                     let offset = text.find(&format!("\"{key}\"")).unwrap_or(0);
                     let (line, col) = super::error::line_col(text, offset);
-                    ConfigError::At { path: path.to_path_buf(), line, col, message: m }
+                    ConfigError::At { path: path.to_path_buf(), line, col, message }
+                };
+                let k = Key::parse(&key).map_err(at)?;
+                let action = Action::deserialize(value.clone()).map_err(|_| {
+                    at(format!("{value} is not an action; actions are {}", Action::names().join(", ")))
                 })?;
                 match bindings.iter_mut().find(|(bound, _)| *bound == k) {
                     Some(slot) => slot.1 = action,

@@ -44,6 +44,11 @@ impl Action {
         Action::Quit,
     ];
 
+    /// The names keymap files use ("page_down").
+    pub fn names() -> Vec<String> {
+        Self::ALL.iter().map(|a| serde_json::to_value(a).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()).collect()
+    }
+
     pub fn description(self) -> &'static str {
         match self {
             Action::Up => "move up",

@@ -58,6 +58,7 @@ fn page(state: &State) -> usize {
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    state.notice = None;
     // A prompt takes only its own answers.
     if let Some(overlay) = &state.overlay {
         match (overlay, action) {
@@ -134,9 +135,15 @@ fn accept_key_prompt(state: &mut State) {
         // From the apps panel, the first host waiting for a decision.
         Focus::Apps => state.fleet.hosts.iter().find(|h| h.status.error().is_some_and(|e| e.unknown_key.is_some())),
     };
-    let Some(row) = row else { return };
-    let HostStatus::Failed { error, .. } = &row.status else { return };
-    let Some(fp) = &error.unknown_key else {
+    let Some(row) = row else {
+        state.notice = Some("no host is waiting for a host key decision".into());
+        return;
+    };
+    let fp = match &row.status {
+        HostStatus::Failed { error, .. } => error.unknown_key.as_ref(),
+        _ => None,
+    };
+    let Some(fp) = fp else {
         state.notice = Some(format!("{}: no unknown host key to accept", row.spec.id));
         return;
     };
@@ -157,7 +164,7 @@ pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
         state.overlay = None;
         return Vec::new();
     }
-    let layout = Layout::new(state.size.0, state.size.1, &state.view);
+    let layout = Layout::new(state.size.0, state.size.1, &state.view, state.fleet.hosts.len());
     let Some((region, index_on_screen)) = layout.hit(column, row) else { return Vec::new() };
     match region {
         Region::Apps => {
@@ -180,7 +187,7 @@ pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
 }
 
 pub fn on_scroll(state: &mut State, down: bool, column: u16, row: u16) {
-    let layout = Layout::new(state.size.0, state.size.1, &state.view);
+    let layout = Layout::new(state.size.0, state.size.1, &state.view, state.fleet.hosts.len());
     if let Some((region, _)) = layout.hit(column, row) {
         match region {
             Region::Apps => state.focus = Focus::Apps,

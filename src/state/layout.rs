@@ -26,7 +26,7 @@ const TABLE_CHROME_TOP: u16 = 2;
 const TABLE_CHROME: u16 = 3;
 
 impl Layout {
-    pub fn new(width: u16, height: u16, view: &View) -> Layout {
+    pub fn new(width: u16, height: u16, view: &View, host_count: usize) -> Layout {
         let full = Rect::new(0, 0, width, height);
         let title = Rect::new(0, 0, width, height.min(1));
         let status = Rect::new(0, height.saturating_sub(1), width, height.min(1));
@@ -35,14 +35,16 @@ impl Layout {
         let _ = full;
         match view {
             View::App { .. } => Layout { title, status, apps: empty, hosts: empty, detail: body },
-            View::Apps if width >= 120 => {
-                let hosts_w = (width * 2 / 5).clamp(40, 72);
+            View::Apps if width >= 140 => {
+                let hosts_w = (width * 9 / 20).clamp(56, 96);
                 let apps = Rect::new(0, body.y, width - hosts_w, body.height);
                 let hosts = Rect::new(width - hosts_w, body.y, hosts_w, body.height);
                 Layout { title, status, apps, hosts, detail: empty }
             }
             View::Apps => {
-                let hosts_h = (body.height / 3).max(5).min(body.height);
+                // Tall enough for every host, up to half the screen.
+                let want = (host_count as u16).saturating_add(TABLE_CHROME);
+                let hosts_h = want.clamp(5, (body.height / 2).max(5)).min(body.height);
                 let apps = Rect::new(0, body.y, width, body.height - hosts_h);
                 let hosts = Rect::new(0, body.y + body.height - hosts_h, width, hosts_h);
                 Layout { title, status, apps, hosts, detail: empty }

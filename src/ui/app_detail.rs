@@ -50,8 +50,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Th
             title: Line::from(title),
             headers: &["PROCESS", "HOST", "STATE", "PID", "MEMORY", "SINCE", "RESTARTS", "UNIT"],
             widths: &[
-                Constraint::Min(8),
-                Constraint::Min(8),
+                Constraint::Length(10),
+                Constraint::Length(12),
                 Constraint::Length(8),
                 Constraint::Length(7),
                 Constraint::Length(7),

@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = state.visible_apps();
     let rows: Vec<AppRow> = visible.iter().map(|i| AppRow { app: &state.fleet.apps[*i], now: state.now }).collect();
     let total = state.fleet.apps.len();
+    let name_w = rows.iter().map(|r| r.app.name.chars().count()).max().unwrap_or(3).clamp(3, 28) as u16;
     let mut title = vec![Span::raw(" apps "), Span::styled(format!("{total} "), theme.muted())];
     if !state.filter.query.is_empty() || state.filter.editing {
         title.push(Span::styled(format!("/{} ", sanitize(&state.filter.query)), theme.warn()));
@@ -54,11 +55,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             title: Line::from(title),
             headers: &["APP", "PROCESSES", "HOSTS", "HEALTH", "SINCE"],
             widths: &[
-                Constraint::Min(10),
-                Constraint::Min(18),
-                Constraint::Min(12),
-                Constraint::Length(9),
+                Constraint::Length(name_w),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
                 Constraint::Length(8),
+                Constraint::Length(7),
             ],
             focused: state.focus == Focus::Apps,
             selected: Some(state.apps_cursor.selected),

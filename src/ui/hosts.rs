@@ -30,20 +30,26 @@ impl TableRow for Row<'_> {
             HostStatus::Failed { .. } => ("✗ down".to_string(), theme.danger()),
         };
         let report = h.status.report();
-        let os = report.and_then(|r| r.facts.os.clone()).unwrap_or_default();
         let uptime = report.and_then(|r| r.facts.uptime_secs).map(compact).unwrap_or_default();
         let refreshed = h.last_attempt.map(|t| age(t, self.now)).unwrap_or_default();
-        let note = match &h.status {
+        // One column for what matters most: the error when failing, else the OS and any note.
+        let detail = match &h.status {
             HostStatus::Failed { error, .. } => Span::styled(sanitize(&error.message).into_owned(), theme.danger()),
-            _ => Span::styled(report.and_then(|r| r.facts.note.clone()).unwrap_or_default(), theme.muted()),
+            _ => {
+                let os = report.and_then(|r| r.facts.os.as_deref()).unwrap_or("");
+                let text = match report.and_then(|r| r.facts.note.as_deref()) {
+                    Some(note) => format!("{os} · {note}"),
+                    None => os.to_string(),
+                };
+                Span::styled(sanitize(&text).into_owned(), theme.muted())
+            }
         };
         vec![
             Cell::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
             Cell::from(Span::styled(state, style)),
-            Cell::from(sanitize(&os).into_owned()),
             Cell::from(uptime),
             Cell::from(Span::styled(refreshed, theme.muted())),
-            Cell::from(note),
+            Cell::from(detail),
         ]
     }
 }
@@ -51,6 +57,7 @@ impl TableRow for Row<'_> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows: Vec<Row> =
         state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner }).collect();
+    let name_w = state.fleet.hosts.iter().map(|h| h.spec.id.0.chars().count()).max().unwrap_or(4).clamp(4, 24) as u16;
     let up = state.fleet.hosts.iter().filter(|h| matches!(h.status, HostStatus::Up { .. })).count();
     let failed = state.fleet.failed_hosts();
     let mut title = vec![Span::raw(" hosts "), Span::styled(format!("{up}/{} up ", rows.len()), theme.muted())];
@@ -62,11 +69,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         area,
         TableSpec {
             title: Line::from(title),
-            headers: &["HOST", "STATE", "OS", "UPTIME", "AGE", "ERROR"],
+            headers: &["HOST", "STATE", "UPTIME", "AGE", "OS / ERROR"],
             widths: &[
-                Constraint::Min(8),
+                Constraint::Length(name_w),
                 Constraint::Length(12),
-                Constraint::Length(14),
                 Constraint::Length(7),
                 Constraint::Length(4),
                 Constraint::Fill(1),

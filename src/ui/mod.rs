@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         return;
     }
     frame.render_widget(Block::default().style(theme.base()), area);
-    let layout = Layout::new(area.width, area.height, &state.view);
+    let layout = Layout::new(area.width, area.height, &state.view, state.fleet.hosts.len());
     bars::title(frame, layout.title, state, theme);
     match &state.view {
         View::Apps => {

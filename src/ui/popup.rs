@@ -11,7 +11,10 @@ pub fn draw(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, footer: O
     let area = frame.area();
     let content_w = lines.iter().map(Line::width).max().unwrap_or(20).max(title.len() + 4) as u16;
     let w = (content_w + 4).min(area.width);
-    let h = (lines.len() as u16 + 2 + u16::from(footer.is_some()) * 2).min(area.height);
+    // Lines wider than the box wrap: count the rows they take so the footer stays visible.
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+    let h = (rows as u16 + 2 + u16::from(footer.is_some()) * 2).min(area.height);
     if w < 4 || h < 3 {
         return;
     }

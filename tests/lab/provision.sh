@@ -51,6 +51,14 @@ ENV
   chmod 640 "/etc/$app/env"; chgrp "$app" "/etc/$app/env"
 }
 
+# Every droplet gets host keys of its own (the image's were made once, at debootstrap time).
+if [ ! -f /etc/ssh/.fleet-lab-keys ]; then
+  rm -f /etc/ssh/ssh_host_*
+  ssh-keygen -A >/dev/null
+  touch /etc/ssh/.fleet-lab-keys
+  systemctl restart ssh
+fi
+
 # A vendor unit whose name looks like an app's: installed under /lib, so not an app.
 cat >/lib/systemd/system/acme-agent.service <<'UNIT'
 [Unit]

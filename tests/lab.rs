@@ -1,0 +1,163 @@
+//! Against the real lab droplets: discovery, host keys, and a down host.
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpListener;
+
+use common::lab::{Lab, read};
+use futures::StreamExt;
+use serde_json::Value;
+
+fn app<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["apps"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap_or_else(|| panic!("no app {name} in {v}"))
+}
+
+#[test]
+fn discovery_finds_exactly_the_sample_apps() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
+    let (code, v, stderr) = lab.fleet_json(&["apps", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let names: Vec<&str> = v["apps"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    // Not acme (a vendor unit), not redis-server, postgresql@15-main or systemd-*.
+    assert_eq!(names, ["billing", "ledger", "shop"]);
+
+    let shop = app(&v, "shop");
+    assert_eq!(shop["formation"], serde_json::json!([["web", 2], ["worker", 2], ["clock", 1]]));
+    assert_eq!(shop["hosts"], serde_json::json!(["lab-1", "lab-2"]));
+    assert_eq!(shop["health"], "up");
+    for p in shop["processes"].as_array().unwrap() {
+        assert_eq!(p["state"], "running", "{p}");
+        assert!(p["pid"].as_u64().unwrap() > 1);
+        assert_eq!(p["user"], "shop");
+        assert!(p["since"].is_string());
+    }
+
+    let ledger = app(&v, "ledger");
+    assert_eq!(ledger["health"], "down");
+    assert_eq!(ledger["processes"][0]["state"], "failed");
+    assert_eq!(ledger["processes"][0]["source"], "ledger-web.service");
+
+    let billing = app(&v, "billing");
+    assert_eq!(billing["formation"], serde_json::json!([["web", 1], ["worker", 1]]));
+    assert_eq!(billing["processes"][0]["source"], "billing@web.service");
+    assert!(v["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn hosts_reports_facts_and_the_down_host_with_exit_1() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\", \"lab-down\"]\n");
+    let (code, v, _) = lab.fleet_json(&["hosts", "--json"]);
+    assert_eq!(code, Some(1), "a host failed: exit 1, the rest still printed");
+    let hosts = v.as_array().unwrap();
+    assert_eq!(hosts.len(), 3);
+    let l1 = &hosts[0];
+    assert_eq!(l1["host"], "lab-1");
+    assert_eq!(l1["reachable"], true);
+    assert_eq!(l1["os"], "Debian GNU/Linux 12 (bookworm)");
+    assert_eq!(l1["systemd_version"], 252);
+    assert!(l1["uptime_secs"].as_u64().is_some());
+    let down = &hosts[2];
+    assert_eq!(down["host"], "lab-down");
+    assert_eq!(down["reachable"], false);
+    assert_eq!(down["error_kind"], "unreachable");
+    assert!(down["error"].as_str().unwrap().contains("connection refused"), "{down}");
+
+    // The table form says the same, and names the failing host on stderr for `apps`.
+    let out = lab.fleet(&["apps"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("shop") && stdout.contains("web×2 worker×2 clock×1"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fleet: lab-down: connection refused"));
+}
+
+const OTHER_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKsXdGHa3JHUR6cbDKa0MqRtq2eGsjmgVTYKvGPwIIg6";
+
+#[test]
+fn a_changed_host_key_is_always_refused() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
+    let real = read(&lab.known_hosts());
+    let lab2_line = real.lines().find(|l| l.starts_with("[127.0.0.1]:2202")).unwrap();
+    let planted = format!("# fleet test\n# line 2\n[127.0.0.1]:2201 {OTHER_KEY}\n{lab2_line}\n");
+    std::fs::write(lab.known_hosts(), &planted).unwrap();
+    for flags in [&["hosts", "--json"][..], &["hosts", "--json", "--accept-new-host-keys"][..]] {
+        let (code, v, _) = lab.fleet_json(flags);
+        assert_eq!(code, Some(1));
+        let h = &v[0];
+        assert_eq!(h["host"], "lab-1");
+        assert_eq!(h["error_kind"], "host_key");
+        let msg = h["error"].as_str().unwrap();
+        let at = format!("host key changed — see {}:3", lab.known_hosts().display());
+        assert!(msg.contains(&at), "expected {at:?} in {msg}");
+        assert!(msg.contains("SHA256:"), "names the offered fingerprint: {msg}");
+        assert_eq!(v[1]["reachable"], true, "the other host is unaffected");
+    }
+    assert_eq!(read(&lab.known_hosts()), planted, "a changed key is never recorded, even with --accept-new-host-keys");
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_unless_accepted() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    std::fs::write(lab.known_hosts(), "").unwrap();
+    let (code, v, _) = lab.fleet_json(&["hosts", "--json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v[0]["error_kind"], "host_key");
+    assert!(v[0]["error"].as_str().unwrap().contains("unknown host key SHA256:"), "{}", v[0]);
+    assert_eq!(read(&lab.known_hosts()), "", "nothing recorded without acceptance");
+
+    let (code, v, _) = lab.fleet_json(&["hosts", "--json", "--accept-new-host-keys"]);
+    assert_eq!(code, Some(0), "{v}");
+    let recorded = read(&lab.known_hosts());
+    assert!(recorded.starts_with("[127.0.0.1]:2201 ssh-ed25519 "), "{recorded:?}");
+
+    // Once recorded, the key is known without the flag, and matches what the server offers.
+    let (code, _, _) = lab.fleet_json(&["hosts", "--json"]);
+    assert_eq!(code, Some(0));
+}
+
+#[tokio::test]
+async fn a_slow_host_never_holds_back_the_others() {
+    let lab = Lab::get();
+    // A host that accepts TCP and then says nothing: the worst kind of down.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().take(4).flatten() {
+            let mut s2 = s.try_clone().unwrap();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 256];
+                let _ = s2.read(&mut buf);
+            });
+            held.push(s);
+        }
+    });
+    lab.write_ssh_config(&format!("Host lab-silent\n  HostName 127.0.0.1\n  Port {port}\n  ConnectTimeout 3\n"));
+    let config = fleet::config::FleetConfig {
+        local: false,
+        inventory: fleet::config::Inventory { include: vec!["lab-silent".into(), "lab-1".into(), "lab-2".into()], ..Default::default() },
+        ..Default::default()
+    };
+    let (specs, _) = fleet::runtime::inventory::hosts(&config, &lab.ssh_config());
+    assert_eq!(specs.iter().map(|s| s.id.0.as_str()).collect::<Vec<_>>(), ["lab-silent", "lab-1", "lab-2"]);
+    let opts = fleet::runtime::BackendOptions {
+        ssh_config: Some(lab.ssh_config()),
+        policy: fleet::backend::ssh::UnknownKeyPolicy::Refuse,
+        passphrase: None,
+    };
+    let backends = fleet::runtime::build_backends(&specs, &opts);
+    let results: Vec<_> = fleet::runtime::refresh_once(&backends, &config.convention).collect().await;
+    let order: Vec<&str> = results.iter().map(|(h, _)| h.0.as_str()).collect();
+    assert_eq!(order.last(), Some(&"lab-silent"), "the silent host is reported last: {order:?}");
+    for (host, result) in &results[..2] {
+        let report = result.as_ref().unwrap_or_else(|e| panic!("{host}: {e}"));
+        assert!(report.processes.iter().any(|p| p.app == "shop"), "{host} found shop");
+    }
+    let err = results[2].1.as_ref().unwrap_err();
+    assert_eq!(err.kind, fleet::model::HostErrorKind::Unreachable);
+    assert!(err.message.contains("timed out after 3 s"), "{}", err.message);
+}
