@@ -1,0 +1,108 @@
+//! The real binary in a real terminal (tmux), driven as a person would: it shows the lab's apps,
+//! answers keys, and restores the terminal when it quits.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::lab::Lab;
+
+struct Session(String);
+
+impl Session {
+    fn start(name: &str, cmd: &str, w: u16, h: u16) -> Session {
+        let _ = Command::new("tmux").args(["kill-session", "-t", name]).output();
+        let ok = Command::new("tmux")
+            .args(["new-session", "-d", "-s", name, "-x", &w.to_string(), "-y", &h.to_string(), cmd])
+            .status()
+            .expect("tmux is installed (tests/lab/lab.sh installs it)");
+        assert!(ok.success());
+        Session(name.into())
+    }
+
+    fn capture(&self) -> String {
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.0]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    /// Waits (bounded) until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "waited 20 s for {texts:?}; the screen shows:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+    }
+}
+
+#[test]
+fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\nrefresh = \"2s\"\n[inventory]\ninclude = [\"lab-1\", \"lab-2\", \"lab-down\"]\n");
+    let cmd = format!(
+        "env -u SSH_AUTH_SOCK HOME={home} {bin} --config {cfg} --ssh-config {ssh}; echo FLEET-EXIT=$?; sleep 30",
+        home = lab.scratch.path().display(),
+        bin = env!("CARGO_BIN_EXE_fleet"),
+        cfg = lab.fleet_toml().display(),
+        ssh = lab.ssh_config().display(),
+    );
+    let s = Session::start("fleet-tmux-test", &cmd, 120, 32);
+    let screen = s.wait_for(&["shop", "web×2 worker×2 clock×1", "ledger", "billing", "connection refused"]);
+    std::fs::create_dir_all("target/tmux").ok();
+    std::fs::write("target/tmux/apps.txt", &screen).ok();
+    assert!(screen.contains("down"), "ledger is down:\n{screen}");
+    assert!(!screen.contains("acme"), "a vendor unit is not an app:\n{screen}");
+
+    s.keys(&["?"]);
+    s.wait_for(&["show this help", "fuzzy-filter apps"]);
+    // A person does not type Esc and the next key within the terminal's escape-sequence window
+    // (Esc followed at once by "/" reads as Alt-/), so Esc goes on its own.
+    s.keys(&["Escape"]);
+    s.wait_for(&["enter open"]);
+    s.keys(&["/", "b", "i", "l", "Enter"]);
+    let filtered = s.wait_for(&["/bil", "1 shown"]);
+    assert!(!filtered.contains("ledger"), "{filtered}");
+    s.keys(&["Escape"]);
+    s.wait_for(&["apps 3 "]);
+    s.keys(&["G", "Enter"]);
+    let detail = s.wait_for(&["apps › shop", "shop-clock.service", "running"]);
+    std::fs::write("target/tmux/app-shop.txt", &detail).ok();
+    s.keys(&["Escape"]);
+    s.wait_for(&["┌ apps 3"]);
+    s.keys(&["q"]);
+    let after = s.wait_for(&["FLEET-EXIT=0"]);
+    assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");
+}
+
+#[test]
+fn the_demo_runs_with_no_config_and_no_network() {
+    let home = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "env -u FLEET_CONFIG HOME={} {} --demo; echo FLEET-EXIT=$?; sleep 30",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_fleet")
+    );
+    let s = Session::start("fleet-tmux-demo", &cmd, 100, 30);
+    let screen = s.wait_for(&["demo", "shop", "web×3 worker×3 clock×2", "nyc-1", "connection refused"]);
+    std::fs::create_dir_all("target/tmux").ok();
+    std::fs::write("target/tmux/demo.txt", &screen).ok();
+    s.keys(&["C-c"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
+}
