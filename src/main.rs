@@ -33,7 +33,7 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => tui(ctx).await,
+        None => tui(ctx, cli.global.exit_after_first_frame).await,
         Some(command) => {
             for w in &ctx.warnings {
                 eprintln!("fleet: warning: {w}");
@@ -53,7 +53,7 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn tui(ctx: Context) -> anyhow::Result<i32> {
+async fn tui(ctx: Context, exit_after_first_frame: bool) -> anyhow::Result<i32> {
     let dir = paths::config_dir(ctx.config_path.as_deref());
     let loaded = Keymap::load(dir.as_deref()).and_then(|k| {
         let theme_override = dir.as_ref().map(|d| d.join("theme.toml"));
@@ -66,6 +66,6 @@ async fn tui(ctx: Context) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    fleet::tui::run(fleet::tui::Tui { ctx, theme, keymap }).await?;
+    fleet::tui::run(fleet::tui::Tui { ctx, theme, keymap, exit_after_first_frame }).await?;
     Ok(0)
 }

@@ -161,3 +161,48 @@ async fn a_slow_host_never_holds_back_the_others() {
     assert_eq!(err.kind, fleet::model::HostErrorKind::Unreachable);
     assert!(err.message.contains("timed out after 3 s"), "{}", err.message);
 }
+
+#[test]
+fn proxyjump_reaches_a_host_through_another() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2-via-jump\"]\n");
+    let (code, v, stderr) = lab.fleet_json(&["apps", "--json"]);
+    assert_eq!(code, Some(0), "{stderr} {v}");
+    let shop = app(&v, "shop");
+    assert_eq!(shop["hosts"], serde_json::json!(["lab-2-via-jump"]));
+    assert_eq!(shop["formation"], serde_json::json!([["web", 1], ["worker", 1]]));
+}
+
+/// The TUI's accept path: the backend refuses an unknown key, reports its fingerprint, and after
+/// the user accepts exactly that fingerprint, connects and records it. A different fingerprint
+/// is never accepted.
+#[tokio::test]
+async fn accepting_a_fingerprint_records_exactly_that_key() {
+    use fleet::backend::{Backend, SshBackend};
+    use fleet::backend::ssh::UnknownKeyPolicy;
+    use fleet::model::HostId;
+
+    let lab = Lab::get();
+    std::fs::write(lab.known_hosts(), "").unwrap();
+    let conv = fleet::config::Convention::default();
+    let backend = Backend::Ssh(SshBackend::new(
+        HostId("lab-1".into()),
+        "lab-1".into(),
+        Some(lab.ssh_config()),
+        UnknownKeyPolicy::Refuse,
+        None,
+    ));
+    let err = backend.refresh(&conv).await.unwrap_err();
+    let fp = err.unknown_key.clone().expect("the error carries the fingerprint to accept");
+    assert!(fp.starts_with("SHA256:"));
+
+    let Backend::Ssh(ssh) = &backend else { unreachable!() };
+    ssh.accept_fingerprint("SHA256:not-the-servers-key".into());
+    assert!(backend.refresh(&conv).await.unwrap_err().unknown_key.is_some(), "a wrong fingerprint is refused");
+    assert_eq!(read(&lab.known_hosts()), "");
+
+    ssh.accept_fingerprint(fp);
+    let report = backend.refresh(&conv).await.expect("connects after acceptance");
+    assert!(report.processes.iter().any(|p| p.source == "shop-clock.service"));
+    assert!(read(&lab.known_hosts()).starts_with("[127.0.0.1]:2201 ssh-ed25519 "));
+}

@@ -40,6 +40,9 @@ pub struct GlobalArgs {
     /// Leave out the local machine
     #[arg(long, global = true)]
     pub no_local: bool,
+    /// Benchmarks only: draw the first TUI frame, then exit (measures start-up).
+    #[arg(long, global = true, hide = true)]
+    pub exit_after_first_frame: bool,
     /// Theme: dark, light or a path to a theme file (TUI only)
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,

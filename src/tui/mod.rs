@@ -19,6 +19,8 @@ use crate::runtime::{self, BackendEvent, HostCommand};
 use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
 
 pub struct Tui {
+    /// Draw the first frame and return (the start-up benchmark).
+    pub exit_after_first_frame: bool,
     pub ctx: Context,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -28,7 +30,7 @@ pub struct Tui {
 const FRAME: Duration = Duration::from_millis(16);
 
 pub async fn run(tui: Tui) -> anyhow::Result<()> {
-    let Tui { ctx, theme, keymap } = tui;
+    let Tui { ctx, theme, keymap, exit_after_first_frame } = tui;
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let fleet = FleetState::new(ctx.specs.clone(), ctx.config.convention.process_order.clone());
@@ -38,6 +40,9 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     state.notice = ctx.warnings.first().cloned();
     // The first frame, before any backend has been asked anything.
     guard.terminal.draw(|f| crate::ui::render(f, &state, &theme, &keymap))?;
+    if exit_after_first_frame {
+        return Ok(());
+    }
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
     let backends = runtime::build_backends(&ctx.specs, &ctx.backend);

@@ -116,9 +116,16 @@ write_client_files() {
       done
     done
     printf 'Host lab-down\n  HostName 127.0.0.1\n  Port %s\n' "$DOWN_PORT"
+    # lab-2 reached through lab-1 (ProxyJump), at lab-2's address on the lab's docker bridge.
+    local ip2
+    ip2=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' lab-2)
+    printf 'Host lab-2-via-jump\n  HostName %s\n  Port 22\n  ProxyJump lab-1\n' "$ip2"
+    grep '^\[127.0.0.1\]:2202 ' "$kh.new" | sed "s/^\[127.0.0.1\]:2202 /$ip2 /" >>"$kh.new.jump" || true
     printf 'Host lab-*\n  User root\n  IdentityFile %s/id_ed25519\n  IdentitiesOnly yes\n' "$LAB_DIR"
     printf '  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n  ConnectTimeout 5\n' "$kh"
   } >"$cfg"
+  cat "$kh.new.jump" >>"$kh.new" 2>/dev/null || true
+  rm -f "$kh.new.jump"
   mv "$kh.new" "$kh"
 }
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Benchmark: `fleet apps --json` over N lab droplets (cold start: new process, new connections)
+# next to one `ssh host true` and to ansible's ad-hoc command on the same hosts; the time from
+# launch to the first TUI frame; and the binary size.
+#
+#   benches/fleet-vs-ssh.sh [N]      (default 20; boots N extra light droplets)
+#
+# Needs: hyperfine (Debian), ansible-core (PyPI; `pip install ansible-core`), script (util-linux).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+N=${1:-20}
+export FLEET_LAB_DIR=${FLEET_LAB_DIR:-/var/tmp/fleet-lab}
+L=$FLEET_LAB_DIR
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+command -v ansible >/dev/null || pip install -q ansible-core
+
+tests/lab/lab.sh up-bench "$N"
+cargo build --release --locked -q
+bin=target/release/fleet
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cat >"$work/fleet.toml" <<TOML
+local = false
+[inventory]
+include = ["lab-bench-*"]
+TOML
+# Ansible over the same ssh config; `raw` because the minimal droplets have no Python (which
+# `-m command` needs). raw skips module transfer, so this favours ansible.
+{
+  echo "[bench]"
+  for i in $(seq 1 "$N"); do echo "lab-bench-$i"; done
+} >"$work/inventory"
+export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_SSH_ARGS="-F $L/ssh_config -o ControlMaster=no" ANSIBLE_FORKS=$N
+unset SSH_AUTH_SOCK
+
+# Sanity: every bench host answers, and fleet finds the bench app on each.
+got=$($bin --config "$work/fleet.toml" --ssh-config "$L/ssh_config" apps --json | python3 -c 'import json,sys; a=json.load(sys.stdin)["apps"]; print(sum(len(x["processes"]) for x in a))')
+[ "$got" = "$N" ] || { echo "expected $N bench processes, fleet found $got" >&2; exit 1; }
+
+hyperfine --warmup 2 --runs 15 --export-markdown "$work/apps.md" -N \
+  "ssh -F $L/ssh_config lab-bench-1 true" \
+  "$bin --config $work/fleet.toml --ssh-config $L/ssh_config apps --json" \
+  "ansible bench -i $work/inventory -m raw -a 'systemctl list-units --type=service --no-pager'"
+cat "$work/apps.md"
+
+# Launch to first frame: the TUI under a pty (script), minus script's own cost.
+hyperfine --warmup 3 --runs 30 --export-markdown "$work/frame.md" \
+  "script -qec 'true' /dev/null" \
+  "script -qec '$bin --config $work/fleet.toml --ssh-config $L/ssh_config --exit-after-first-frame' /dev/null"
+cat "$work/frame.md"
+
+echo "binary: $(stat -c %s "$bin") bytes ($(du -h "$bin" | cut -f1))"
