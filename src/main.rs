@@ -9,6 +9,7 @@ use fleet::config::theme::Theme;
 use fleet::context::Context;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let _log = fleet::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -18,10 +19,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, started))
 }
 
-async fn run(cli: Cli) -> ExitCode {
+async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
     let interactive = cli.command.is_none();
     // The TUI cannot prompt on the terminal it draws on: it says "run ssh-add" instead.
     let prompt = if interactive { None } else { fleet::cli::prompt::tty_passphrase() };
@@ -33,7 +34,7 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => tui(ctx, cli.global.exit_after_first_frame).await,
+        None => tui(ctx, cli.global.exit_after_first_frame, started).await,
         Some(command) => {
             for w in &ctx.warnings {
                 eprintln!("fleet: warning: {w}");
@@ -53,7 +54,7 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn tui(ctx: Context, exit_after_first_frame: bool) -> anyhow::Result<i32> {
+async fn tui(ctx: Context, exit_after_first_frame: bool, started: std::time::Instant) -> anyhow::Result<i32> {
     let dir = paths::config_dir(ctx.config_path.as_deref());
     let loaded = Keymap::load(dir.as_deref()).and_then(|k| {
         let theme_override = dir.as_ref().map(|d| d.join("theme.toml"));
@@ -66,6 +67,6 @@ async fn tui(ctx: Context, exit_after_first_frame: bool) -> anyhow::Result<i32> 
             return Ok(2);
         }
     };
-    fleet::tui::run(fleet::tui::Tui { ctx, theme, keymap, exit_after_first_frame }).await?;
+    fleet::tui::run(fleet::tui::Tui { ctx, theme, keymap, exit_after_first_frame, started }).await?;
     Ok(0)
 }

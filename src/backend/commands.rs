@@ -2,14 +2,30 @@
 //! on their servers. Anything that comes from a remote host or a config and goes into a command
 //! passes through `quote`.
 
+use crate::config::Convention;
+
 /// The properties of each service that discovery reads, in one `systemctl show` call.
 pub const SHOW_PROPERTIES: &str = "Id,LoadState,ActiveState,SubState,MainPID,MemoryCurrent,FragmentPath,\
 ExecMainStartTimestamp,NRestarts,EnvironmentFiles,User,WorkingDirectory";
 
 /// One round trip per host: facts, the unit list (JSON on systemd ≥ 248, plain before) and the
-/// properties of every service. Sections start with `@@fleet <name>` lines. It only reads.
-/// TZ=UTC0 makes systemd print timestamps in UTC, LC_ALL=C keeps the output unlocalised.
-pub fn discovery_script() -> String {
+/// properties of the candidate app units. Sections start with `@@fleet <name>` lines. It only
+/// reads. TZ=UTC0 makes systemd print timestamps in UTC, LC_ALL=C keeps the output unlocalised.
+///
+/// `systemctl show` is asked only about units that have a unit file (or, for a template
+/// instance, a template file) in one of the admin directories: a cheap file test that spares
+/// the host a D-Bus round trip per packaged unit. The authoritative check (FragmentPath) stays in
+/// `discovery`, so an alias symlink that passes this test is still rejected there.
+pub fn discovery_script(convention: &Convention) -> String {
+    let admin_test: Vec<String> = convention
+        .admin_unit_dirs
+        .iter()
+        .map(|d| {
+            let d = quote(d.trim_end_matches('/'));
+            format!(r#"[ -f {d}/"$u" ] || [ -f {d}/"${{u%%@*}}@.service" ]"#)
+        })
+        .collect();
+    let admin_test = if admin_test.is_empty() { "false".to_string() } else { admin_test.join(" || ") };
     format!(
         r#"export LC_ALL=C TZ=UTC0 SYSTEMD_PAGER= SYSTEMD_COLORS=0
 echo "@@fleet os-release"; cat /etc/os-release 2>/dev/null
@@ -19,19 +35,26 @@ if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   v=$(systemctl --version | awk 'NR==1 {{print $2}}')
   echo "@@fleet systemd $v"
   if [ "${{v:-0}}" -ge 248 ] 2>/dev/null; then
-    echo "@@fleet units-json"; systemctl list-units --all --type=service --output=json --no-pager
+    units=$(systemctl list-units --all --type=service --output=json --no-pager)
+    echo "@@fleet units-json"; printf '%s\n' "$units"
+    names=$(printf '%s' "$units" | grep -o '"unit":"[^"]*"' | cut -d'"' -f4)
   else
-    echo "@@fleet units-plain"; systemctl list-units --all --type=service --plain --no-legend --no-pager
+    units=$(systemctl list-units --all --type=service --plain --no-legend --no-pager)
+    echo "@@fleet units-plain"; printf '%s\n' "$units"
+    names=$(printf '%s\n' "$units" | awk '{{ if ($1 == "●" || $1 == "*") print $2; else print $1 }}')
   fi
   echo "@@fleet show"
-  systemctl list-units --all --type=service --plain --no-legend --no-pager | awk '{{print $1}}' |
-    {{ set --; while IFS= read -r u; do set -- "$@" "$u"; done; [ $# -gt 0 ] && systemctl show --no-pager -p {props} -- "$@"; }}
+  set --
+  for u in $names; do
+    if {admin_test}; then set -- "$@" "$u"; fi
+  done
+  [ $# -gt 0 ] && systemctl show --no-pager -p {props} -- "$@"
 else
   echo "@@fleet systemd none"
 fi
 echo "@@fleet end"
 "#,
-        props = SHOW_PROPERTIES
+        props = SHOW_PROPERTIES,
     )
 }
 
@@ -59,7 +82,7 @@ mod tests {
 
     #[test]
     fn the_script_is_read_only() {
-        let s = discovery_script();
+        let s = discovery_script(&Convention::default());
         for verb in ["restart", "stop", "start ", "enable", "disable", "rm ", "kill"] {
             assert!(!s.contains(verb), "discovery script contains {verb:?}");
         }

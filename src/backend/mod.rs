@@ -68,7 +68,7 @@ impl Backend {
 
     /// One look at the host: facts plus the processes the convention finds.
     pub async fn refresh(&self, convention: &Convention) -> Result<HostReport, HostError> {
-        let out = self.exec(&commands::discovery_script()).await?;
+        let out = self.exec(&commands::discovery_script(convention)).await?;
         let text = String::from_utf8_lossy(&out.stdout);
         let found = discovery::discover(&text, self.id(), convention).map_err(|e| {
             let stderr = String::from_utf8_lossy(&out.stderr);

@@ -54,7 +54,6 @@ pub async fn run(ctx: &Context, json: bool, only: &[String]) -> anyhow::Result<i
         let rows: Vec<Vec<String>> = apps
             .iter()
             .map(|a| {
-                let hosts: Vec<&str> = a.hosts.iter().map(|h| h.0.as_str()).collect();
                 let broken: Vec<String> = a
                     .processes
                     .iter()
@@ -64,7 +63,7 @@ pub async fn run(ctx: &Context, json: bool, only: &[String]) -> anyhow::Result<i
                 vec![
                     a.name.clone(),
                     a.formation_label(),
-                    hosts.join(","),
+                    a.hosts_label(4, ","),
                     a.health.label().into(),
                     a.since.map(|s| age(s, now)).unwrap_or_else(|| "—".into()),
                     broken.join(", "),

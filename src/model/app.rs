@@ -118,6 +118,18 @@ impl App {
     }
 }
 
+impl App {
+    /// "lon-1 lon-2", or "lon-1 lon-2 lon-3 +17" past `max` hosts.
+    pub fn hosts_label(&self, max: usize, sep: &str) -> String {
+        let shown: Vec<&str> = self.hosts.iter().take(max).map(|h| h.0.as_str()).collect();
+        let mut s = shown.join(sep);
+        if self.hosts.len() > max {
+            s.push_str(&format!(" +{}", self.hosts.len() - max));
+        }
+        s
+    }
+}
+
 /// Rank of a process type for display: the Procfile habit first, then the rest by name.
 fn process_rank(name: &str, order: &[String]) -> (usize, String) {
     let rank = order.iter().position(|o| o == name).unwrap_or(order.len());

@@ -19,6 +19,8 @@ use crate::runtime::{self, BackendEvent, HostCommand};
 use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
 
 pub struct Tui {
+    /// When the process started: the time to the first frame is logged (and benchmarked).
+    pub started: std::time::Instant,
     /// Draw the first frame and return (the start-up benchmark).
     pub exit_after_first_frame: bool,
     pub ctx: Context,
@@ -30,7 +32,7 @@ pub struct Tui {
 const FRAME: Duration = Duration::from_millis(16);
 
 pub async fn run(tui: Tui) -> anyhow::Result<()> {
-    let Tui { ctx, theme, keymap, exit_after_first_frame } = tui;
+    let Tui { ctx, theme, keymap, exit_after_first_frame, started } = tui;
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let fleet = FleetState::new(ctx.specs.clone(), ctx.config.convention.process_order.clone());
@@ -40,6 +42,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     state.notice = ctx.warnings.first().cloned();
     // The first frame, before any backend has been asked anything.
     guard.terminal.draw(|f| crate::ui::render(f, &state, &theme, &keymap))?;
+    tracing::info!(micros = started.elapsed().as_micros() as u64, "first frame drawn");
     if exit_after_first_frame {
         return Ok(());
     }

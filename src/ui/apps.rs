@@ -20,11 +20,10 @@ struct AppRow<'a> {
 impl TableRow for AppRow<'_> {
     fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
         let a = self.app;
-        let hosts: Vec<&str> = a.hosts.iter().map(|h| h.0.as_str()).collect();
         vec![
             Cell::from(Span::styled(sanitize(&a.name).into_owned(), theme.accent())),
             Cell::from(sanitize(&a.formation_label()).into_owned()),
-            Cell::from(sanitize(&hosts.join(" ")).into_owned()),
+            Cell::from(sanitize(&a.hosts_label(4, " ")).into_owned()),
             Cell::from(Span::styled(a.health.label(), theme.health(a.health))),
             Cell::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into()), theme.muted())),
         ]
