@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod discovery;
 pub mod logging;
+pub mod logs;
 pub mod model;
 pub mod runtime;
 pub mod state;

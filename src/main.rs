@@ -42,6 +42,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
             match command {
                 Command::Hosts(a) => fleet::cli::hosts::run(&ctx, a.json).await,
                 Command::Apps(a) => fleet::cli::apps::run(&ctx, a.json, &a.host).await,
+                Command::Logs(a) => fleet::cli::logs::run(&ctx, a).await,
             }
         }
     };

@@ -58,6 +58,55 @@ echo "@@fleet end"
     )
 }
 
+/// A journalctl query over some units of one host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalQuery {
+    pub units: Vec<String>,
+    pub since: Option<jiff::Timestamp>,
+    pub until: Option<jiff::Timestamp>,
+    pub after_cursor: Option<String>,
+    /// Newest first (to find the last N matching lines without reading everything).
+    pub reverse: bool,
+    pub follow: bool,
+    pub lines: Option<usize>,
+}
+
+/// `journalctl -o json` for a query. Unit names and the cursor are quoted; times are passed as
+/// `@epoch` so the host's time zone plays no part.
+pub fn journalctl(q: &JournalQuery) -> String {
+    let mut cmd = String::from(
+        "LC_ALL=C SYSTEMD_COLORS=0 journalctl --no-pager --quiet -o json --output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,UNIT",
+    );
+    for u in &q.units {
+        cmd.push_str(" -u ");
+        cmd.push_str(&quote(u));
+    }
+    if let Some(t) = q.since {
+        cmd.push_str(&format!(" --since=@{}", t.as_second()));
+    }
+    if let Some(t) = q.until {
+        cmd.push_str(&format!(" --until=@{}", t.as_second() + 1));
+    }
+    if let Some(c) = &q.after_cursor {
+        cmd.push_str(" --after-cursor=");
+        cmd.push_str(&quote(c));
+    }
+    if q.reverse {
+        cmd.push_str(" --reverse");
+    }
+    match (q.lines, q.follow, q.after_cursor.is_some()) {
+        (Some(n), _, _) => cmd.push_str(&format!(" --lines={n}")),
+        // Following after a cursor: everything after it, not journalctl's default last 10.
+        (None, true, true) => cmd.push_str(" --lines=all"),
+        (None, true, false) => cmd.push_str(" --lines=0"),
+        (None, false, _) => {}
+    }
+    if q.follow {
+        cmd.push_str(" --follow");
+    }
+    cmd
+}
+
 /// Quotes one word for a POSIX shell: safe for any bytes a unit or app name could hold.
 pub fn quote(word: &str) -> String {
     if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b)) {
@@ -78,6 +127,20 @@ mod tests {
         assert_eq!(quote("$(rm -rf /)"), "'$(rm -rf /)'");
         assert_eq!(quote("it's"), r#"'it'\''s'"#);
         assert_eq!(quote("x\\x2dy"), "'x\\x2dy'");
+    }
+
+    #[test]
+    fn journalctl_quotes_everything_remote() {
+        let q = JournalQuery {
+            units: vec!["shop-web.service".into(), "x; touch /tmp/pwned".into()],
+            after_cursor: Some("s=1;i=2'$(id)".into()),
+            follow: true,
+            ..Default::default()
+        };
+        let c = journalctl(&q);
+        assert!(c.contains(" -u shop-web.service -u 'x; touch /tmp/pwned'"), "{c}");
+        assert!(c.contains(r#"--after-cursor='s=1;i=2'\''$(id)'"#), "{c}");
+        assert!(c.ends_with("--lines=all --follow"), "{c}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::runtime::inventory::HostSpec;
 const LON_1: &str = include_str!("../../fixtures/systemd/lab-1.txt");
 const LON_2: &str = include_str!("../../fixtures/systemd/lab-2.txt");
 const AMS_1: &str = include_str!("../../fixtures/systemd/old-systemd-245.txt");
+const JOURNAL_1: &str = include_str!("../../fixtures/journal/lab-1.json");
+const JOURNAL_2: &str = include_str!("../../fixtures/journal/lab-2.json");
 
 /// (name, fixture output or None for a host that is down, delay before answering in ms)
 const HOSTS: [(&str, Option<&str>, u64); 4] =
@@ -33,6 +35,23 @@ impl DemoBackend {
 
     pub fn id(&self) -> &HostId {
         &self.id
+    }
+
+    /// Logs: the journal captured from the lab. A follow has nothing new to say and stays open.
+    pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
+        tokio::time::sleep(self.delay / 4).await;
+        if self.output.is_none() {
+            return Err(HostError::new(HostErrorKind::Unreachable, "connection refused (203.0.113.7:22)"));
+        }
+        if command.contains("--follow") {
+            return Ok(super::stream::ExecStream::idle());
+        }
+        let journal = if self.id.0 == "lon-2" { JOURNAL_2 } else { JOURNAL_1 };
+        let mut lines: Vec<Vec<u8>> = journal.lines().map(|l| l.as_bytes().to_vec()).collect();
+        if command.contains("--reverse") {
+            lines.reverse();
+        }
+        Ok(super::stream::ExecStream::fixed(lines))
     }
 
     pub async fn exec(&self, _command: &str) -> Result<ExecOutput, HostError> {

@@ -18,6 +18,19 @@ impl LocalBackend {
         &self.id
     }
 
+    pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
+        let child = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| HostError::new(HostErrorKind::Command, format!("cannot run sh: {e}")))?;
+        super::stream::ExecStream::local(child)
+    }
+
     pub async fn exec(&self, command: &str) -> Result<ExecOutput, HostError> {
         let out = tokio::process::Command::new("sh")
             .arg("-c")

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod demo;
 pub mod local;
 pub mod ssh;
+pub mod stream;
 
 use std::time::Duration;
 
@@ -64,6 +65,22 @@ impl Backend {
         tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
             Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs())))
         })
+    }
+
+    /// Starts a streaming command (logs). The demo answers from its journal fixture.
+    pub async fn exec_stream(&self, command: &str) -> Result<stream::ExecStream, HostError> {
+        match self {
+            Backend::Ssh(b) => b.exec_stream(command).await,
+            Backend::Local(b) => b.exec_stream(command).await,
+            Backend::Demo(b) => b.exec_stream(command).await,
+        }
+    }
+
+    /// Drops a broken connection so the next call reconnects.
+    pub async fn reset(&self) {
+        if let Backend::Ssh(s) = self {
+            s.disconnect().await;
+        }
     }
 
     /// One look at the host: facts plus the processes the convention finds.

@@ -54,6 +54,55 @@ pub enum Command {
     Hosts(HostsArgs),
     /// Every app: its processes, hosts and health
     Apps(AppsArgs),
+    /// An app's logs, merged across its processes and hosts (`fleet logs shop -f`)
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The app
+    pub app: String,
+    /// Keep following new lines (also -t, --follow); survives dropped connections
+    #[arg(short = 'f', long = "tail", visible_alias = "follow", short_alias = 't')]
+    pub follow: bool,
+    /// How many lines of history, counted after --process/--host/--grep [default: 100]
+    #[arg(short = 'n', long = "num", visible_alias = "lines", value_name = "N")]
+    pub lines: Option<usize>,
+    /// Only lines since: a duration back from now (1h, 30m) or a time (2026-11-22T10:00)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only lines until: a duration back from now or a time (not with --tail)
+    #[arg(long, value_name = "WHEN", conflicts_with = "follow")]
+    pub until: Option<String>,
+    /// Only these processes (web, worker, …; repeatable; also --dyno)
+    #[arg(short = 'p', long = "process", visible_alias = "dyno", value_name = "NAME")]
+    pub process: Vec<String>,
+    /// Only this host (repeatable)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Only lines matching this regex
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+    /// Leave out lines matching this regex
+    #[arg(long = "grep-v", value_name = "REGEX")]
+    pub grep_v: Option<String>,
+    /// One JSON object per line (raw text, nothing stripped; JSON escapes control characters)
+    #[arg(long)]
+    pub json: bool,
+    /// No colours at all
+    #[arg(long)]
+    pub no_color: bool,
+    /// Colours: auto (prefixes when stdout is a terminal), always (also the app's own SGR
+    /// colours, sanitised), never
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]

@@ -4,5 +4,6 @@
 pub mod apps;
 pub mod args;
 pub mod hosts;
+pub mod logs;
 pub mod output;
 pub mod prompt;

@@ -83,16 +83,39 @@ echo "ledger: could not connect to the database" >&2
 exit 1
 RUN
     app_unit ledger-web.service ledger web
+    # flood: logs as fast as it can; installed but not started (benches/logs.sh starts it).
+    make_app flood
+    cat >/srv/flood/bin/run <<'RUN'
+#!/bin/bash
+i=0
+while :; do i=$((i + 1)); echo "flood line $i with some padding to look like a real log line"; done
+RUN
+    app_unit flood-web.service flood web
     units="shop-web shop-worker shop-clock ledger-web acme-agent"
     ;;
   lab-2)
+    # ticker: counts as it logs, so tests can prove no line is lost or repeated.
+    make_app ticker
+    cat >/srv/ticker/bin/run <<'RUN'
+#!/bin/bash
+i=0
+while :; do
+  i=$((i + 1))
+  echo "seq $i"
+  sleep 0.05
+done
+RUN
+    app_unit ticker-web.service ticker web
+    # A second login for the log-follow test, whose sessions it kills without touching root's.
+    id logreader >/dev/null 2>&1 || useradd --create-home --groups systemd-journal --shell /bin/bash logreader
+    mkdir -p ~logreader/.ssh && cp /root/.ssh/authorized_keys ~logreader/.ssh/ && chown -R logreader: ~logreader/.ssh
     make_app shop
     app_unit shop-web.service shop web
     app_unit shop-worker.service shop worker
     make_app billing
     # A templated app: billing@web, billing@worker from one billing@.service.
     app_unit 'billing@.service' billing '%i'
-    units="shop-web shop-worker billing@web billing@worker acme-agent"
+    units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web"
     ;;
   bench)
     systemctl disable --now postgresql redis-server nginx >/dev/null 2>&1 || true

@@ -87,6 +87,26 @@ impl SshBackend {
         result
     }
 
+    /// Starts a command whose output is read as it comes.
+    pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
+        let conn = self.connection().await?;
+        let opened = async {
+            let channel = conn.handle.channel_open_session().await.map_err(|e| {
+                HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}"))
+            })?;
+            channel
+                .exec(true, command.as_bytes())
+                .await
+                .map_err(|e| HostError::new(HostErrorKind::Command, format!("cannot start the command: {e}")))?;
+            Ok(super::stream::ExecStream::ssh(channel))
+        }
+        .await;
+        if opened.is_err() && conn.is_closed() {
+            self.conn.lock().await.take();
+        }
+        opened
+    }
+
     /// Drops the connection (e.g. before retrying after an error).
     pub async fn disconnect(&self) {
         self.conn.lock().await.take();
