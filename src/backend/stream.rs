@@ -16,6 +16,8 @@ pub struct ExecStream {
     status: Option<u32>,
 }
 
+// One stream per follow, so the size difference between variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Ssh { channel: Option<russh::Channel<russh::client::Msg>>, buf: Vec<u8>, done: bool },
     Local { child: tokio::process::Child, out: BufReader<tokio::process::ChildStdout> },
@@ -84,7 +86,7 @@ impl ExecStream {
                     }
                     return Some(std::mem::take(buf));
                 }
-                let Some(ch) = channel.as_mut() else { return None };
+                let ch = channel.as_mut()?;
                 match ch.wait().await {
                     Some(ChannelMsg::Data { data }) => {
                         buf.extend_from_slice(&data);

@@ -17,8 +17,8 @@ pub struct LogFilter {
 
 impl LogFilter {
     pub fn matches(&self, l: &LogLine) -> bool {
-        (self.processes.is_empty() || self.processes.iter().any(|p| *p == l.process))
-            && (self.hosts.is_empty() || self.hosts.iter().any(|h| *h == l.host.0))
+        (self.processes.is_empty() || self.processes.contains(&l.process))
+            && (self.hosts.is_empty() || self.hosts.contains(&l.host.0))
             && self.grep.as_ref().is_none_or(|r| r.is_match(&l.message))
             && !self.grep_v.as_ref().is_some_and(|r| r.is_match(&l.message))
     }

@@ -58,7 +58,7 @@ impl Reorder {
 
     pub fn drain(&mut self) -> Vec<LogLine> {
         let mut out: Vec<LogLine> = std::mem::take(&mut self.held).into_iter().map(|(_, l)| l).collect();
-        out.sort_by(|a, b| a.ts.cmp(&b.ts));
+        out.sort_by_key(|l| l.ts);
         out
     }
 }
