@@ -14,9 +14,21 @@ pub const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeymapFile {
-    /// A table kept in file order (toml's preserve_order), so hints show keys as listed.
+    /// Tables kept in file order (toml's preserve_order), so hints show keys as listed.
     #[serde(default)]
     keys: toml::Table,
+    #[serde(default)]
+    logs: toml::Table,
+    #[serde(default)]
+    prompt: toml::Table,
+}
+
+/// Where a key is pressed: a context's own bindings win, then the global ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyContext {
+    Global,
+    Logs,
+    Prompt,
 }
 
 /// A key as written in keymap files: "j", "G", "ctrl-c", "enter", "shift-tab", "f5".
@@ -109,7 +121,7 @@ impl Key {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
     /// In file order, so help and hints show keys in the order the file lists them.
-    bindings: Vec<(Key, Action)>,
+    bindings: Vec<(KeyContext, Key, Action)>,
 }
 
 impl Keymap {
@@ -119,10 +131,11 @@ impl Keymap {
 
     /// Layers keymap files in order: later files override single keys.
     pub fn from_sources(sources: &[(&Path, &str)]) -> Result<Keymap, ConfigError> {
-        let mut bindings: Vec<(Key, Action)> = Vec::new();
+        let mut bindings: Vec<(KeyContext, Key, Action)> = Vec::new();
         for (path, text) in sources {
             let file: KeymapFile = parse_toml(path, text)?;
-            for (key, value) in file.keys {
+            let tables = [(KeyContext::Global, file.keys), (KeyContext::Logs, file.logs), (KeyContext::Prompt, file.prompt)];
+            for (ctx, key, value) in tables.into_iter().flat_map(|(c, t)| t.into_iter().map(move |(k, v)| (c, k, v))) {
                 let at = |message: String| {
                     let offset = text.find(&format!("\"{key}\"")).unwrap_or(0);
                     let (line, col) = super::error::line_col(text, offset);
@@ -132,9 +145,9 @@ impl Keymap {
                 let action = Action::deserialize(value.clone()).map_err(|_| {
                     at(format!("{value} is not an action; actions are {}", Action::names().join(", ")))
                 })?;
-                match bindings.iter_mut().find(|(bound, _)| *bound == k) {
-                    Some(slot) => slot.1 = action,
-                    None => bindings.push((k, action)),
+                match bindings.iter_mut().find(|(c, bound, _)| *c == ctx && *bound == k) {
+                    Some(slot) => slot.2 = action,
+                    None => bindings.push((ctx, k, action)),
                 }
             }
         }
@@ -153,9 +166,12 @@ impl Keymap {
         }
     }
 
-    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+    pub fn action(&self, ev: &KeyEvent, ctx: KeyContext) -> Option<Action> {
         let mut key = Key::from_event(ev);
-        let find = |key: &Key| self.bindings.iter().find(|(k, _)| k == key).map(|(_, a)| *a);
+        let find = |key: &Key| {
+            let in_ctx = self.bindings.iter().find(|(c, k, _)| *c == ctx && k == key);
+            in_ctx.or_else(|| self.bindings.iter().find(|(c, k, _)| *c == KeyContext::Global && k == key)).map(|(_, _, a)| *a)
+        };
         if let Some(a) = find(&key) {
             return Some(a);
         }
@@ -164,13 +180,34 @@ impl Keymap {
         find(&key)
     }
 
-    /// Keys bound to an action, for help and hints ("j, ↓").
-    pub fn keys_for(&self, action: Action) -> Vec<Key> {
-        self.bindings.iter().filter(|(_, a)| *a == action).map(|(k, _)| *k).collect()
+    /// Keys bound to an action in a context (its own first, then global ones not shadowed).
+    pub fn keys_for(&self, action: Action, ctx: KeyContext) -> Vec<Key> {
+        let mut keys: Vec<Key> =
+            self.bindings.iter().filter(|(c, _, a)| *c == ctx && *a == action).map(|(_, k, _)| *k).collect();
+        if ctx != KeyContext::Global {
+            for (_, k, _) in self.bindings.iter().filter(|(c, _, a)| *c == KeyContext::Global && *a == action) {
+                let shadowed = self.bindings.iter().any(|(c, sk, _)| *c == ctx && sk == k);
+                if !shadowed && !keys.contains(k) {
+                    keys.push(*k);
+                }
+            }
+        }
+        keys
     }
 
-    pub fn label_for(&self, action: Action) -> String {
-        self.keys_for(action).iter().map(Key::label).collect::<Vec<_>>().join(", ")
+    pub fn label_for(&self, action: Action, ctx: KeyContext) -> String {
+        self.keys_for(action, ctx).iter().map(Key::label).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Actions bound in a context's own table (for the help overlay's sections).
+    pub fn own_actions(&self, ctx: KeyContext) -> Vec<Action> {
+        let mut out: Vec<Action> = Vec::new();
+        for (_, _, a) in self.bindings.iter().filter(|(c, _, _)| *c == ctx) {
+            if !out.contains(a) {
+                out.push(*a);
+            }
+        }
+        out
     }
 }
 
@@ -182,10 +219,15 @@ mod tests {
     fn builtin_has_the_documented_keys() {
         let k = Keymap::builtin();
         let ev = |c| KeyEvent::new(c, KeyModifiers::NONE);
-        assert_eq!(k.action(&ev(KeyCode::Char('j'))), Some(Action::Down));
-        assert_eq!(k.action(&ev(KeyCode::Down)), Some(Action::Down));
-        assert_eq!(k.action(&ev(KeyCode::Char('/'))), Some(Action::Filter));
-        assert_eq!(k.action(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        let g = KeyContext::Global;
+        assert_eq!(k.action(&ev(KeyCode::Char('j')), g), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Down), g), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Char('/')), g), Some(Action::Filter));
+        assert_eq!(k.action(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), g), Some(Action::Quit));
+        // Contexts: n searches in the log view and answers no in a prompt.
+        assert_eq!(k.action(&ev(KeyCode::Char('n')), KeyContext::Logs), Some(Action::SearchNext));
+        assert_eq!(k.action(&ev(KeyCode::Char('n')), KeyContext::Prompt), Some(Action::Cancel));
+        assert_eq!(k.action(&ev(KeyCode::Char('j')), KeyContext::Logs), Some(Action::Down));
     }
 
     #[test]
@@ -193,9 +235,10 @@ mod tests {
         let user = "[keys]\n\"x\" = \"quit\"\n\"q\" = \"help\"\n";
         let k = Keymap::from_sources(&[(Path::new("a"), DEFAULT_KEYMAP), (Path::new("b"), user)]).unwrap();
         let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        assert_eq!(k.action(&ev('x')), Some(Action::Quit));
-        assert_eq!(k.action(&ev('q')), Some(Action::Help));
-        assert_eq!(k.action(&ev('j')), Some(Action::Down));
+        let g = KeyContext::Global;
+        assert_eq!(k.action(&ev('x'), g), Some(Action::Quit));
+        assert_eq!(k.action(&ev('q'), g), Some(Action::Help));
+        assert_eq!(k.action(&ev('j'), g), Some(Action::Down));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::backend::commands::{JournalQuery, journalctl};
 use crate::model::{HostError, HostErrorKind, HostId, LogLine, ResumeToken};
 
 /// The units of one app (or some of its processes) on one host: (unit, app, process).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostUnits {
     pub host: HostId,
     pub units: Vec<(String, String, String)>,

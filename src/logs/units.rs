@@ -5,9 +5,14 @@ use crate::model::{HostId, HostReport};
 use super::source::HostUnits;
 
 /// The app's units on each host, narrowed to some processes and hosts (empty: all).
-pub fn plan(reports: &[HostReport], app: &str, processes: &[String], hosts: &[String]) -> Vec<HostUnits> {
+pub fn plan<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<HostUnits> {
     reports
-        .iter()
+        .into_iter()
         .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
         .filter_map(|r| {
             let units: Vec<(String, String, String)> = r

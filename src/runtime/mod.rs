@@ -24,6 +24,10 @@ use inventory::HostSpec;
 pub enum BackendEvent {
     /// One refresh of one host finished at `at`.
     Host { host: HostId, result: Result<HostReport, HostError>, at: jiff::Timestamp },
+    /// Log events of one log view session, batched (one message per ~50 ms, never per line).
+    Logs { session: u64, events: Vec<crate::logs::source::LogEvent> },
+    /// Older lines fetched for a log view that scrolled above its buffer, every host merged.
+    LogsOlder { session: u64, lines: Vec<crate::model::LogLine> },
 }
 
 /// Requests from the UI to one host's task.

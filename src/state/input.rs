@@ -59,6 +59,9 @@ fn page(state: &State) -> usize {
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     state.notice = None;
+    if matches!(state.view, View::Logs { .. }) && state.overlay.is_none() {
+        return super::logs_input::on_action(state, action);
+    }
     // A prompt takes only its own answers.
     if let Some(overlay) = &state.overlay {
         match (overlay, action) {
@@ -69,6 +72,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             (Overlay::Confirm(_), Action::Cancel | Action::Back | Action::Quit) => state.overlay = None,
             (Overlay::Help, Action::Back | Action::Help | Action::Quit) => state.overlay = None,
+            (Overlay::Help, Action::Down | Action::PageDown) => state.help_scroll += 1,
+            (Overlay::Help, Action::Up | Action::PageUp) => state.help_scroll = state.help_scroll.saturating_sub(1),
             _ => {}
         }
         return Vec::new();
@@ -78,10 +83,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let hosts_len = state.fleet.hosts.len();
     let detail_len = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
-        View::Apps => 0,
+        View::Apps | View::Logs { .. } => 0,
     };
     let (cursor, len) = match (&state.view, state.focus) {
-        (View::App { .. }, _) => (&mut state.detail_cursor, detail_len),
+        (View::App { .. } | View::Logs { .. }, _) => (&mut state.detail_cursor, detail_len),
         (View::Apps, Focus::Apps) => (&mut state.apps_cursor, apps_len),
         (View::Apps, Focus::Hosts) => (&mut state.hosts_cursor, hosts_len),
     };
@@ -118,10 +123,22 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.focus = Focus::Apps;
             state.filter.editing = true;
         }
-        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::Help => {
+            state.overlay = Some(Overlay::Help);
+            state.help_scroll = 0;
+        }
         Action::Refresh => return vec![Effect::RefreshAll],
         Action::AcceptHostKey => accept_key_prompt(state),
-        Action::Confirm | Action::Cancel => {}
+        Action::Logs => return super::logs_input::open(state),
+        Action::Confirm
+        | Action::Cancel
+        | Action::SearchNext
+        | Action::SearchPrev
+        | Action::Include
+        | Action::Exclude
+        | Action::Toggles
+        | Action::Wrap
+        | Action::JumpTime => {}
         Action::Quit => return vec![Effect::Quit],
     }
     clamp_cursors(state);
@@ -177,6 +194,7 @@ pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
             let off = scroll_offset(state.hosts_cursor.selected, layout.hosts_rows());
             state.hosts_cursor.selected = off + index_on_screen;
         }
+        Region::Detail if matches!(state.view, View::Logs { .. }) => {}
         Region::Detail => {
             let off = scroll_offset(state.detail_cursor.selected, layout.detail_rows());
             state.detail_cursor.selected = off + index_on_screen;
@@ -186,7 +204,7 @@ pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn on_scroll(state: &mut State, down: bool, column: u16, row: u16) {
+pub fn on_scroll(state: &mut State, down: bool, column: u16, row: u16) -> Vec<Effect> {
     let layout = Layout::new(state.size.0, state.size.1, &state.view, state.fleet.hosts.len());
     if let Some((region, _)) = layout.hit(column, row) {
         match region {
@@ -195,5 +213,5 @@ pub fn on_scroll(state: &mut State, down: bool, column: u16, row: u16) {
             Region::Detail => {}
         }
     }
-    let _ = on_action(state, if down { Action::Down } else { Action::Up });
+    on_action(state, if down { Action::Down } else { Action::Up })
 }

@@ -5,6 +5,8 @@
 mod action;
 mod fleet;
 mod input;
+pub mod logs;
+mod logs_input;
 pub mod layout;
 mod table;
 
@@ -15,8 +17,11 @@ pub use table::{ListCursor, scroll_offset};
 
 use jiff::Timestamp;
 
+use crate::config::keymap::KeyContext;
+use crate::logs::source::HostUnits;
 use crate::model::HostId;
 use crate::runtime::BackendEvent;
+use logs::LogsState;
 
 /// Everything that can change the state.
 // A host report is the big variant; messages are moved once through a channel, so boxing it
@@ -47,6 +52,11 @@ pub enum FilterKey {
 pub enum Effect {
     RefreshAll,
     AcceptHostKey { host: HostId, fingerprint: String },
+    /// Read these units' logs (history, then follow) for log view `session`.
+    StartLogs { session: u64, plan: Vec<HostUnits>, history: usize },
+    StopLogs { session: u64 },
+    /// Fetch up to `lines` lines per host older than `before`.
+    LoadOlderLogs { session: u64, plan: Vec<HostUnits>, before: Timestamp, lines: usize },
     Quit,
 }
 
@@ -54,6 +64,8 @@ pub enum Effect {
 pub enum View {
     Apps,
     App { name: String },
+    /// The log view of an app; `back` is where esc returns to.
+    Logs { back: Box<View> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +104,14 @@ pub struct State {
     /// A one-line message in the status bar (e.g. the config file in use, or a warning).
     pub notice: Option<String>,
     pub demo: bool,
+    pub logs: Option<LogsState>,
+    next_log_session: u64,
+    /// Lines the log view keeps (fleet.toml `log_buffer_lines`).
+    pub log_capacity: usize,
+    /// Lines of history a log view starts with, per host.
+    pub log_history: usize,
+    /// First help line shown (the help scrolls on small terminals).
+    pub help_scroll: usize,
 }
 
 impl State {
@@ -110,7 +130,32 @@ impl State {
             size: (80, 24),
             notice: None,
             demo: false,
+            logs: None,
+            next_log_session: 1,
+            log_capacity: logs::DEFAULT_CAPACITY,
+            log_history: 1000,
+            help_scroll: 0,
         }
+    }
+
+    /// Which keymap table applies now.
+    pub fn key_context(&self) -> KeyContext {
+        match (&self.overlay, &self.view) {
+            (Some(Overlay::Confirm(_)), _) => KeyContext::Prompt,
+            (_, View::Logs { .. }) => KeyContext::Logs,
+            _ => KeyContext::Global,
+        }
+    }
+
+    /// Whether typed keys go to a text prompt (apps filter or a log view prompt).
+    pub fn editing_text(&self) -> bool {
+        self.filter.editing || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
+    }
+
+    pub(crate) fn new_log_session(&mut self) -> u64 {
+        let s = self.next_log_session;
+        self.next_log_session += 1;
+        s
     }
 
     /// Indices into `fleet.apps` that pass the filter, best match first when filtering.
@@ -146,6 +191,13 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             state.size = (width, height);
             (Vec::new(), true)
         }
+        Msg::Backend(BackendEvent::Logs { session, events }) => (logs_input::on_events(state, session, events), true),
+        Msg::Backend(BackendEvent::LogsOlder { session, lines }) => {
+            if let Some(l) = state.logs.as_mut().filter(|l| l.session == session) {
+                l.prepend_older(lines);
+            }
+            (Vec::new(), true)
+        }
         Msg::Backend(BackendEvent::Host { host, result, at }) => {
             let keep = state.selected_app_name();
             state.fleet.apply(host, result, at);
@@ -158,6 +210,9 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             clamp_cursors(state);
             (Vec::new(), true)
         }
+        Msg::FilterKey(k) if state.logs.as_ref().is_some_and(|l| l.prompt.is_some()) => {
+            (logs_input::on_prompt_key(state, k), true)
+        }
         Msg::FilterKey(k) => {
             state.filter.key(k);
             state.apps_cursor.selected = 0;
@@ -165,10 +220,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
         }
         Msg::Action(a) => (input::on_action(state, a), true),
         Msg::Click { column, row } => (input::on_click(state, column, row), true),
-        Msg::Scroll { down, column, row } => {
-            input::on_scroll(state, down, column, row);
-            (Vec::new(), true)
-        }
+        Msg::Scroll { down, column, row } => (input::on_scroll(state, down, column, row), true),
     }
 }
 
@@ -178,7 +230,7 @@ pub(crate) fn clamp_cursors(state: &mut State) {
     state.hosts_cursor.clamp(state.fleet.hosts.len());
     let procs = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
-        View::Apps => 0,
+        View::Apps | View::Logs { .. } => 0,
     };
     state.detail_cursor.clamp(procs);
 }

@@ -1,6 +1,7 @@
 //! The interactive loop: draw the first frame at once, then turn input, backend events and the
 //! clock into `Msg`s, drain everything queued, update, and redraw only when something changed.
 
+mod log_views;
 mod terminal;
 
 use std::collections::HashMap;
@@ -49,8 +50,12 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
     let backends = runtime::build_backends(&ctx.specs, &ctx.backend);
+    // Log views share the hosts' connections.
+    let by_id: HashMap<HostId, std::sync::Arc<crate::backend::Backend>> =
+        backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
+    let mut log_sessions = log_views::Sessions::default();
     let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
-        runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx);
+        runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx.clone());
 
     let mut input = EventStream::new();
     let mut last_draw = tokio::time::Instant::now();
@@ -89,6 +94,13 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                             let _ = tx.send(HostCommand::RefreshNow);
                         }
                     }
+                    Effect::StartLogs { session, plan, history } => {
+                        log_sessions.start(session, plan, history, &by_id, events_tx.clone())
+                    }
+                    Effect::StopLogs { session } => log_sessions.stop(session),
+                    Effect::LoadOlderLogs { session, plan, before, lines } => {
+                        log_views::load_older(session, plan, before, lines, &by_id, events_tx.clone())
+                    }
                 }
             }
         }
@@ -104,7 +116,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
 fn input_msg(state: &State, keymap: &Keymap, ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
-            if state.filter.editing {
+            if state.editing_text() {
                 let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
                 return Some(match k.code {
                     _ if ctrl_c => Msg::Action(crate::state::Action::Quit),
@@ -115,7 +127,7 @@ fn input_msg(state: &State, keymap: &Keymap, ev: Event) -> Option<Msg> {
                     _ => return None,
                 });
             }
-            keymap.action(&k).map(Msg::Action)
+            keymap.action(&k, state.key_context()).map(Msg::Action)
         }
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         Event::Mouse(m) => match m.kind {

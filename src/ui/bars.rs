@@ -9,6 +9,7 @@ use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::model::HostStatus;
 use crate::state::{Action, Focus, State, View};
+
 use crate::text::sanitize;
 
 pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -21,6 +22,7 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let where_ = match &state.view {
         View::Apps => "apps".to_string(),
         View::App { name } => format!("apps › {}", sanitize(name)),
+        View::Logs { .. } => format!("apps › {} › logs", sanitize(state.logs.as_ref().map(|l| l.app.as_str()).unwrap_or(""))),
     };
     spans.push(Span::styled(format!("{where_}  "), theme.accent()));
     spans.push(Span::styled(
@@ -34,6 +36,16 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, theme: &Theme) {
+    if let Some((kind, text)) = state.logs.as_ref().and_then(|l| l.prompt.as_ref()) {
+        let line = Line::from(vec![
+            Span::styled(format!("{}: ", kind.label()), theme.warn()),
+            Span::raw(sanitize(text).into_owned()),
+            Span::styled("█", theme.accent()),
+            Span::styled("   enter applies · esc cancels", theme.muted()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if state.filter.editing {
         let line = Line::from(vec![
             Span::styled("/", theme.warn()),
@@ -44,15 +56,32 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    let ctx = state.key_context();
     let mut actions = match (&state.view, state.focus) {
-        (View::Apps, Focus::Apps) => vec![Action::Open, Action::NextPanel],
+        (View::Apps, Focus::Apps) => vec![Action::Open, Action::Logs, Action::NextPanel],
         (View::Apps, Focus::Hosts) => vec![Action::NextPanel, Action::AcceptHostKey],
-        (View::App { .. }, _) => vec![Action::Back],
+        (View::App { .. }, _) => vec![Action::Back, Action::Logs],
+        (View::Logs { .. }, _) => vec![
+            Action::Back,
+            Action::Bottom,
+            Action::SearchNext,
+            Action::Include,
+            Action::Exclude,
+            Action::Toggles,
+            Action::Wrap,
+            Action::JumpTime,
+        ],
     };
     actions.extend([Action::Help, Action::Filter, Action::Refresh, Action::Quit]);
+    if matches!(state.view, View::Logs { .. }) {
+        actions.retain(|a| *a != Action::Refresh);
+    }
     let mut spans = Vec::new();
+    if let Some(m) = state.logs.as_ref().and_then(|l| l.message.as_ref()) {
+        spans.push(Span::styled(format!(" {} ", sanitize(m)), theme.warn()));
+    }
     for a in actions {
-        let Some(k) = keymap.keys_for(a).first().map(|k| k.label()) else { continue };
+        let Some(k) = keymap.keys_for(a, ctx).first().map(|k| k.label()) else { continue };
         spans.push(Span::styled(format!(" {k}"), theme.accent()));
         spans.push(Span::styled(format!(" {}", a.hint()), theme.muted()));
     }

@@ -5,6 +5,7 @@ mod apps;
 mod bars;
 mod help;
 mod hosts;
+mod logs;
 mod popup;
 pub mod table;
 
@@ -12,7 +13,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
-use crate::config::keymap::Keymap;
+use crate::config::keymap::{KeyContext, Keymap};
 use crate::config::theme::Theme;
 use crate::state::layout::Layout;
 use crate::state::{Action, Overlay, State, View};
@@ -31,16 +32,17 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
             hosts::draw(frame, layout.hosts, state, theme);
         }
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
+        View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
     }
     bars::status(frame, layout.status, state, keymap, theme);
     match &state.overlay {
-        Some(Overlay::Help) => help::draw(frame, keymap, theme),
+        Some(Overlay::Help) => help::draw(frame, keymap, theme, state.help_scroll),
         Some(Overlay::Confirm(c)) => {
             let lines = c.lines.iter().map(|l| Line::from(crate::text::sanitize(l).into_owned())).collect();
             let footer = Line::from(vec![
-                Span::styled(keymap.label_for(Action::Confirm), theme.accent()),
+                Span::styled(keymap.label_for(Action::Confirm, KeyContext::Prompt), theme.accent()),
                 Span::raw(" yes   "),
-                Span::styled(keymap.label_for(Action::Cancel), theme.accent()),
+                Span::styled(keymap.label_for(Action::Cancel, KeyContext::Prompt), theme.accent()),
                 Span::raw(" no"),
             ]);
             popup::draw(frame, &c.title, lines, Some(footer), theme);
