@@ -22,6 +22,8 @@ pub struct FleetConfig {
     /// Include the local machine as a host.
     pub local: bool,
     pub inventory: Inventory,
+    /// Lines a TUI log view keeps in memory; scrolling above them fetches older ones.
+    pub log_buffer_lines: usize,
     /// Hosts listed explicitly (in addition to the ssh-config aliases the inventory selects).
     pub hosts: Vec<HostEntry>,
     pub convention: Convention,
@@ -35,6 +37,7 @@ impl Default for FleetConfig {
             ssh_config: None,
             local: true,
             inventory: Inventory::default(),
+            log_buffer_lines: 100_000,
             hosts: Vec::new(),
             convention: Convention::default(),
         }
@@ -100,6 +103,9 @@ impl FleetConfig {
             ConfigError::At { path: path.to_path_buf(), line, col, message }
         };
         self.convention.validate().map_err(|m| at("[convention]", m))?;
+        if !(1_000..=10_000_000).contains(&self.log_buffer_lines) {
+            return Err(at("log_buffer_lines", "log_buffer_lines must be between 1000 and 10000000".into()));
+        }
         if self.refresh < Duration::from_millis(500) {
             return Err(at("refresh", "refresh must be at least 500ms".into()));
         }

@@ -137,3 +137,54 @@ mod tests {
         }
     }
 }
+
+/// The fuzz target's property (fuzz/fuzz_targets/sanitize_log.rs), run here over a seeded
+/// stream of random and escape-heavy inputs so the suite checks it on every run.
+#[cfg(test)]
+mod property {
+    use super::sanitize_log;
+
+    fn check(text: &str) {
+        for c in sanitize_log(text, false).chars() {
+            assert!(c == '\t' || !c.is_control(), "{text:?} left {c:?}");
+        }
+        let kept = sanitize_log(text, true);
+        let mut chars = kept.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                assert_eq!(chars.next(), Some('['), "{text:?}");
+                loop {
+                    match chars.next() {
+                        Some('m') => break,
+                        Some(d) if d.is_ascii_digit() || d == ';' => {}
+                        other => panic!("{text:?}: not an SGR after ESC: {other:?}"),
+                    }
+                }
+            } else {
+                assert!(c == '\t' || !c.is_control(), "{text:?} left {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn random_inputs_never_leak_controls() {
+        // xorshift: deterministic, no dependency.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet: Vec<char> = "\u{1b}\u{9b}\u{9d}\u{9c}\u{7}\\[]();:?0123456789mHJKPX^_ \tab\r\n\u{7f}\u{202e}é✓"
+            .chars()
+            .collect();
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let s: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            check(&s);
+            let raw: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            check(&String::from_utf8_lossy(&raw));
+        }
+    }
+}

@@ -98,17 +98,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match action {
-        Action::Up => {
-            if !l.scroll_up(1) {
-                return load_older(state);
-            }
-        }
+        Action::Up if !l.scroll_up(1) => return load_older(state),
+        Action::Up => {}
         Action::Down => l.scroll_down(1),
-        Action::PageUp => {
-            if !l.scroll_up(page) {
-                return load_older(state);
-            }
-        }
+        Action::PageUp if !l.scroll_up(page) => return load_older(state),
+        Action::PageUp => {}
         Action::PageDown => l.scroll_down(page),
         Action::Top => {
             l.anchor = Some(l.first_seq);

@@ -40,6 +40,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     let mut state = State::new(fleet, Timestamp::now());
     state.size = (size.width, size.height);
     state.demo = ctx.demo;
+    state.log_capacity = ctx.config.log_buffer_lines;
     state.notice = ctx.warnings.first().cloned();
     // The first frame, before any backend has been asked anything.
     guard.terminal.draw(|f| crate::ui::render(f, &state, &theme, &keymap))?;
