@@ -80,12 +80,25 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     let filtered = s.wait_for(&["/bil", "1 shown"]);
     assert!(!filtered.contains("ledger"), "{filtered}");
     s.keys(&["Escape"]);
-    s.wait_for(&["apps 3 "]);
-    s.keys(&["G", "Enter"]);
+    s.wait_for(&["apps 4 "]);
+    s.keys(&["/", "s", "h", "o", "p", "Enter"]);
+    s.wait_for(&["/shop", "1 shown"]);
+    s.keys(&["Enter"]);
     let detail = s.wait_for(&["apps › shop", "shop-clock.service", "running"]);
     std::fs::write("target/tmux/app-shop.txt", &detail).ok();
+    // Logs of the selected process (web on lab-1), following.
+    s.keys(&["l"]);
+    let logs = s.wait_for(&["shop · logs", "● following", "web@lab-1 │ web heartbeat"]);
+    assert!(!logs.contains("worker@"), "only the selected process:\n{logs}");
+    std::fs::write("target/tmux/logs-shop-web.txt", &logs).ok();
+    s.keys(&["k"]);
+    s.wait_for(&["paused — G resumes"]);
+    s.keys(&["G"]);
+    s.wait_for(&["● following"]);
     s.keys(&["Escape"]);
-    s.wait_for(&["┌ apps 3"]);
+    s.wait_for(&["apps › shop", "shop-clock.service"]);
+    s.keys(&["Escape"]);
+    s.wait_for(&["┌ apps 4"]);
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");
