@@ -12,6 +12,7 @@ pub mod context;
 pub mod discovery;
 pub mod logging;
 pub mod logs;
+pub mod actions;
 pub mod model;
 pub mod runtime;
 pub mod state;

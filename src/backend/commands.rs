@@ -31,6 +31,7 @@ pub fn discovery_script(convention: &Convention) -> String {
 echo "@@fleet os-release"; cat /etc/os-release 2>/dev/null
 echo "@@fleet uname"; uname -r; hostname
 echo "@@fleet uptime"; cat /proc/uptime 2>/dev/null
+echo "@@fleet uid"; id -u
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   v=$(systemctl --version | awk 'NR==1 {{print $2}}')
   echo "@@fleet systemd $v"
@@ -107,6 +108,70 @@ pub fn journalctl(q: &JournalQuery) -> String {
     cmd
 }
 
+/// `sudo -n ` when the ssh user is not root: never prompts, fails at once if a password is wanted.
+fn privileged(as_root: bool) -> &'static str {
+    if as_root { "" } else { "sudo -n " }
+}
+
+/// Restarts units, then reports their state and new MainPID in the same round trip.
+pub fn restart(units: &[String], as_root: bool) -> String {
+    let list = quote_all(units);
+    format!(
+        "{p}systemctl restart -- {list} && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- {list}",
+        p = privileged(as_root)
+    )
+}
+
+/// The state of some units (for rollout health: active, and the same MainPID over time).
+pub fn unit_state(units: &[String]) -> String {
+    format!("LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- {}", quote_all(units))
+}
+
+/// What `fleet shell` / `fleet run` need to run something the way the app's unit runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRunSpec {
+    pub user: Option<String>,
+    pub working_dir: Option<String>,
+    /// As systemd spells them: a leading '-' marks an optional file.
+    pub env_files: Vec<String>,
+}
+
+/// Runs `argv` (or a login shell) as a transient systemd unit with the app's User,
+/// WorkingDirectory and EnvironmentFile: systemd itself reads the env file, so the environment
+/// is exactly the app's, with systemd's own parsing rules. `pty` for an interactive shell.
+/// Every piece is quoted; nothing from the host or the user reaches a shell unquoted.
+pub fn run_as_app(spec: &AppRunSpec, argv: &[String], pty: bool, as_root: bool) -> String {
+    let mut cmd = format!(
+        "{p}systemd-run --quiet --wait --collect {io} --service-type=exec",
+        p = privileged(as_root),
+        io = if pty { "--pty" } else { "--pipe" }
+    );
+    if let Some(u) = &spec.user {
+        cmd.push_str(&format!(" -p {}", quote(&format!("User={u}"))));
+    }
+    if let Some(d) = &spec.working_dir {
+        cmd.push_str(&format!(" -p {}", quote(&format!("WorkingDirectory={d}"))));
+    }
+    for f in &spec.env_files {
+        cmd.push_str(&format!(" -p {}", quote(&format!("EnvironmentFile={f}"))));
+    }
+    if pty {
+        cmd.push_str(" -E TERM=\"${TERM:-xterm-256color}\"");
+    }
+    cmd.push_str(" --");
+    if argv.is_empty() {
+        cmd.push_str(" /bin/bash -l");
+    } else {
+        cmd.push(' ');
+        cmd.push_str(&quote_all(argv));
+    }
+    cmd
+}
+
+pub fn quote_all(words: &[String]) -> String {
+    words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+}
+
 /// Quotes one word for a POSIX shell: safe for any bytes a unit or app name could hold.
 pub fn quote(word: &str) -> String {
     if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b)) {
@@ -141,6 +206,26 @@ mod tests {
         assert!(c.contains(" -u shop-web.service -u 'x; touch /tmp/pwned'"), "{c}");
         assert!(c.contains(r#"--after-cursor='s=1;i=2'\''$(id)'"#), "{c}");
         assert!(c.ends_with("--lines=all --follow"), "{c}");
+    }
+
+    #[test]
+    fn action_commands_quote_every_name() {
+        let hostile = vec!["x; touch /tmp/pwned".to_string(), "shop-web.service".to_string()];
+        assert_eq!(
+            restart(&hostile, true),
+            "systemctl restart -- 'x; touch /tmp/pwned' shop-web.service && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- 'x; touch /tmp/pwned' shop-web.service"
+        );
+        assert!(restart(&hostile, false).starts_with("sudo -n systemctl restart -- "));
+        let spec = AppRunSpec {
+            user: Some("shop$(id)".into()),
+            working_dir: Some("/srv/shop".into()),
+            env_files: vec!["-/etc/shop/env".into()],
+        };
+        let c = run_as_app(&spec, &["echo".into(), "$HOME; rm -rf /".into()], false, true);
+        assert_eq!(
+            c,
+            "systemd-run --quiet --wait --collect --pipe --service-type=exec -p 'User=shop$(id)' -p WorkingDirectory=/srv/shop -p EnvironmentFile=-/etc/shop/env -- echo '$HOME; rm -rf /'"
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub use demo::DemoBackend;
 pub use local::LocalBackend;
 pub use ssh::SshBackend;
 
+/// A byte stream to a remote TCP port.
+pub trait AsyncStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> AsyncStream for T {}
+pub type BoxStream = Box<dyn AsyncStream>;
+
 /// What a finished command left behind.
 #[derive(Debug, Default, Clone)]
 pub struct ExecOutput {
@@ -73,6 +78,27 @@ impl Backend {
             Backend::Ssh(b) => b.exec_stream(command).await,
             Backend::Local(b) => b.exec_stream(command).await,
             Backend::Demo(b) => b.exec_stream(command).await,
+        }
+    }
+
+    /// A TCP connection to `host:port` as seen from the host: a direct-tcpip channel over the
+    /// host's ssh connection (port-forwards, health URLs), or a plain socket locally.
+    pub async fn connect_tcp(&self, host: &str, port: u16) -> Result<BoxStream, HostError> {
+        match self {
+            Backend::Ssh(b) => b.direct_tcpip(host, port).await,
+            Backend::Local(_) => tokio::net::TcpStream::connect((host, port))
+                .await
+                .map(|s| Box::new(s) as BoxStream)
+                .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("{host}:{port}: {e}"))),
+            Backend::Demo(_) => Err(HostError::new(HostErrorKind::Config, "the demo has no network")),
+        }
+    }
+
+    /// Opens (or reopens) the connection without running anything: keeps forwards warm.
+    pub async fn ensure_connected(&self) -> Result<(), HostError> {
+        match self {
+            Backend::Ssh(b) => b.ensure_connected().await,
+            _ => Ok(()),
         }
     }
 

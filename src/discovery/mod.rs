@@ -36,6 +36,7 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<
         facts.hostname = lines.next().map(str::to_string);
     }
     facts.uptime_secs = s.get("uptime").and_then(sections::uptime_secs);
+    facts.uid = s.get("uid").and_then(|u| u.trim().parse().ok());
 
     let mut units = Vec::new();
     match s.systemd.as_deref() {

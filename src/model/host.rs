@@ -34,6 +34,8 @@ pub struct HostFacts {
     /// systemd's version number (`systemctl --version`), None when there is no systemd.
     pub systemd_version: Option<u32>,
     pub uptime_secs: Option<u64>,
+    /// The ssh user's uid there: actions use `sudo -n` when it is not 0.
+    pub uid: Option<u32>,
     /// A note worth showing once, e.g. "no systemd on this machine".
     pub note: Option<String>,
 }

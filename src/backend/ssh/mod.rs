@@ -87,6 +87,32 @@ impl SshBackend {
         result
     }
 
+    pub async fn ensure_connected(&self) -> Result<(), HostError> {
+        self.connection().await.map(|_| ())
+    }
+
+    /// A direct-tcpip channel to `host:port` as seen from the server.
+    pub async fn direct_tcpip(&self, host: &str, port: u16) -> Result<super::BoxStream, HostError> {
+        let conn = self.connection().await?;
+        match conn.handle.channel_open_direct_tcpip(host.to_string(), u32::from(port), "127.0.0.1", 0).await {
+            Ok(ch) => Ok(Box::new(ch.into_stream())),
+            Err(e) => {
+                if conn.is_closed() {
+                    self.conn.lock().await.take();
+                }
+                Err(HostError::new(HostErrorKind::Unreachable, format!("{}: cannot reach {host}:{port} from there: {e}", self.id)))
+            }
+        }
+    }
+
+    /// A session channel for an interactive or streamed command.
+    pub async fn session_channel(&self) -> Result<russh::Channel<russh::client::Msg>, HostError> {
+        let conn = self.connection().await?;
+        conn.handle.channel_open_session().await.map_err(|e| {
+            HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}"))
+        })
+    }
+
     /// Starts a command whose output is read as it comes.
     pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
         let conn = self.connection().await?;

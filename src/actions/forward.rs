@@ -1,0 +1,135 @@
+//! Port-forwards that heal themselves: the local listener stays open the whole time; each
+//! connection opens a direct-tcpip channel over the host's shared ssh connection; when that
+//! connection drops, fleet reconnects with backoff (a keep-warm task notices within seconds,
+//! keepalives stop idle drops), and new connections wait for it rather than fail.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::backend::Backend;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForwardState {
+    Listening,
+    Reconnecting(String),
+}
+
+/// Live numbers for the forwards pane and the CLI.
+#[derive(Debug)]
+pub struct ForwardStats {
+    pub local: SocketAddr,
+    pub remote_port: u16,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub active: AtomicUsize,
+    pub total: AtomicUsize,
+    pub state: std::sync::Mutex<ForwardState>,
+}
+
+/// Binds `bind:port`, or the next free port above it (up to 20 tries). Returns the listener and
+/// whether the port moved.
+pub async fn bind(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String> {
+    let mut last = String::new();
+    for p in port..=port.saturating_add(20) {
+        match TcpListener::bind((bind, p)).await {
+            Ok(l) => return Ok((l, p != port)),
+            Err(e) => last = e.to_string(),
+        }
+        if port == 0 {
+            break;
+        }
+    }
+    Err(format!("cannot listen on {bind}:{port} or the 20 ports above it: {last}"))
+}
+
+/// Serves until `stop` flips. Connections in flight are dropped with it.
+pub async fn serve(listener: TcpListener, backend: Arc<Backend>, remote_port: u16, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
+    let warm = tokio::spawn(keep_warm(backend.clone(), stats.clone(), stop.clone()));
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.changed() => break,
+        };
+        let Ok((socket, _)) = accepted else { continue };
+        let _ = socket.set_nodelay(true);
+        let (backend, stats, stop) = (backend.clone(), stats.clone(), stop.clone());
+        tokio::spawn(async move {
+            stats.total.fetch_add(1, Ordering::Relaxed);
+            stats.active.fetch_add(1, Ordering::Relaxed);
+            pipe(socket, &backend, remote_port, &stats, stop).await;
+            stats.active.fetch_sub(1, Ordering::Relaxed);
+        });
+    }
+    warm.abort();
+}
+
+async fn pipe(mut socket: tokio::net::TcpStream, backend: &Backend, remote_port: u16, stats: &ForwardStats, mut stop: watch::Receiver<bool>) {
+    // The connection may be down right now: retry with backoff for up to ~30 s, so a client
+    // that connects during an outage is served once the link is back.
+    let mut delay = Duration::from_millis(200);
+    let mut remote = None;
+    for _ in 0..12 {
+        match backend.connect_tcp("127.0.0.1", remote_port).await {
+            Ok(s) => {
+                remote = Some(s);
+                break;
+            }
+            Err(e) => {
+                set_state(stats, ForwardState::Reconnecting(e.message));
+                backend.reset().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = stop.changed() => return,
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    let Some(mut remote) = remote else { return };
+    set_state(stats, ForwardState::Listening);
+    let copied = tokio::select! {
+        r = tokio::io::copy_bidirectional(&mut socket, &mut remote) => r,
+        _ = stop.changed() => return,
+    };
+    if let Ok((out, back)) = copied {
+        stats.bytes_out.fetch_add(out, Ordering::Relaxed);
+        stats.bytes_in.fetch_add(back, Ordering::Relaxed);
+    }
+}
+
+fn set_state(stats: &ForwardStats, s: ForwardState) {
+    if let Ok(mut st) = stats.state.lock() {
+        *st = s;
+    }
+}
+
+/// Reconnects on its own when the ssh connection drops, so the next client finds it up.
+async fn keep_warm(backend: Arc<Backend>, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match backend.ensure_connected().await {
+            Ok(()) => {
+                set_state(&stats, ForwardState::Listening);
+                delay = Duration::from_millis(250);
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+            Err(e) => {
+                set_state(&stats, ForwardState::Reconnecting(e.message));
+                backend.reset().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = stop.changed() => return,
+                }
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}

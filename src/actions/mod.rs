@@ -1,0 +1,178 @@
+//! What fleet does to hosts: restart, rollout, shell and run, port-forward. Each action is first
+//! an `Operation` value that says exactly what will run where (the confirmation shows it, tests
+//! assert on it), then runs through the same backends the views read from. The one-shot CLI and
+//! the TUI share all of it.
+
+pub mod audit;
+pub mod forward;
+pub mod health;
+pub mod restart;
+pub mod rollout;
+pub mod shell;
+
+use std::net::IpAddr;
+
+use crate::backend::commands::{self, AppRunSpec};
+use crate::model::{HostId, HostReport};
+pub use health::HealthCheck;
+
+/// One app's units on one host, and how to run things there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTarget {
+    pub host: HostId,
+    pub units: Vec<String>,
+    /// The ssh user is root there (else commands go through `sudo -n`).
+    pub as_root: bool,
+    /// User, directory and env files of the first unit, for shell and run.
+    pub run: AppRunSpec,
+}
+
+/// An action, fully decided: what the confirmation shows is what runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    Restart { app: String, targets: Vec<HostTarget> },
+    Rollout { app: String, targets: Vec<HostTarget>, health: HealthCheck },
+    Shell { app: String, target: HostTarget },
+    Forward { label: String, host: HostId, remote_port: u16, local_port: u16, bind: IpAddr },
+}
+
+impl Operation {
+    pub fn title(&self) -> String {
+        match self {
+            Operation::Restart { app, .. } => format!("Restart {app}?"),
+            Operation::Rollout { app, .. } => format!("Rolling restart of {app}?"),
+            Operation::Shell { app, target } => format!("Shell for {app} on {}?", target.host),
+            Operation::Forward { label, host, .. } => format!("Forward to {label} on {host}?"),
+        }
+    }
+
+    /// Exactly what will run on which host, one line each.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Operation::Restart { targets, .. } => targets
+                .iter()
+                .map(|t| format!("{}: {}", t.host, commands::restart(&t.units, t.as_root).split(" && ").next().unwrap_or("")))
+                .collect(),
+            Operation::Rollout { targets, health, .. } => {
+                let mut v: Vec<String> = targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        format!("{}. {}: {}", i + 1, t.host, commands::restart(&t.units, t.as_root).split(" && ").next().unwrap_or(""))
+                    })
+                    .collect();
+                v.push(format!("one host at a time; next only after: {}", health.describe()));
+                v
+            }
+            Operation::Shell { target, .. } => {
+                vec![format!("{}: {}", target.host, commands::run_as_app(&target.run, &[], true, target.as_root))]
+            }
+            Operation::Forward { host, remote_port, local_port, bind, .. } => {
+                vec![format!("{bind}:{local_port} → {host} 127.0.0.1:{remote_port} (through the ssh connection)")]
+            }
+        }
+    }
+
+    /// Changes something on a host (refused when read-only). A forward only reads.
+    pub fn mutating(&self) -> bool {
+        !matches!(self, Operation::Forward { .. })
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::Restart { .. } => "restart",
+            Operation::Rollout { .. } => "rollout",
+            Operation::Shell { .. } => "shell",
+            Operation::Forward { .. } => "forward",
+        }
+    }
+}
+
+/// The app's units per host from the latest reports, narrowed to some processes and hosts.
+/// Hosts keep report order; units keep Procfile order.
+pub fn targets<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<HostTarget> {
+    reports
+        .into_iter()
+        .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
+        .filter_map(|r| {
+            let procs: Vec<_> = r
+                .processes
+                .iter()
+                .filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process)))
+                .collect();
+            let first = procs.first()?;
+            Some(HostTarget {
+                host: r.host.clone(),
+                units: procs.iter().map(|p| p.source.clone()).collect(),
+                as_root: r.facts.uid == Some(0),
+                run: AppRunSpec {
+                    user: first.user.clone(),
+                    working_dir: first.working_dir.clone(),
+                    env_files: first.env_files.clone(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Progress of a running action, for the TUI's step-by-step view and the CLI's lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionEvent {
+    Step { host: HostId, text: String },
+    HostDone { host: HostId, units: Vec<UnitNow> },
+    HostFailed { host: HostId, error: String },
+    Finished { ok: bool, summary: String },
+}
+
+/// A unit's state after an action.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitNow {
+    pub unit: String,
+    pub active: String,
+    pub sub: String,
+    pub pid: Option<u32>,
+    pub restarts: Option<u32>,
+}
+
+impl UnitNow {
+    pub fn label(&self) -> String {
+        match self.pid {
+            Some(pid) => format!("{} {} ({}) pid {pid}", self.unit, self.active, self.sub),
+            None => format!("{} {} ({})", self.unit, self.active, self.sub),
+        }
+    }
+}
+
+/// Parses `systemctl show -p Id,ActiveState,SubState,MainPID,NRestarts` blocks.
+pub fn parse_unit_states(text: &str) -> Vec<UnitNow> {
+    let props = crate::discovery::systemd::parse_show(text);
+    let mut v: Vec<UnitNow> = props
+        .into_values()
+        .map(|p| UnitNow { unit: p.id, active: p.active_state, sub: p.sub_state, pid: p.main_pid, restarts: p.n_restarts })
+        .collect();
+    v.sort_by(|a, b| a.unit.cmp(&b.unit));
+    v
+}
+
+/// A failed command's stderr, as a message that says what to do.
+pub fn command_error(host: &HostId, stderr: &str, status: Option<u32>) -> String {
+    let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if stderr.contains("a password is required") || stderr.contains("a terminal is required") {
+        return format!(
+            "{host}: sudo wants a password there. Connect as root, or allow passwordless sudo for systemctl and systemd-run (see README)"
+        );
+    }
+    if stderr.contains("Interactive authentication required") || stderr.contains("Access denied") {
+        return format!("{host}: not allowed to manage units as this user ({last}); connect as root or use sudo");
+    }
+    match (last.is_empty(), status) {
+        (true, Some(code)) => format!("{host}: command failed with status {code}"),
+        (true, None) => format!("{host}: the connection dropped before the command finished"),
+        (false, _) => format!("{host}: {}", crate::text::sanitize(last)),
+    }
+}

@@ -1,0 +1,53 @@
+//! A rolling restart: one host at a time, the next only once this one is healthy. A failure
+//! stops it there and leaves the remaining hosts untouched.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::health::{HealthCheck, wait_healthy};
+use super::restart::restart_host;
+use super::{ActionEvent, HostTarget, audit};
+use crate::backend::Backend;
+
+/// Returns Ok with the hosts done, or Err naming the host that failed and why.
+pub async fn rollout(
+    backends: &[Arc<Backend>],
+    app: &str,
+    targets: &[HostTarget],
+    health: &HealthCheck,
+    progress: &UnboundedSender<ActionEvent>,
+) -> Result<usize, String> {
+    for (i, t) in targets.iter().enumerate() {
+        let step = |text: String| {
+            let _ = progress.send(ActionEvent::Step { host: t.host.clone(), text });
+        };
+        let fail = |error: String| {
+            let _ = progress.send(ActionEvent::HostFailed { host: t.host.clone(), error: error.clone() });
+            let untouched: Vec<String> = targets[i + 1..].iter().map(|t| t.host.0.clone()).collect();
+            let rest = if untouched.is_empty() { String::new() } else { format!("; not touched: {}", untouched.join(", ")) };
+            let summary = format!("{app}: rollout stopped at {} ({}/{}): {error}{rest}", t.host, i + 1, targets.len());
+            let _ = progress.send(ActionEvent::Finished { ok: false, summary: summary.clone() });
+            summary
+        };
+        let Some(backend) = backends.iter().find(|b| *b.id() == t.host) else {
+            return Err(fail("not in the inventory".into()));
+        };
+        step(format!("{}/{}: restarting {}", i + 1, targets.len(), t.units.join(" ")));
+        let units = restart_host(backend, t, app, "rollout").await.map_err(&fail)?;
+        step(format!("waiting: {}", health.describe()));
+        match wait_healthy(backend, t, health).await {
+            Ok(why) => {
+                audit::record(&t.host, app, "rollout-health", &health.describe(), format!("ok: {why}"));
+                step(format!("healthy: {why}"));
+                let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
+            }
+            Err(e) => {
+                audit::record(&t.host, app, "rollout-health", &health.describe(), format!("failed: {e}"));
+                return Err(fail(e));
+            }
+        }
+    }
+    let _ = progress.send(ActionEvent::Finished { ok: true, summary: format!("{app}: rolled out to {} host(s)", targets.len()) });
+    Ok(targets.len())
+}
