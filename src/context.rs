@@ -28,6 +28,9 @@ impl Context {
         } else {
             FleetConfig::load(args.config.as_deref())?
         };
+        if args.readonly {
+            config.readonly = true;
+        }
         if args.no_local {
             config.local = false;
         }

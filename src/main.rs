@@ -43,6 +43,12 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Hosts(a) => fleet::cli::hosts::run(&ctx, a.json).await,
                 Command::Apps(a) => fleet::cli::apps::run(&ctx, a.json, &a.host).await,
                 Command::Logs(a) => fleet::cli::logs::run(&ctx, a).await,
+                Command::Restart(a) => fleet::cli::restart::run(&ctx, a, false).await,
+                Command::Rollout(a) => fleet::cli::restart::run(&ctx, a, true).await,
+                Command::Shell(a) => fleet::cli::shell::shell(&ctx, a).await,
+                Command::Run(a) => fleet::cli::shell::run(&ctx, a).await,
+                Command::Forward(a) => fleet::cli::forward::run(&ctx, a).await,
+                Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
             }
         }
     };

@@ -28,7 +28,19 @@ pub fn path() -> Option<PathBuf> {
 }
 
 fn local_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
+    if let Ok(u) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        return u;
+    }
+    // SAFETY: getuid has no preconditions; getpwuid's result is read at once, on this thread,
+    // before any other call that could overwrite it.
+    unsafe {
+        let uid = libc::getuid();
+        let pw = libc::getpwuid(uid);
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+        }
+        format!("uid {uid}")
+    }
 }
 
 /// Appends one entry. An audit log that cannot be written is logged, not fatal: the action

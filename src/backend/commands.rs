@@ -162,8 +162,10 @@ pub fn run_as_app(spec: &AppRunSpec, argv: &[String], pty: bool, as_root: bool) 
     if argv.is_empty() {
         cmd.push_str(" /bin/bash -l");
     } else {
+        // systemd expands $VAR and ${VAR} in the command it runs; "$$" is its literal "$".
+        let literal: Vec<String> = argv.iter().map(|a| a.replace('$', "$$")).collect();
         cmd.push(' ');
-        cmd.push_str(&quote_all(argv));
+        cmd.push_str(&quote_all(&literal));
     }
     cmd
 }
@@ -224,7 +226,7 @@ mod tests {
         let c = run_as_app(&spec, &["echo".into(), "$HOME; rm -rf /".into()], false, true);
         assert_eq!(
             c,
-            "systemd-run --quiet --wait --collect --pipe --service-type=exec -p 'User=shop$(id)' -p WorkingDirectory=/srv/shop -p EnvironmentFile=-/etc/shop/env -- echo '$HOME; rm -rf /'"
+            "systemd-run --quiet --wait --collect --pipe --service-type=exec -p 'User=shop$(id)' -p WorkingDirectory=/srv/shop -p EnvironmentFile=-/etc/shop/env -- echo '$$HOME; rm -rf /'"
         );
     }
 

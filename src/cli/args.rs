@@ -37,6 +37,9 @@ pub struct GlobalArgs {
     /// A changed key is always refused.
     #[arg(long, global = true)]
     pub accept_new_host_keys: bool,
+    /// Refuse every action that changes a host: restart, rollout, shell, run (also `readonly = true`)
+    #[arg(long, global = true)]
+    pub readonly: bool,
     /// Leave out the local machine
     #[arg(long, global = true)]
     pub no_local: bool,
@@ -56,6 +59,82 @@ pub enum Command {
     Apps(AppsArgs),
     /// An app's logs, merged across its processes and hosts (`fleet logs shop -f`)
     Logs(LogsArgs),
+    /// Restart an app's processes on all its hosts at once (also `ps:restart`)
+    #[command(alias = "ps:restart")]
+    Restart(RestartArgs),
+    /// Restart an app one host at a time, each only after the previous one is healthy
+    Rollout(RestartArgs),
+    /// An interactive shell on the app's host, as its user, in its directory, with its env
+    Shell(ShellArgs),
+    /// Run one command like `fleet shell` would, passing output and exit status through
+    Run(RunArgs),
+    /// Forward a local port to a port on the app's (or add-on's) host, until Ctrl-C
+    Forward(ForwardArgs),
+    /// Show the audit log of actions taken
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// The app
+    pub app: String,
+    /// Only these processes (repeatable)
+    #[arg(short = 'p', long = "process", visible_alias = "dyno", value_name = "NAME")]
+    pub process: Vec<String>,
+    /// Only this host (repeatable)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Do not ask; required when not interactive
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Print JSON results
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    pub app: String,
+    /// The host (default: the first host of the app)
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Use this process's unit settings (default: the first)
+    #[arg(short = 'p', long = "process", value_name = "NAME")]
+    pub process: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    pub app: String,
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    #[arg(short = 'p', long = "process", value_name = "NAME")]
+    pub process: Option<String>,
+    /// The command and its arguments (after --)
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ForwardArgs {
+    /// An app, or an add-on name (redis, postgres, …) with --host
+    pub target: String,
+    /// `REMOTE` or `LOCAL:REMOTE` port
+    pub ports: String,
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Local address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// How many entries
+    #[arg(short = 'n', default_value_t = 50)]
+    pub lines: usize,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,12 @@
 
 pub mod apps;
 pub mod args;
+pub mod audit;
+pub mod discover;
+pub mod forward;
 pub mod hosts;
 pub mod logs;
 pub mod output;
 pub mod prompt;
+pub mod restart;
+pub mod shell;

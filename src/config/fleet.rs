@@ -27,6 +27,30 @@ pub struct FleetConfig {
     /// Hosts listed explicitly (in addition to the ssh-config aliases the inventory selects).
     pub hosts: Vec<HostEntry>,
     pub convention: Convention,
+    /// Refuse every action that changes a host (restart, rollout, shell, run, env edits).
+    pub readonly: bool,
+    /// Per-app settings: `[apps.shop]`.
+    pub apps: std::collections::BTreeMap<String, AppSettings>,
+}
+
+/// Per-app settings in fleet.toml.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppSettings {
+    /// Rollout health check: an http:// URL as seen from the host (reached through ssh).
+    pub health_url: Option<String>,
+    /// Rollout: how long the units must stay active (same PID) before the next host.
+    #[serde(deserialize_with = "super::duration::deserialize")]
+    pub stable_for: Duration,
+    /// Rollout: how long a host may take to become healthy.
+    #[serde(deserialize_with = "super::duration::deserialize")]
+    pub health_timeout: Duration,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings { health_url: None, stable_for: Duration::from_secs(5), health_timeout: Duration::from_secs(60) }
+    }
 }
 
 impl Default for FleetConfig {
@@ -40,6 +64,8 @@ impl Default for FleetConfig {
             log_buffer_lines: 100_000,
             hosts: Vec::new(),
             convention: Convention::default(),
+            readonly: false,
+            apps: Default::default(),
         }
     }
 }
@@ -109,6 +135,11 @@ impl FleetConfig {
         if self.refresh < Duration::from_millis(500) {
             return Err(at("refresh", "refresh must be at least 500ms".into()));
         }
+        for (app, settings) in &self.apps {
+            if let Some(url) = &settings.health_url {
+                crate::actions::health::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("health_url: {e}")))?;
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for h in &self.hosts {
             if h.name.trim().is_empty() || h.name.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -134,6 +165,11 @@ impl FleetConfig {
             }
             Err(e) => Err(ConfigError::file(&path, format!("cannot read the fleet config: {e}"))),
         }
+    }
+
+    pub fn health_for(&self, app: &str) -> crate::actions::HealthCheck {
+        let s = self.apps.get(app).cloned().unwrap_or_default();
+        crate::actions::HealthCheck { url: s.health_url, stable_for: s.stable_for, timeout: s.health_timeout }
     }
 
     pub fn ssh_config_path(&self) -> PathBuf {

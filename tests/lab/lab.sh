@@ -116,6 +116,7 @@ write_client_files() {
       done
     done
     printf 'Host lab-2-reader\n  HostName 127.0.0.1\n  Port 2202\n  User logreader\n'
+    printf 'Host lab-2-tunnel\n  HostName 127.0.0.1\n  Port 2202\n  User tunnel\n'
     printf 'Host lab-down\n  HostName 127.0.0.1\n  Port %s\n' "$DOWN_PORT"
     # lab-2 reached through lab-1 (ProxyJump), at lab-2's address on the lab's docker bridge.
     local ip2

@@ -112,8 +112,13 @@ done
 RUN
     app_unit ticker-web.service ticker web
     # A second login for the log-follow test, whose sessions it kills without touching root's.
-    id logreader >/dev/null 2>&1 || useradd --create-home --groups systemd-journal --shell /bin/bash logreader
-    mkdir -p ~logreader/.ssh && cp /root/.ssh/authorized_keys ~logreader/.ssh/ && chown -R logreader: ~logreader/.ssh
+    # (and one for the forward test, whose sessions it kills in turn)
+    for u in logreader tunnel; do
+      id "$u" >/dev/null 2>&1 || useradd --create-home --groups systemd-journal --shell /bin/bash "$u"
+      mkdir -p "/home/$u/.ssh" && cp /root/.ssh/authorized_keys "/home/$u/.ssh/" && chown -R "$u:" "/home/$u/.ssh"
+    done
+    # A health URL that answers on lab-2 only, for the rollout test that must stop at lab-1.
+    echo ok >/var/www/html/only-on-lab-2
     make_app shop
     app_unit shop-web.service shop web
     app_unit shop-worker.service shop worker
