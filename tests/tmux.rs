@@ -119,3 +119,38 @@ fn the_demo_runs_with_no_config_and_no_network() {
     s.keys(&["C-c"]);
     s.wait_for(&["FLEET-EXIT=0"]);
 }
+
+#[test]
+fn the_shell_opens_takes_keys_and_gives_the_tui_back() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let cmd = format!(
+        "env -u SSH_AUTH_SOCK HOME={home} {bin} --config {cfg} --ssh-config {ssh}; echo FLEET-EXIT=$?; sleep 30",
+        home = lab.scratch.path().display(),
+        bin = env!("CARGO_BIN_EXE_fleet"),
+        cfg = lab.fleet_toml().display(),
+        ssh = lab.ssh_config().display(),
+    );
+    let s = Session::start("fleet-tmux-shell", &cmd, 120, 32);
+    s.wait_for(&["shop", "web×1 worker×1 clock×1"]);
+    s.keys(&["/", "s", "h", "o", "p", "Enter"]);
+    s.wait_for(&["1 shown"]);
+    s.keys(&["s"]);
+    s.wait_for(&["Shell for shop on lab-1?", "systemd-run", "User=shop", "y yes"]);
+    s.keys(&["y"]);
+    s.wait_for(&["shop@lab-1"]);
+    s.keys(&["echo port=$PORT user=$(whoami) dir=$(pwd)", "Enter"]);
+    s.wait_for(&["port=8080 user=shop dir=/srv/shop"]);
+    // Ctrl-C reaches the remote side: it stops the sleep, not fleet.
+    s.keys(&["sleep 30; echo slept", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    s.keys(&["C-c"]);
+    s.keys(&["echo after-ctrl-c", "Enter"]);
+    let screen = s.wait_for(&["after-ctrl-c\n"]);
+    assert!(!screen.lines().any(|l| l.trim() == "slept"), "the sleep ran to its end:\n{screen}");
+    // Ctrl-D ends the shell; the TUI comes back and says how it ended.
+    s.keys(&["C-d"]);
+    s.wait_for(&["┌ apps", "shell on lab-1 ended (exit"]);
+    s.keys(&["q"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
+}

@@ -47,6 +47,21 @@ pub async fn bind(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String
     Err(format!("cannot listen on {bind}:{port} or the 20 ports above it: {last}"))
 }
 
+/// `bind` without waiting: binding a local port never blocks, so the TUI loop may call it.
+pub fn bind_now(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String> {
+    let mut last = String::new();
+    for p in port..=port.saturating_add(20) {
+        match std::net::TcpListener::bind((bind, p)) {
+            Ok(l) => {
+                l.set_nonblocking(true).map_err(|e| e.to_string())?;
+                return TcpListener::from_std(l).map(|l| (l, p != port)).map_err(|e| e.to_string());
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!("cannot listen on {bind}:{port} or the 20 ports above it: {last}"))
+}
+
 /// Serves until `stop` flips. Connections in flight are dropped with it.
 pub async fn serve(listener: TcpListener, backend: Arc<Backend>, remote_port: u16, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
     let warm = tokio::spawn(keep_warm(backend.clone(), stats.clone(), stop.clone()));

@@ -28,6 +28,15 @@ pub enum BackendEvent {
     Logs { session: u64, events: Vec<crate::logs::source::LogEvent> },
     /// Older lines fetched for a log view that scrolled above its buffer, every host merged.
     LogsOlder { session: u64, lines: Vec<crate::model::LogLine> },
+    /// Progress of a running restart or rollout.
+    Action(crate::actions::ActionEvent),
+    /// The app's PORT, for the forward prompt.
+    PortResolved { app: String, target: crate::actions::HostTarget, port: Option<u16> },
+    /// The forwards' live numbers (sent once a second while any runs).
+    Forwards(Vec<crate::state::actions_view::ForwardRow>),
+    Audit(Vec<crate::actions::audit::AuditEntry>),
+    /// Something the user should read in the status bar.
+    Notice(String),
 }
 
 /// Requests from the UI to one host's task.

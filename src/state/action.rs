@@ -29,11 +29,17 @@ pub enum Action {
     Toggles,
     Wrap,
     JumpTime,
+    Restart,
+    Rollout,
+    Shell,
+    Forward,
+    Forwards,
+    Audit,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 30] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -57,6 +63,12 @@ impl Action {
         Action::Toggles,
         Action::Wrap,
         Action::JumpTime,
+        Action::Restart,
+        Action::Rollout,
+        Action::Shell,
+        Action::Forward,
+        Action::Forwards,
+        Action::Audit,
         Action::Quit,
     ];
 
@@ -90,8 +102,19 @@ impl Action {
             Action::Toggles => "show or hide processes and hosts",
             Action::Wrap => "wrap long lines",
             Action::JumpTime => "jump to a time (10:42, 10:42:05, 2026-11-22T10:42)",
+            Action::Restart => "restart the app on all hosts, or the selected process",
+            Action::Rollout => "rolling restart: one host at a time, each after a health check",
+            Action::Shell => "shell on the host, as the app's user, with its env",
+            Action::Forward => "forward a local port to the app's port on its host",
+            Action::Forwards => "list and stop port-forwards",
+            Action::Audit => "show the audit log of actions taken",
             Action::Quit => "quit",
         }
+    }
+
+    /// Changes something on a host: refused (and hidden) when fleet runs read-only.
+    pub fn mutating(self) -> bool {
+        matches!(self, Action::Restart | Action::Rollout | Action::Shell)
     }
 
     /// A short word for the status bar.
@@ -115,6 +138,12 @@ impl Action {
             Action::Toggles => "processes",
             Action::Wrap => "wrap",
             Action::JumpTime => "time",
+            Action::Restart => "restart",
+            Action::Rollout => "rollout",
+            Action::Shell => "shell",
+            Action::Forward => "forward",
+            Action::Forwards => "forwards",
+            Action::Audit => "audit",
             _ => "",
         }
     }

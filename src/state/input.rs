@@ -68,12 +68,19 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             (Overlay::Confirm(c), Action::Confirm) => {
                 let effect = c.effect.clone();
                 state.overlay = None;
+                if let Effect::Run(op) = &effect {
+                    super::actions_input::started(state, op);
+                }
                 return vec![effect];
             }
             (Overlay::Confirm(_), Action::Cancel | Action::Back | Action::Quit) => state.overlay = None,
             (Overlay::Help, Action::Back | Action::Help | Action::Quit) => state.overlay = None,
             (Overlay::Help, Action::Down | Action::PageDown) => state.help_scroll += 1,
             (Overlay::Help, Action::Up | Action::PageUp) => state.help_scroll = state.help_scroll.saturating_sub(1),
+            (Overlay::Activity | Overlay::Forwards | Overlay::Audit, _) => {
+                let overlay = overlay.clone();
+                return super::actions_input::on_overlay_action(state, &overlay, action);
+            }
             _ => {}
         }
         return Vec::new();
@@ -130,6 +137,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Refresh => return vec![Effect::RefreshAll],
         Action::AcceptHostKey => accept_key_prompt(state),
         Action::Logs => return super::logs_input::open(state),
+        Action::Restart | Action::Rollout | Action::Shell | Action::Forward | Action::Forwards | Action::Audit => {
+            return super::actions_input::on_action(state, action);
+        }
         Action::Confirm
         | Action::Cancel
         | Action::SearchNext
@@ -164,7 +174,7 @@ fn accept_key_prompt(state: &mut State) {
         state.notice = Some(format!("{}: no unknown host key to accept", row.spec.id));
         return;
     };
-    state.overlay = Some(Overlay::Confirm(Confirm {
+    state.overlay = Some(Overlay::Confirm(Box::new(Confirm {
         title: "Trust this host key?".into(),
         lines: vec![
             format!("host         {}", row.spec.id),
@@ -173,7 +183,7 @@ fn accept_key_prompt(state: &mut State) {
             "Compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub).".into(),
         ],
         effect: Effect::AcceptHostKey { host: row.spec.id.clone(), fingerprint: fp.clone() },
-    }));
+    })));
 }
 
 pub fn on_click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {

@@ -143,6 +143,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Quit => return vec![Effect::Quit],
         Action::Refresh => return vec![Effect::RefreshAll],
+        Action::Forwards | Action::Audit => return super::actions_input::on_action(state, action),
         _ => {}
     }
     Vec::new()

@@ -7,6 +7,8 @@ mod fleet;
 mod input;
 pub mod logs;
 mod logs_input;
+pub mod actions_view;
+mod actions_input;
 pub mod layout;
 mod table;
 
@@ -17,6 +19,7 @@ pub use table::{ListCursor, scroll_offset};
 
 use jiff::Timestamp;
 
+use crate::actions::{HealthCheck, HostTarget, Operation};
 use crate::config::keymap::KeyContext;
 use crate::logs::source::HostUnits;
 use crate::model::HostId;
@@ -57,6 +60,12 @@ pub enum Effect {
     StopLogs { session: u64 },
     /// Fetch up to `lines` lines per host older than `before`.
     LoadOlderLogs { session: u64, plan: Vec<HostUnits>, before: Timestamp, lines: usize },
+    /// Carry out an action the user confirmed (or, for a forward, typed the ports of).
+    Run(Operation),
+    /// Find the app's PORT (its env, as its unit sees it) to prefill the forward prompt.
+    ResolvePort { app: String, target: HostTarget },
+    StopForward { id: u64 },
+    LoadAudit,
     Quit,
 }
 
@@ -85,7 +94,12 @@ pub struct Confirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    Confirm(Confirm),
+    /// Boxed: an Operation carries its targets, and overlays are moved around often.
+    Confirm(Box<Confirm>),
+    /// A running or finished action's steps.
+    Activity,
+    Forwards,
+    Audit,
 }
 
 pub struct State {
@@ -112,6 +126,16 @@ pub struct State {
     pub log_history: usize,
     /// First help line shown (the help scrolls on small terminals).
     pub help_scroll: usize,
+    /// Refuse actions that change hosts (and hide their keys).
+    pub readonly: bool,
+    /// Rollout health checks per app (fleet.toml `[apps.NAME]`); others get the default.
+    pub health: std::collections::BTreeMap<String, HealthCheck>,
+    pub activity: Option<actions_view::Activity>,
+    pub forwards: Vec<actions_view::ForwardRow>,
+    pub forwards_cursor: ListCursor,
+    pub audit: Vec<crate::actions::audit::AuditEntry>,
+    /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
+    pub forward_prompt: Option<(String, HostTarget, String)>,
 }
 
 impl State {
@@ -135,6 +159,13 @@ impl State {
             log_capacity: logs::DEFAULT_CAPACITY,
             log_history: 1000,
             help_scroll: 0,
+            readonly: false,
+            health: Default::default(),
+            activity: None,
+            forwards: Vec::new(),
+            forwards_cursor: ListCursor::default(),
+            audit: Vec::new(),
+            forward_prompt: None,
         }
     }
 
@@ -149,7 +180,7 @@ impl State {
 
     /// Whether typed keys go to a text prompt (apps filter or a log view prompt).
     pub fn editing_text(&self) -> bool {
-        self.filter.editing || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
+        self.filter.editing || self.forward_prompt.is_some() || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
     }
 
     pub(crate) fn new_log_session(&mut self) -> u64 {
@@ -198,6 +229,25 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             }
             (Vec::new(), true)
         }
+        Msg::Backend(BackendEvent::Action(ev)) => (actions_input::on_event(state, ev), true),
+        Msg::Backend(BackendEvent::PortResolved { app, target, port }) => {
+            actions_input::port_resolved(state, app, target, port);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::Forwards(rows)) => {
+            let changed = state.forwards != rows;
+            state.forwards = rows;
+            state.forwards_cursor.clamp(state.forwards.len());
+            (Vec::new(), changed)
+        }
+        Msg::Backend(BackendEvent::Notice(text)) => {
+            state.notice = Some(text);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::Audit(entries)) => {
+            state.audit = entries;
+            (Vec::new(), true)
+        }
         Msg::Backend(BackendEvent::Host { host, result, at }) => {
             let keep = state.selected_app_name();
             state.fleet.apply(host, result, at);
@@ -210,6 +260,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             clamp_cursors(state);
             (Vec::new(), true)
         }
+        Msg::FilterKey(k) if state.forward_prompt.is_some() => (actions_input::on_prompt_key(state, k), true),
         Msg::FilterKey(k) if state.logs.as_ref().is_some_and(|l| l.prompt.is_some()) => {
             (logs_input::on_prompt_key(state, k), true)
         }

@@ -1,6 +1,7 @@
 //! The interactive loop: draw the first frame at once, then turn input, backend events and the
 //! clock into `Msg`s, drain everything queued, update, and redraw only when something changed.
 
+mod actions_runtime;
 mod log_views;
 mod terminal;
 
@@ -17,6 +18,7 @@ use crate::config::theme::Theme;
 use crate::context::Context;
 use crate::model::HostId;
 use crate::runtime::{self, BackendEvent, HostCommand};
+use crate::actions::Operation;
 use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
 
 pub struct Tui {
@@ -55,6 +57,9 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     let by_id: HashMap<HostId, std::sync::Arc<crate::backend::Backend>> =
         backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
     let mut log_sessions = log_views::Sessions::default();
+    let mut actions = actions_runtime::ActionsRuntime::new(by_id.clone(), events_tx.clone());
+    state.readonly = ctx.config.readonly;
+    state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
     let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
         runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx.clone());
 
@@ -72,7 +77,12 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                 None => return Ok(()),
             },
             Some(ev) = events_rx.recv() => msgs.push(Msg::Backend(ev)),
-            _ = tokio::time::sleep(deadline) => msgs.push(Msg::Tick(Timestamp::now())),
+            _ = tokio::time::sleep(deadline) => {
+                msgs.push(Msg::Tick(Timestamp::now()));
+                if actions.has_forwards() || !state.forwards.is_empty() {
+                    msgs.push(Msg::Backend(BackendEvent::Forwards(actions.forward_rows())));
+                }
+            }
         }
         // Drain whatever else is already queued, then draw once.
         while let Ok(ev) = events_rx.try_recv() {
@@ -102,6 +112,30 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadOlderLogs { session, plan, before, lines } => {
                         log_views::load_older(session, plan, before, lines, &by_id, events_tx.clone())
                     }
+                    Effect::Run(Operation::Shell { app, target }) => {
+                        // The shell needs the terminal: give it up, run, take it back.
+                        drop(input);
+                        let note = match actions.backend(&target.host) {
+                            Some(b) => {
+                                terminal::suspend();
+                                println!("fleet: shell for {app} on {} — exit the shell to come back\r", target.host);
+                                let r = crate::actions::shell::interactive(&b, &app, &target).await;
+                                terminal::resume(&mut guard)?;
+                                match r {
+                                    Ok(code) => format!("shell on {} ended (exit {code})", target.host),
+                                    Err(e) => format!("shell on {}: {e}", target.host),
+                                }
+                            }
+                            None => format!("{}: not in the inventory", target.host),
+                        };
+                        input = EventStream::new();
+                        state.notice = Some(note);
+                        dirty = true;
+                    }
+                    Effect::Run(op) => actions.run(op),
+                    Effect::ResolvePort { app, target } => actions.resolve_port(app, target),
+                    Effect::StopForward { id } => actions.stop_forward(id),
+                    Effect::LoadAudit => actions.load_audit(),
                 }
             }
         }

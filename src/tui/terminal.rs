@@ -34,6 +34,28 @@ impl TerminalGuard {
     }
 }
 
+/// Hands the terminal to a shell: the normal screen, a visible cursor, no mouse reports. Raw
+/// mode stays on so every key (Ctrl-C, Ctrl-D) goes to the remote side as a byte.
+pub fn suspend() {
+    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+/// Takes the terminal back after a shell and redraws from scratch.
+pub fn resume(guard: &mut TerminalGuard) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // A fresh Terminal has an empty previous buffer, so the next draw paints every cell.
+    // (Terminal::clear would ask the terminal for the cursor position, a read that races the
+    // input stream being rebuilt.)
+    guard.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();

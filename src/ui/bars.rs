@@ -46,6 +46,16 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    if let Some((app, target, text)) = &state.forward_prompt {
+        let line = Line::from(vec![
+            Span::styled(format!("forward {} on {} — [LOCAL:]REMOTE port: ", sanitize(app), sanitize(&target.host.0)), theme.warn()),
+            Span::raw(sanitize(text).into_owned()),
+            Span::styled("█", theme.accent()),
+            Span::styled("   enter starts · esc cancels", theme.muted()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if state.filter.editing {
         let line = Line::from(vec![
             Span::styled("/", theme.warn()),
@@ -58,9 +68,11 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     }
     let ctx = state.key_context();
     let mut actions = match (&state.view, state.focus) {
-        (View::Apps, Focus::Apps) => vec![Action::Open, Action::Logs, Action::NextPanel],
+        (View::Apps, Focus::Apps) => {
+            vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::NextPanel]
+        }
         (View::Apps, Focus::Hosts) => vec![Action::NextPanel, Action::AcceptHostKey],
-        (View::App { .. }, _) => vec![Action::Back, Action::Logs],
+        (View::App { .. }, _) => vec![Action::Back, Action::Logs, Action::Restart, Action::Shell, Action::Forward],
         (View::Logs { .. }, _) => vec![
             Action::Back,
             Action::Bottom,
@@ -76,7 +88,15 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     if matches!(state.view, View::Logs { .. }) {
         actions.retain(|a| *a != Action::Refresh);
     }
+    // Read-only hides what it would refuse.
+    if state.readonly || state.demo {
+        actions.retain(|a| !a.mutating());
+    }
     let mut spans = Vec::new();
+    // What just happened comes first, so a narrow terminal cuts hints, not news.
+    if let Some(n) = &state.notice {
+        spans.push(Span::styled(format!(" {} ·", sanitize(n)), theme.warn()));
+    }
     if let Some(m) = state.logs.as_ref().and_then(|l| l.message.as_ref()) {
         spans.push(Span::styled(format!(" {} ", sanitize(m)), theme.warn()));
     }
@@ -84,9 +104,6 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         let Some(k) = keymap.keys_for(a, ctx).first().map(|k| k.label()) else { continue };
         spans.push(Span::styled(format!(" {k}"), theme.accent()));
         spans.push(Span::styled(format!(" {}", a.hint()), theme.muted()));
-    }
-    if let Some(n) = &state.notice {
-        spans.push(Span::styled(format!("   {}", sanitize(n)), theme.warn()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of `&State` (no I/O, no locks, no clock reads).
 
+mod actions;
 mod app_detail;
 mod apps;
 mod bars;
@@ -47,6 +48,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
             ]);
             popup::draw(frame, &c.title, lines, Some(footer), theme);
         }
+        Some(Overlay::Activity) => actions::activity(frame, state, theme),
+        Some(Overlay::Forwards) => actions::forwards(frame, state, theme),
+        Some(Overlay::Audit) => actions::audit(frame, state, theme),
         None => {}
     }
 }

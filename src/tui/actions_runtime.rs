@@ -1,0 +1,170 @@
+//! Runs the TUI's confirmed actions: restarts and rollouts as tasks reporting their steps,
+//! forwards that live until stopped, the PORT lookup and the audit log read. (The shell needs
+//! the terminal, so the loop runs it itself.)
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::actions::forward::{self, ForwardState, ForwardStats};
+use crate::actions::{self, HostTarget, Operation, audit};
+use crate::backend::{Backend, commands};
+use crate::model::HostId;
+use crate::runtime::BackendEvent;
+use crate::state::actions_view::ForwardRow;
+
+struct Running {
+    id: u64,
+    label: String,
+    host: HostId,
+    stats: Arc<ForwardStats>,
+    stop: watch::Sender<bool>,
+}
+
+pub struct ActionsRuntime {
+    backends: HashMap<HostId, Arc<Backend>>,
+    events: mpsc::UnboundedSender<BackendEvent>,
+    forwards: Vec<Running>,
+    next_id: u64,
+}
+
+impl ActionsRuntime {
+    pub fn new(backends: HashMap<HostId, Arc<Backend>>, events: mpsc::UnboundedSender<BackendEvent>) -> Self {
+        ActionsRuntime { backends, events, forwards: Vec::new(), next_id: 1 }
+    }
+
+    pub fn backend(&self, host: &HostId) -> Option<Arc<Backend>> {
+        self.backends.get(host).cloned()
+    }
+
+    fn notice(&self, text: String) {
+        let _ = self.events.send(BackendEvent::Notice(text));
+    }
+
+    /// Restart, rollout and forward. (Shell is the loop's.)
+    pub fn run(&mut self, op: Operation) {
+        match op {
+            Operation::Restart { app, targets } => self.spawn_action(app, targets, None),
+            Operation::Rollout { app, targets, health } => self.spawn_action(app, targets, Some(health)),
+            Operation::Forward { label, host, remote_port, local_port, bind } => {
+                self.start_forward(label, host, remote_port, local_port, bind)
+            }
+            Operation::Shell { .. } => {}
+        }
+    }
+
+    fn spawn_action(&self, app: String, targets: Vec<HostTarget>, health: Option<actions::HealthCheck>) {
+        let backends: Vec<Arc<Backend>> = self.backends.values().cloned().collect();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let forward = tokio::spawn({
+                let events = events.clone();
+                async move {
+                    while let Some(ev) = rx.recv().await {
+                        let _ = events.send(BackendEvent::Action(ev));
+                    }
+                }
+            });
+            match health {
+                Some(h) => {
+                    let _ = actions::rollout::rollout(&backends, &app, &targets, &h, &tx).await;
+                }
+                None => {
+                    actions::restart::restart(&backends, &app, &targets, &tx).await;
+                }
+            }
+            drop(tx);
+            let _ = forward.await;
+        });
+    }
+
+    fn start_forward(&mut self, label: String, host: HostId, remote_port: u16, local_port: u16, bind: std::net::IpAddr) {
+        let Some(backend) = self.backend(&host) else { return self.notice(format!("{host}: not in the inventory")) };
+        let (listener, moved) = match forward::bind_now(bind, local_port) {
+            Ok(v) => v,
+            Err(e) => return self.notice(e),
+        };
+        let Ok(addr) = listener.local_addr() else { return };
+        let stats = Arc::new(ForwardStats {
+            local: addr,
+            remote_port,
+            bytes_in: 0.into(),
+            bytes_out: 0.into(),
+            active: 0.into(),
+            total: 0.into(),
+            state: std::sync::Mutex::new(ForwardState::Listening),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        tokio::spawn(forward::serve(listener, backend, remote_port, stats.clone(), stop_rx));
+        audit::record(&host, &label, "forward", &format!("{addr} -> 127.0.0.1:{remote_port}"), "started".into());
+        let moved_note = if moved { format!(" (port {local_port} was taken)") } else { String::new() };
+        self.notice(format!("forwarding {addr} → {host}:{remote_port}{moved_note}; F lists forwards"));
+        self.forwards.push(Running { id: self.next_id, label, host, stats, stop });
+        self.next_id += 1;
+    }
+
+    pub fn stop_forward(&mut self, id: u64) {
+        if let Some(i) = self.forwards.iter().position(|f| f.id == id) {
+            let f = self.forwards.remove(i);
+            let _ = f.stop.send(true);
+            self.notice(format!("stopped the forward {} → {}:{}", f.stats.local, f.host, f.stats.remote_port));
+        }
+    }
+
+    pub fn has_forwards(&self) -> bool {
+        !self.forwards.is_empty()
+    }
+
+    pub fn forward_rows(&self) -> Vec<ForwardRow> {
+        self.forwards
+            .iter()
+            .map(|f| ForwardRow {
+                id: f.id,
+                label: f.label.clone(),
+                host: f.host.clone(),
+                local: f.stats.local.to_string(),
+                remote_port: f.stats.remote_port,
+                state: match f.stats.state.lock().map(|s| s.clone()).unwrap_or(ForwardState::Listening) {
+                    ForwardState::Listening => "listening".into(),
+                    ForwardState::Reconnecting(why) => format!("reconnecting: {why}"),
+                },
+                active: f.stats.active.load(Ordering::Relaxed),
+                total: f.stats.total.load(Ordering::Relaxed),
+                bytes_in: f.stats.bytes_in.load(Ordering::Relaxed),
+                bytes_out: f.stats.bytes_out.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
+    /// The app's PORT as its unit sees it (`printenv PORT` through systemd-run).
+    pub fn resolve_port(&self, app: String, target: HostTarget) {
+        let Some(backend) = self.backend(&target.host) else { return };
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let cmd = commands::run_as_app(&target.run, &["printenv".into(), "PORT".into()], false, target.as_root);
+            let port = match backend.exec(&cmd).await {
+                Ok(out) => String::from_utf8_lossy(&out.stdout).trim().parse().ok(),
+                Err(_) => None,
+            };
+            let _ = events.send(BackendEvent::PortResolved { app, target, port });
+        });
+    }
+
+    pub fn load_audit(&self) {
+        let events = self.events.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = events.send(BackendEvent::Audit(audit::tail(200)));
+        });
+    }
+}
+
+impl Drop for ActionsRuntime {
+    fn drop(&mut self) {
+        for f in &self.forwards {
+            let _ = f.stop.send(true);
+        }
+    }
+}
