@@ -123,9 +123,9 @@ pub struct ForwardArgs {
     pub ports: String,
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
-    /// Local address to listen on
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: std::net::IpAddr,
+    /// Local address to listen on [default: fleet.toml forward_bind, else 127.0.0.1]
+    #[arg(long)]
+    pub bind: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, Args)]

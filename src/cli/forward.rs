@@ -49,7 +49,7 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         return Ok(1);
     };
     let want = local.unwrap_or(remote);
-    let (listener, moved) = match forward::bind(args.bind, want).await {
+    let (listener, moved) = match forward::bind(args.bind.unwrap_or(ctx.config.forward_bind), want).await {
         Ok(v) => v,
         Err(e) => {
             eprintln!("fleet: {e}");

@@ -29,6 +29,8 @@ pub struct FleetConfig {
     pub convention: Convention,
     /// Refuse every action that changes a host (restart, rollout, shell, run, env edits).
     pub readonly: bool,
+    /// The local address port-forwards listen on. Loopback unless you mean otherwise.
+    pub forward_bind: std::net::IpAddr,
     /// Per-app settings: `[apps.shop]`.
     pub apps: std::collections::BTreeMap<String, AppSettings>,
 }
@@ -65,6 +67,7 @@ impl Default for FleetConfig {
             hosts: Vec::new(),
             convention: Convention::default(),
             readonly: false,
+            forward_bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             apps: Default::default(),
         }
     }

@@ -110,7 +110,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
                 host: target.host,
                 remote_port,
                 local_port,
-                bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                bind: state.forward_bind,
             })];
         }
     }

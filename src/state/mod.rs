@@ -134,6 +134,8 @@ pub struct State {
     pub forwards: Vec<actions_view::ForwardRow>,
     pub forwards_cursor: ListCursor,
     pub audit: Vec<crate::actions::audit::AuditEntry>,
+    /// Where forwards listen (fleet.toml `forward_bind`).
+    pub forward_bind: std::net::IpAddr,
     /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
     pub forward_prompt: Option<(String, HostTarget, String)>,
 }
@@ -166,6 +168,7 @@ impl State {
             forwards_cursor: ListCursor::default(),
             audit: Vec::new(),
             forward_prompt: None,
+            forward_bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         }
     }
 

@@ -59,6 +59,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     let mut log_sessions = log_views::Sessions::default();
     let mut actions = actions_runtime::ActionsRuntime::new(by_id.clone(), events_tx.clone());
     state.readonly = ctx.config.readonly;
+    state.forward_bind = ctx.config.forward_bind;
     state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
     let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
         runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx.clone());
