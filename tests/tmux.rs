@@ -46,6 +46,19 @@ impl Session {
     }
 }
 
+/// The real binary against the lab with this test's files, in tmux; prints FLEET-EXIT=<status>
+/// when it ends.
+fn fleet_on_lab(lab: &Lab, name: &str, w: u16, h: u16) -> Session {
+    let cmd = format!(
+        "env -u SSH_AUTH_SOCK HOME={home} {bin} --config {cfg} --ssh-config {ssh}; echo FLEET-EXIT=$?; sleep 30",
+        home = lab.scratch.path().display(),
+        bin = env!("CARGO_BIN_EXE_fleet"),
+        cfg = lab.fleet_toml().display(),
+        ssh = lab.ssh_config().display(),
+    );
+    Session::start(name, &cmd, w, h)
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
@@ -56,14 +69,7 @@ impl Drop for Session {
 fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\nrefresh = \"2s\"\n[inventory]\ninclude = [\"lab-1\", \"lab-2\", \"lab-down\"]\n");
-    let cmd = format!(
-        "env -u SSH_AUTH_SOCK HOME={home} {bin} --config {cfg} --ssh-config {ssh}; echo FLEET-EXIT=$?; sleep 30",
-        home = lab.scratch.path().display(),
-        bin = env!("CARGO_BIN_EXE_fleet"),
-        cfg = lab.fleet_toml().display(),
-        ssh = lab.ssh_config().display(),
-    );
-    let s = Session::start("fleet-tmux-test", &cmd, 120, 32);
+    let s = fleet_on_lab(&lab, "fleet-tmux-test", 120, 32);
     let screen = s.wait_for(&["shop", "web×2 worker×2 clock×1", "ledger", "billing", "connection refused"]);
     std::fs::create_dir_all("target/tmux").ok();
     std::fs::write("target/tmux/apps.txt", &screen).ok();
@@ -124,14 +130,7 @@ fn the_demo_runs_with_no_config_and_no_network() {
 fn the_shell_opens_takes_keys_and_gives_the_tui_back() {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let cmd = format!(
-        "env -u SSH_AUTH_SOCK HOME={home} {bin} --config {cfg} --ssh-config {ssh}; echo FLEET-EXIT=$?; sleep 30",
-        home = lab.scratch.path().display(),
-        bin = env!("CARGO_BIN_EXE_fleet"),
-        cfg = lab.fleet_toml().display(),
-        ssh = lab.ssh_config().display(),
-    );
-    let s = Session::start("fleet-tmux-shell", &cmd, 120, 32);
+    let s = fleet_on_lab(&lab, "fleet-tmux-shell", 120, 32);
     s.wait_for(&["shop", "web×1 worker×1 clock×1"]);
     s.keys(&["/", "s", "h", "o", "p", "Enter"]);
     s.wait_for(&["1 shown"]);

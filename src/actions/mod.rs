@@ -96,15 +96,9 @@ pub fn targets<'a>(
     processes: &[String],
     hosts: &[String],
 ) -> Vec<HostTarget> {
-    reports
+    crate::model::app_processes(reports, app, processes, hosts)
         .into_iter()
-        .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
-        .filter_map(|r| {
-            let procs: Vec<_> = r
-                .processes
-                .iter()
-                .filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process)))
-                .collect();
+        .filter_map(|(r, procs)| {
             let first = procs.first()?;
             Some(HostTarget {
                 host: r.host.clone(),

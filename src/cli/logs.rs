@@ -7,7 +7,6 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use regex::Regex;
 use tokio::sync::mpsc;
 
@@ -20,8 +19,7 @@ use crate::logs::sanitize::sanitize_log;
 use crate::logs::source::{self, LogEvent, LogRequest};
 use crate::logs::units::{plan, process_colour};
 use crate::logs::when::parse_when;
-use crate::model::{HostReport, LogLine};
-use crate::runtime;
+use crate::model::LogLine;
 
 const DEFAULT_LINES: usize = 100;
 const REORDER_WINDOW: Duration = Duration::from_millis(50);
@@ -92,37 +90,21 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    if let Some(missing) = args.host.iter().find(|h| !ctx.specs.iter().any(|s| s.id.0 == **h)) {
-        eprintln!("fleet: no host {missing:?} in the inventory");
-        return Ok(2);
-    }
-
     // Which units: discovery on the hosts in question.
-    let specs: Vec<_> = ctx.specs.iter().filter(|s| args.host.is_empty() || args.host.contains(&s.id.0)).cloned().collect();
-    let backends = runtime::build_backends(&specs, &ctx.backend);
-    let mut reports: Vec<HostReport> = Vec::new();
-    let mut failed = 0;
-    let mut found = runtime::refresh_once(&backends, &ctx.config.convention);
-    while let Some((host, result)) = found.next().await {
-        match result {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                failed += 1;
-                host_error(&host.0, &e.message);
-            }
+    let found = match super::discover::discover(ctx, &args.host).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
         }
-    }
-    let hosts_plan = plan(&reports, &args.app, &args.process, &args.host);
+    };
+    let mut failed = found.failed;
+    let hosts_plan = plan(&found.reports, &args.app, &args.process, &args.host);
     if hosts_plan.is_empty() {
-        let apps: std::collections::BTreeSet<&str> = reports.iter().flat_map(|r| r.processes.iter().map(|p| p.app.as_str())).collect();
-        if apps.contains(args.app.as_str()) {
-            eprintln!("fleet: {} has no process {:?} on the chosen hosts", args.app, args.process.join(","));
-        } else {
-            let list: Vec<&str> = apps.into_iter().collect();
-            eprintln!("fleet: no app {:?} on the hosts that answered (apps: {})", args.app, if list.is_empty() { "none".into() } else { list.join(", ") });
-        }
+        eprintln!("fleet: {}", super::discover::no_target_message(&found, &args.app, &args.process));
         return Ok(if failed > 0 { 1 } else { 2 });
     }
+    let (reports, backends) = (&found.reports, &found.backends);
     let order: Vec<String> = {
         let apps = crate::model::group_apps(reports.iter().flat_map(|r| r.processes.iter()), &ctx.config.convention.process_order, &[]);
         apps.into_iter().find(|a| a.name == args.app).map(|a| a.formation.into_iter().map(|(p, _)| p).collect()).unwrap_or_default()

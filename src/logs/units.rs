@@ -11,17 +11,11 @@ pub fn plan<'a>(
     processes: &[String],
     hosts: &[String],
 ) -> Vec<HostUnits> {
-    reports
+    crate::model::app_processes(reports, app, processes, hosts)
         .into_iter()
-        .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
-        .filter_map(|r| {
-            let units: Vec<(String, String, String)> = r
-                .processes
-                .iter()
-                .filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process)))
-                .map(|p| (p.source.clone(), p.app.clone(), p.process.clone()))
-                .collect();
-            (!units.is_empty()).then(|| HostUnits { host: r.host.clone(), units })
+        .map(|(r, procs)| HostUnits {
+            host: r.host.clone(),
+            units: procs.iter().map(|p| (p.source.clone(), p.app.clone(), p.process.clone())).collect(),
         })
         .collect()
 }

@@ -130,6 +130,28 @@ impl App {
     }
 }
 
+/// For each report (in order) the processes of `app`, narrowed to some process types and hosts
+/// (empty: all). Hosts without any are left out. What logs, actions and forwards act on.
+pub fn app_processes<'a>(
+    reports: impl IntoIterator<Item = &'a super::HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<(&'a super::HostReport, Vec<&'a Process>)> {
+    reports
+        .into_iter()
+        .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
+        .filter_map(|r| {
+            let procs: Vec<&Process> = r
+                .processes
+                .iter()
+                .filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process)))
+                .collect();
+            (!procs.is_empty()).then_some((r, procs))
+        })
+        .collect()
+}
+
 /// Rank of a process type for display: the Procfile habit first, then the rest by name.
 fn process_rank(name: &str, order: &[String]) -> (usize, String) {
     let rank = order.iter().position(|o| o == name).unwrap_or(order.len());

@@ -5,6 +5,6 @@ mod app;
 mod host;
 mod log;
 
-pub use app::{App, Health, Process, ProcessKind, ProcessState, group_apps};
+pub use app::{App, Health, Process, ProcessKind, ProcessState, app_processes, group_apps};
 pub use host::{HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostStatus};
 pub use log::{LogLine, ResumeToken, priority_name};
