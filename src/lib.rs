@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod discovery;
+pub mod env;
 pub mod logging;
 pub mod logs;
 pub mod actions;

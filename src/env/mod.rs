@@ -1,0 +1,5 @@
+//! The environment systemd gives each process: EnvironmentFile= parsed by systemd's rules plus
+//! Environment=, in systemd's precedence, and masked for display.
+
+pub mod mask;
+pub mod parse;
