@@ -49,6 +49,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Run(a) => fleet::cli::shell::run(&ctx, a).await,
                 Command::Forward(a) => fleet::cli::forward::run(&ctx, a).await,
                 Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
+                Command::Config(a) => fleet::cli::config_vars::run(&ctx, a).await,
             }
         }
     };

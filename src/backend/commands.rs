@@ -6,7 +6,7 @@ use crate::config::Convention;
 
 /// The properties of each service that discovery reads, in one `systemctl show` call.
 pub const SHOW_PROPERTIES: &str = "Id,LoadState,ActiveState,SubState,MainPID,MemoryCurrent,FragmentPath,\
-ExecMainStartTimestamp,NRestarts,EnvironmentFiles,User,WorkingDirectory";
+ExecMainStartTimestamp,NRestarts,EnvironmentFiles,Environment,User,WorkingDirectory";
 
 /// One round trip per host: facts, the unit list (JSON on systemd ≥ 248, plain before) and the
 /// properties of the candidate app units. Sections start with `@@fleet <name>` lines. It only
@@ -168,6 +168,17 @@ pub fn run_as_app(spec: &AppRunSpec, argv: &[String], pty: bool, as_root: bool) 
         cmd.push_str(&quote_all(&literal));
     }
     cmd
+}
+
+/// Reads env files (paths without systemd's '-' prefix): for each, its SHA-256 (to refuse an
+/// edit when it changed since) and its bytes as base64, so any content survives the trip.
+/// Env files are usually root-only: under `sudo -n` when not root.
+pub fn read_env_files(paths: &[String], as_root: bool) -> String {
+    format!(
+        "{p}sh -c 'for f in \"$@\"; do printf \"@@fleet file %s\\n\" \"$f\"; if [ -r \"$f\" ]; then sha256sum < \"$f\" | cut -c1-64; base64 -w0 < \"$f\"; echo; elif [ -e \"$f\" ]; then echo \"@@fleet unreadable\"; else echo \"@@fleet missing\"; fi; done' sh {files}",
+        p = privileged(as_root),
+        files = quote_all(paths)
+    )
 }
 
 pub fn quote_all(words: &[String]) -> String {

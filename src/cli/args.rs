@@ -72,6 +72,21 @@ pub enum Command {
     Forward(ForwardArgs),
     /// Show the audit log of actions taken
     Audit(AuditArgs),
+    /// An app's env vars as systemd gives them, secrets masked (Heroku's `config`)
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    pub app: String,
+    /// Show secret values unmasked
+    #[arg(long)]
+    pub reveal: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Only this host (repeatable)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -100,6 +100,7 @@ pub fn units_to_processes(
             user: u.user.clone(),
             working_dir: u.working_directory.clone(),
             env_files: u.environment_files.clone(),
+            environment: u.environment.clone(),
         });
     }
     out

@@ -33,6 +33,8 @@ pub struct UnitProps {
     pub environment_files: Vec<String>,
     pub user: Option<String>,
     pub working_directory: Option<String>,
+    /// The unit's own Environment= assignments.
+    pub environment: Vec<(String, String)>,
 }
 
 pub fn parse_list_units_json(text: &str) -> Result<Vec<ListedUnit>, String> {
@@ -80,6 +82,7 @@ pub fn parse_show(text: &str) -> HashMap<String, UnitProps> {
                 "NRestarts" => p.n_restarts = v.parse().ok(),
                 "EnvironmentFiles" => p.environment_files.extend(parse_env_file_prop(v)),
                 "User" => p.user = non_empty(v),
+                "Environment" => p.environment = parse_environment_property(v),
                 "WorkingDirectory" => p.working_directory = non_empty(v),
                 _ => {}
             }
@@ -106,6 +109,47 @@ pub fn join(listed: Vec<ListedUnit>, mut props: HashMap<String, UnitProps>, warn
             }
         })
         .collect()
+}
+
+/// `systemctl show -p Environment`: assignments separated by spaces, those with spaces or
+/// special characters in double quotes with C-style escapes.
+pub fn parse_environment_property(v: &str) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut chars = v.chars();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                in_quotes = !in_quotes;
+                any = true;
+            }
+            '\\' => {
+                any = true;
+                match chars.next() {
+                    Some('n') => cur.push('\n'),
+                    Some('t') => cur.push('\t'),
+                    Some(o) => cur.push(o),
+                    None => {}
+                }
+            }
+            ' ' if !in_quotes => {
+                if any {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(cur);
+    }
+    words.into_iter().filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
 }
 
 fn non_empty(v: &str) -> Option<String> {
@@ -182,6 +226,15 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].unit, "ledger-web.service");
         assert_eq!(rows[0].active, "failed");
+    }
+
+    #[test]
+    fn environment_property() {
+        let v = parse_environment_property(r#"PROCESS=web "GREETING=hello world" Q=a\"b EMPTY="#);
+        assert_eq!(
+            v,
+            [("PROCESS".into(), "web".into()), ("GREETING".into(), "hello world".into()), ("Q".into(), "a\"b".into()), ("EMPTY".into(), "".into())]
+        );
     }
 
     #[test]

@@ -3,3 +3,5 @@
 
 pub mod mask;
 pub mod parse;
+pub mod read;
+pub mod table;

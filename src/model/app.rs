@@ -57,6 +57,9 @@ pub struct Process {
     pub user: Option<String>,
     pub working_dir: Option<String>,
     pub env_files: Vec<String>,
+    /// The unit's Environment= assignments (EnvironmentFile= values come from the files).
+    #[serde(skip)]
+    pub environment: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,197 @@
+//! The environment each process gets, in systemd's precedence (Environment= first, then each
+//! EnvironmentFile= in order, later files overriding earlier ones), and the app-wide table that
+//! shows which hosts and processes get which value, with drift between hosts marked.
+
+use serde::Serialize;
+
+use super::mask;
+use super::parse::{EnvFile, Invalid};
+use crate::model::HostId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EnvSource {
+    File { path: String, line: usize },
+    Unit { unit: String },
+}
+
+impl EnvSource {
+    pub fn label(&self) -> String {
+        match self {
+            EnvSource::File { path, line } => format!("{path}:{line}"),
+            EnvSource::Unit { unit } => format!("{unit} (Environment=)"),
+        }
+    }
+}
+
+/// One env file as read from a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRead {
+    pub path: String,
+    pub state: FileState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileState {
+    Read { sha256: String, text: String },
+    Missing,
+    Unreadable,
+}
+
+/// A process's environment as systemd builds it, plus what went wrong on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessEnv {
+    pub host: HostId,
+    pub process: String,
+    pub unit: String,
+    pub vars: Vec<(String, String, EnvSource)>,
+    /// Problems the user must see: invalid lines (file:line), missing required files.
+    pub problems: Vec<String>,
+}
+
+/// Builds a process's env. `env_files` as systemd spells them ('-' prefix: optional).
+pub fn process_env(
+    host: &HostId,
+    process: &str,
+    unit: &str,
+    unit_env: &[(String, String)],
+    env_files: &[String],
+    files: &[FileRead],
+) -> ProcessEnv {
+    let mut vars: Vec<(String, String, EnvSource)> = Vec::new();
+    let set = |vars: &mut Vec<(String, String, EnvSource)>, k: &str, v: &str, src: EnvSource| match vars.iter_mut().find(|x| x.0 == k) {
+        Some(slot) => *slot = (k.to_string(), v.to_string(), src),
+        None => vars.push((k.to_string(), v.to_string(), src)),
+    };
+    let mut problems = Vec::new();
+    for (k, v) in unit_env {
+        set(&mut vars, k, v, EnvSource::Unit { unit: unit.to_string() });
+    }
+    for spec in env_files {
+        let (optional, path) = match spec.strip_prefix('-') {
+            Some(p) => (true, p),
+            None => (false, spec.as_str()),
+        };
+        match files.iter().find(|f| f.path == path).map(|f| &f.state) {
+            Some(FileState::Read { text, .. }) => {
+                let parsed: EnvFile = super::parse::parse(text);
+                for Invalid { line, reason } in &parsed.invalid {
+                    problems.push(format!("{host}:{path}:{line}: {reason} (systemd ignores this line)"));
+                }
+                for a in parsed.effective() {
+                    set(&mut vars, &a.key, &a.value, EnvSource::File { path: path.to_string(), line: a.first_line });
+                }
+            }
+            Some(FileState::Unreadable) => problems.push(format!("{host}:{path}: not readable by the ssh user (use root or sudo)")),
+            Some(FileState::Missing) | None if optional => {}
+            Some(FileState::Missing) | None => {
+                problems.push(format!("{host}:{path}: missing, and {unit} requires it (no '-' prefix): the unit will not start"))
+            }
+        }
+    }
+    ProcessEnv { host: host.clone(), process: process.to_string(), unit: unit.to_string(), vars, problems }
+}
+
+/// One key across the app.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppEnvRow {
+    pub key: String,
+    /// Whether any value of this key is a secret (masked unless revealed).
+    pub secret: bool,
+    /// The same process type gets different values on different hosts.
+    pub drift: bool,
+    pub values: Vec<AppEnvValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppEnvValue {
+    pub host: HostId,
+    pub process: String,
+    pub value: String,
+    pub source: EnvSource,
+}
+
+impl AppEnvRow {
+    /// Distinct values with the places that get each, for display ("web@lon-1 worker@lon-1").
+    pub fn grouped(&self) -> Vec<(&str, &EnvSource, Vec<String>)> {
+        let mut out: Vec<(&str, &EnvSource, Vec<String>)> = Vec::new();
+        for v in &self.values {
+            let place = format!("{}@{}", v.process, v.host);
+            match out.iter_mut().find(|(val, _, _)| *val == v.value) {
+                Some((_, _, places)) => places.push(place),
+                None => out.push((&v.value, &v.source, vec![place])),
+            }
+        }
+        out
+    }
+
+    /// The value as shown: masked unless `reveal`.
+    pub fn shown(&self, value: &str, reveal: bool) -> String {
+        if reveal { value.to_string() } else { mask::masked(&self.key, value) }
+    }
+}
+
+pub fn app_table(envs: &[ProcessEnv]) -> Vec<AppEnvRow> {
+    let mut rows: Vec<AppEnvRow> = Vec::new();
+    for pe in envs {
+        for (k, v, src) in &pe.vars {
+            let value = AppEnvValue { host: pe.host.clone(), process: pe.process.clone(), value: v.clone(), source: src.clone() };
+            match rows.iter_mut().find(|r| r.key == *k) {
+                Some(r) => r.values.push(value),
+                None => rows.push(AppEnvRow { key: k.clone(), secret: false, drift: false, values: vec![value] }),
+            }
+        }
+    }
+    for r in &mut rows {
+        r.secret = r.values.iter().any(|v| mask::is_secret(&r.key, &v.value));
+        // Drift: one process type getting different values on different hosts (a value that
+        // differs between web and worker on purpose is not drift).
+        r.drift = r.values.iter().any(|a| r.values.iter().any(|b| a.process == b.process && a.host != b.host && a.value != b.value));
+    }
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str, text: &str) -> FileRead {
+        FileRead { path: path.into(), state: FileState::Read { sha256: "x".into(), text: text.into() } }
+    }
+
+    #[test]
+    fn files_override_the_unit_and_later_files_win() {
+        let h = HostId("lon-1".into());
+        let unit_env = vec![("PROCESS".to_string(), "web".to_string()), ("PORT".to_string(), "1".to_string())];
+        let files = [read("/etc/shop/env", "PORT=8080\nA=1\n"), read("/etc/shop/local", "A=2\nbad line\n")];
+        let pe = process_env(&h, "web", "shop-web.service", &unit_env, &["/etc/shop/env".into(), "-/etc/shop/local".into(), "-/etc/shop/none".into()], &files);
+        let get = |k: &str| pe.vars.iter().find(|v| v.0 == k).map(|v| (v.1.as_str(), v.2.label()));
+        assert_eq!(get("PROCESS"), Some(("web", "shop-web.service (Environment=)".into())));
+        assert_eq!(get("PORT"), Some(("8080", "/etc/shop/env:1".into())));
+        assert_eq!(get("A"), Some(("2", "/etc/shop/local:1".into())));
+        assert_eq!(pe.problems.len(), 1, "{:?}", pe.problems);
+        assert!(pe.problems[0].starts_with("lon-1:/etc/shop/local:2:"));
+    }
+
+    #[test]
+    fn a_required_missing_file_is_a_problem_an_optional_one_is_not() {
+        let h = HostId("h".into());
+        let missing = [FileRead { path: "/etc/a".into(), state: FileState::Missing }];
+        assert_eq!(process_env(&h, "web", "u", &[], &["-/etc/a".into()], &missing).problems.len(), 0);
+        assert_eq!(process_env(&h, "web", "u", &[], &["/etc/a".into()], &missing).problems.len(), 1);
+    }
+
+    #[test]
+    fn drift_and_secrets_across_hosts() {
+        let a = process_env(&HostId("lon-1".into()), "web", "u", &[], &["/e".into()], &[read("/e", "PORT=8080\nSECRET_KEY_BASE=a\n")]);
+        let b = process_env(&HostId("lon-2".into()), "web", "u", &[], &["/e".into()], &[read("/e", "PORT=8080\nSECRET_KEY_BASE=b\n")]);
+        let t = app_table(&[a, b]);
+        let port = t.iter().find(|r| r.key == "PORT").unwrap();
+        assert!(!port.drift && !port.secret);
+        let sk = t.iter().find(|r| r.key == "SECRET_KEY_BASE").unwrap();
+        assert!(sk.drift && sk.secret);
+        assert_eq!(sk.shown("a", false), mask::MASK);
+        assert_eq!(sk.grouped().len(), 2);
+    }
+}
