@@ -6,6 +6,7 @@
 //! - `'…'` is literal and may span lines; `"…"` takes `\"` `\\` `\$` `` \` `` and line
 //!   continuations, and keeps other backslashes; quotes may be mixed with text (`a"b c"d`);
 //! - no `export`: `export KEY=…` is an invalid key, as in systemd.
+//!
 //! Invalid lines are returned with their line numbers, never dropped silently.
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,7 +38,7 @@ impl ProcessState {
 }
 
 /// One process of one app on one host (a systemd unit here; a container or pod later).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Process {
     pub app: String,
     /// The process type in Procfile terms: web, worker, clock, ...

@@ -35,6 +35,8 @@ pub enum BackendEvent {
     /// The forwards' live numbers (sent once a second while any runs).
     Forwards(Vec<crate::state::actions_view::ForwardRow>),
     Audit(Vec<crate::actions::audit::AuditEntry>),
+    /// An app's env, read from its hosts (`problems`: hosts that could not be read).
+    Env { app: String, envs: Vec<crate::env::table::ProcessEnv>, problems: Vec<String> },
     /// Something the user should read in the status bar.
     Notice(String),
 }

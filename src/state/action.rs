@@ -35,11 +35,13 @@ pub enum Action {
     Forward,
     Forwards,
     Audit,
+    Reveal,
+    RevealAll,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -69,6 +71,8 @@ impl Action {
         Action::Forward,
         Action::Forwards,
         Action::Audit,
+        Action::Reveal,
+        Action::RevealAll,
         Action::Quit,
     ];
 
@@ -87,7 +91,7 @@ impl Action {
             Action::Bottom => "go to the last row",
             Action::Open => "open the selected app",
             Action::Back => "back / close / clear the filter",
-            Action::NextPanel => "switch between apps and hosts",
+            Action::NextPanel => "switch between apps and hosts; in an app, processes and env",
             Action::Filter => "fuzzy-filter apps; in logs, search",
             Action::Help => "show this help",
             Action::Refresh => "refresh every host now",
@@ -108,6 +112,8 @@ impl Action {
             Action::Forward => "forward a local port to the app's port on its host",
             Action::Forwards => "list and stop port-forwards",
             Action::Audit => "show the audit log of actions taken",
+            Action::Reveal => "env: show the selected secret unmasked (again: mask it)",
+            Action::RevealAll => "env: show every secret unmasked (again: mask them)",
             Action::Quit => "quit",
         }
     }
@@ -144,6 +150,8 @@ impl Action {
             Action::Forward => "forward",
             Action::Forwards => "forwards",
             Action::Audit => "audit",
+            Action::Reveal => "reveal",
+            Action::RevealAll => "reveal all",
             _ => "",
         }
     }

@@ -5,7 +5,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::layout::{Layout, Region};
 use super::table::scroll_offset;
-use super::{Action, Confirm, Effect, FilterKey, Focus, Overlay, State, View, clamp_cursors};
+use super::{Action, AppTab, Confirm, Effect, FilterKey, Focus, Overlay, State, View, clamp_cursors};
 use crate::model::{App, HostStatus};
 
 /// The `/` prompt: while `editing`, typed characters go to the query.
@@ -62,6 +62,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if matches!(state.view, View::Logs { .. }) && state.overlay.is_none() {
         return super::logs_input::on_action(state, action);
     }
+    if matches!(state.view, View::App { .. }) && state.overlay.is_none() {
+        if let Some(effects) = env_tab_action(state, action) {
+            return effects;
+        }
+    }
     // A prompt takes only its own answers.
     if let Some(overlay) = &state.overlay {
         match (overlay, action) {
@@ -111,6 +116,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             {
                 state.view = View::App { name };
                 state.detail_cursor.selected = 0;
+                state.app_tab = AppTab::Processes;
             }
         }
         Action::Back => {
@@ -140,6 +146,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Restart | Action::Rollout | Action::Shell | Action::Forward | Action::Forwards | Action::Audit => {
             return super::actions_input::on_action(state, action);
         }
+        Action::Reveal | Action::RevealAll => {}
         Action::Confirm
         | Action::Cancel
         | Action::SearchNext
@@ -153,6 +160,58 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     clamp_cursors(state);
     Vec::new()
+}
+
+/// The app view's tab switch and the Env tab's own keys; None: not handled here.
+fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    let View::App { name } = &state.view else { return None };
+    let name = name.clone();
+    if action == Action::NextPanel {
+        state.app_tab = match state.app_tab {
+            AppTab::Processes => AppTab::Env,
+            AppTab::Env => AppTab::Processes,
+        };
+        let stale = state.env.as_ref().is_none_or(|e| e.app != name);
+        return Some(if state.app_tab == AppTab::Env && stale { load_env(state, name) } else { Vec::new() });
+    }
+    if state.app_tab != AppTab::Env {
+        return None;
+    }
+    let page = page(state);
+    let Some(env) = state.env.as_mut() else { return None };
+    let len = env.line_count();
+    match action {
+        Action::Up => env.cursor = env.cursor.saturating_sub(1),
+        Action::Down => env.cursor = (env.cursor + 1).min(len.saturating_sub(1)),
+        Action::PageUp => env.cursor = env.cursor.saturating_sub(page),
+        Action::PageDown => env.cursor = (env.cursor + page).min(len.saturating_sub(1)),
+        Action::Top => env.cursor = 0,
+        Action::Bottom => env.cursor = len.saturating_sub(1),
+        Action::Reveal => {
+            if let Some(k) = env.key_at(env.cursor).map(str::to_string)
+                && !env.revealed.remove(&k)
+            {
+                env.revealed.insert(k);
+            }
+        }
+        Action::RevealAll => {
+            env.reveal_all = !env.reveal_all;
+            env.revealed.clear();
+        }
+        Action::Refresh => return Some(load_env(state, name)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Asks the runtime for the app's env on each of its hosts.
+pub(crate) fn load_env(state: &mut State, app: String) -> Vec<Effect> {
+    let reports: Vec<&crate::model::HostReport> = state.fleet.hosts.iter().filter_map(|h| h.status.report()).collect();
+    let targets = crate::actions::targets(reports.iter().copied(), &app, &[], &[]);
+    let procs = crate::model::app_processes(reports.iter().copied(), &app, &[], &[]);
+    let hosts: Vec<_> = targets.into_iter().zip(procs).map(|(t, (_, p))| (t, p.into_iter().cloned().collect())).collect();
+    state.env = Some(super::env_view::EnvView::loading(app.clone()));
+    vec![Effect::LoadEnv { app, hosts }]
 }
 
 /// `a` on a host whose key is unknown: ask, showing the exact fingerprint that will be trusted.

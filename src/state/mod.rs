@@ -8,6 +8,7 @@ mod input;
 pub mod logs;
 mod logs_input;
 pub mod actions_view;
+pub mod env_view;
 mod actions_input;
 pub mod layout;
 mod table;
@@ -66,6 +67,8 @@ pub enum Effect {
     ResolvePort { app: String, target: HostTarget },
     StopForward { id: u64 },
     LoadAudit,
+    /// Read the app's env on each host: (target, its processes there).
+    LoadEnv { app: String, hosts: Vec<(HostTarget, Vec<crate::model::Process>)> },
     Quit,
 }
 
@@ -75,6 +78,12 @@ pub enum View {
     App { name: String },
     /// The log view of an app; `back` is where esc returns to.
     Logs { back: Box<View> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppTab {
+    Processes,
+    Env,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +143,9 @@ pub struct State {
     pub forwards: Vec<actions_view::ForwardRow>,
     pub forwards_cursor: ListCursor,
     pub audit: Vec<crate::actions::audit::AuditEntry>,
+    /// The app view's tab, and the Env tab's data.
+    pub app_tab: AppTab,
+    pub env: Option<env_view::EnvView>,
     /// Where forwards listen (fleet.toml `forward_bind`).
     pub forward_bind: std::net::IpAddr,
     /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
@@ -169,6 +181,8 @@ impl State {
             audit: Vec::new(),
             forward_prompt: None,
             forward_bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            app_tab: AppTab::Processes,
+            env: None,
         }
     }
 
@@ -242,6 +256,15 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             state.forwards = rows;
             state.forwards_cursor.clamp(state.forwards.len());
             (Vec::new(), changed)
+        }
+        Msg::Backend(BackendEvent::Env { app, envs, problems }) => {
+            if let Some(v) = state.env.as_mut().filter(|v| v.app == app) {
+                v.loading = false;
+                v.rows = crate::env::table::app_table(&envs);
+                v.problems = problems;
+                v.problems.extend(envs.iter().flat_map(|e| e.problems.iter().cloned()));
+            }
+            (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::Notice(text)) => {
             state.notice = Some(text);

@@ -153,6 +153,33 @@ impl ActionsRuntime {
         });
     }
 
+    /// An app's env from every host at once; hosts that fail become problems, not silence.
+    pub fn load_env(&self, app: String, hosts: Vec<(HostTarget, Vec<crate::model::Process>)>) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let reads = hosts.iter().map(|(t, procs)| {
+                let backend = backends.get(&t.host).cloned();
+                async move {
+                    let refs: Vec<&crate::model::Process> = procs.iter().collect();
+                    match backend {
+                        Some(b) => crate::env::read::host_env(&b, t, &refs).await.map_err(|e| format!("{}: {}", t.host, e.message)),
+                        None => Err(format!("{}: not in the inventory", t.host)),
+                    }
+                }
+            });
+            let mut envs = Vec::new();
+            let mut problems = Vec::new();
+            for r in futures::future::join_all(reads).await {
+                match r {
+                    Ok(mut e) => envs.append(&mut e),
+                    Err(e) => problems.push(e),
+                }
+            }
+            let _ = events.send(BackendEvent::Env { app, envs, problems });
+        });
+    }
+
     pub fn load_audit(&self) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {

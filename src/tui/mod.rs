@@ -137,6 +137,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::ResolvePort { app, target } => actions.resolve_port(app, target),
                     Effect::StopForward { id } => actions.stop_forward(id),
                     Effect::LoadAudit => actions.load_audit(),
+                    Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                 }
             }
         }

@@ -38,7 +38,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Th
     let app = state.fleet.app(name);
     let rows: Vec<ProcRow> =
         app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
-    let mut title = vec![Span::raw(" "), Span::styled(sanitize(name).into_owned(), theme.accent()), Span::raw(" · processes ")];
+    let mut title = vec![
+        Span::raw(" "),
+        Span::styled(sanitize(name).into_owned(), theme.accent()),
+        Span::raw(" · "),
+        Span::styled("processes", theme.title(true)),
+        Span::styled(" │ env (tab) ", theme.muted()),
+    ];
     if let Some(a) = app {
         title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));
         title.push(Span::styled(format!("{} ", a.formation_label()), theme.muted()));

@@ -4,6 +4,7 @@ mod actions;
 mod app_detail;
 mod apps;
 mod bars;
+mod env_tab;
 mod help;
 mod hosts;
 mod logs;
@@ -32,6 +33,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
             apps::draw(frame, layout.apps, state, theme);
             hosts::draw(frame, layout.hosts, state, theme);
         }
+        View::App { name } if state.app_tab == crate::state::AppTab::Env => env_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
     }

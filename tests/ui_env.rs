@@ -1,0 +1,82 @@
+//! The Env tab from fixtures: masked by default (no secret anywhere on screen), revealed on
+//! request, drift and problems shown; and the effect that loads it.
+
+mod common;
+
+use fleet::config::keymap::Keymap;
+use fleet::config::theme::Theme;
+use fleet::env::table::{FileRead, FileState, process_env};
+use fleet::model::HostId;
+use fleet::runtime::BackendEvent;
+use fleet::state::{Action, Effect, Msg, State, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const ENV_LON_1: &str = "# shop environment\nPORT=8080\nDATABASE_URL=postgres://shop:s3cret@localhost:5432/shop\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\nexport BROKEN=1\n";
+const ENV_LON_2: &str = "PORT=8080\nDATABASE_URL=postgres://shop:s3cret@db.internal:5432/shop\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\n";
+
+fn env_tab() -> State {
+    let mut s = common::fleet_state();
+    update(&mut s, Msg::Action(Action::Bottom));
+    update(&mut s, Msg::Action(Action::Open));
+    let (effects, _) = update(&mut s, Msg::Action(Action::NextPanel));
+    let [Effect::LoadEnv { app, hosts }] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(app, "shop");
+    assert_eq!(hosts.iter().map(|(t, _)| t.host.0.as_str()).collect::<Vec<_>>(), ["lon-1", "lon-2", "ams-1"]);
+    let mut envs = Vec::new();
+    for (t, procs) in hosts.iter().take(2) {
+        let text = if t.host.0 == "lon-1" { ENV_LON_1 } else { ENV_LON_2 };
+        let files = [FileRead { path: "/etc/shop/env".into(), state: FileState::Read { sha256: "x".into(), text: text.into() } }];
+        for p in procs {
+            envs.push(process_env(&t.host, &p.process, &p.source, &[("PROCESS".into(), p.process.clone())], &p.env_files, &files));
+        }
+    }
+    let problems = vec!["ams-1: connection refused (10.0.0.9:22)".to_string()];
+    update(&mut s, Msg::Backend(BackendEvent::Env { app: app.clone(), envs, problems }));
+    s
+}
+
+fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
+    update(s, Msg::Resize { width: w, height: h });
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| fleet::ui::render(f, s, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
+    t
+}
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let b = t.backend().buffer();
+    (0..b.area.height).map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+}
+
+#[test]
+fn masked_by_default_with_no_secret_on_screen() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut s = env_tab();
+        let t = draw(&mut s, w, h);
+        let text = screen(&t);
+        assert!(!text.contains("s3cret") && !text.contains("lab-not-a-secret"), "a secret on screen:\n{text}");
+        insta::assert_snapshot!(format!("env_masked_{w}x{h}"), t.backend());
+    }
+    let mut s = env_tab();
+    let text = screen(&draw(&mut s, 160, 48));
+    assert!(text.contains("postgres://shop:••••@localhost:5432/shop"), "{text}");
+    assert!(text.contains("DATABASE_URL ≠"), "drift between lon-1 and lon-2 is marked:\n{text}");
+    assert!(text.contains("/etc/shop/env:6: invalid variable name"), "invalid lines are shown:\n{text}");
+    assert!(text.contains("ams-1: connection refused"), "{text}");
+}
+
+#[test]
+fn v_reveals_one_key_and_shift_v_all() {
+    let mut s = env_tab();
+    // Rows: DATABASE_URL (two values), PORT, PROCESS (three), REDIS_URL, SECRET_KEY_BASE.
+    update(&mut s, Msg::Action(Action::Bottom));
+    update(&mut s, Msg::Action(Action::Reveal));
+    let text = screen(&draw(&mut s, 160, 48));
+    assert!(text.contains("lab-not-a-secret") && !text.contains("s3cret"), "only the selected key:\n{text}");
+    update(&mut s, Msg::Action(Action::RevealAll));
+    let t = draw(&mut s, 160, 48);
+    assert!(screen(&t).contains("postgres://shop:s3cret@localhost:5432/shop"));
+    insta::assert_snapshot!("env_revealed_160x48", t.backend());
+    update(&mut s, Msg::Action(Action::RevealAll));
+    assert!(!screen(&draw(&mut s, 160, 48)).contains("s3cret"), "V again masks");
+}
