@@ -6,7 +6,6 @@ mod common;
 use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
 use fleet::env::table::{FileRead, FileState, process_env};
-use fleet::model::HostId;
 use fleet::runtime::BackendEvent;
 use fleet::state::{Action, Effect, Msg, State, update};
 use ratatui::Terminal;

@@ -62,10 +62,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if matches!(state.view, View::Logs { .. }) && state.overlay.is_none() {
         return super::logs_input::on_action(state, action);
     }
-    if matches!(state.view, View::App { .. }) && state.overlay.is_none() {
-        if let Some(effects) = env_tab_action(state, action) {
-            return effects;
-        }
+    if matches!(state.view, View::App { .. })
+        && state.overlay.is_none()
+        && let Some(effects) = env_tab_action(state, action)
+    {
+        return effects;
     }
     // A prompt takes only its own answers.
     if let Some(overlay) = &state.overlay {
@@ -178,7 +179,7 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         return None;
     }
     let page = page(state);
-    let Some(env) = state.env.as_mut() else { return None };
+    let env = state.env.as_mut()?;
     let len = env.line_count();
     match action {
         Action::Up => env.cursor = env.cursor.saturating_sub(1),
