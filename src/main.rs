@@ -50,6 +50,20 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Forward(a) => fleet::cli::forward::run(&ctx, a).await,
                 Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
                 Command::Config(a) => fleet::cli::config_vars::run(&ctx, a).await,
+                Command::ConfigSet(a) => match fleet::cli::config_set::pairs(&a.pairs) {
+                    Ok(pairs) => {
+                        let change = fleet::env::write::Change::Set(pairs);
+                        fleet::cli::config_set::run(&ctx, &a.app, &a.host, change, a.no_restart, a.reveal).await
+                    }
+                    Err(e) => {
+                        eprintln!("fleet: {e}");
+                        Ok(2)
+                    }
+                },
+                Command::ConfigUnset(a) => {
+                    let change = fleet::env::write::Change::Unset(a.keys.clone());
+                    fleet::cli::config_set::run(&ctx, &a.app, &a.host, change, a.no_restart, false).await
+                }
             }
         }
     };

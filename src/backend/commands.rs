@@ -181,6 +181,45 @@ pub fn read_env_files(paths: &[String], as_root: bool) -> String {
     )
 }
 
+/// Replaces an env file atomically with the bytes on stdin (whose SHA-256 must be `new_sha`, so
+/// a transfer cut short is never installed): refuses (exit 17, `@@fleet changed`)
+/// when its SHA-256 is no longer `expected` (someone edited it since it was read); writes a temp
+/// file in the same directory with the same owner and mode, fsyncs it, keeps a timestamped
+/// backup of the old file (at most `keep` of them), renames the temp file over the old one and
+/// fsyncs the directory. A dropped connection leaves the old file or the new one, never a
+/// partial one. The new content comes on stdin, never on a command line other users can read.
+pub fn write_env_file(path: &str, expected: &str, new_sha: &str, keep: usize, as_root: bool) -> String {
+    let script = r#"set -eu
+f=$1; want=$2; keep=$3; new=$4
+cur=$(sha256sum < "$f" | cut -c1-64)
+if [ "$cur" != "$want" ]; then echo "@@fleet changed $cur"; exit 17; fi
+dir=$(dirname -- "$f"); base=$(basename -- "$f")
+tmp=$(mktemp "$dir/.$base.fleet.XXXXXX")
+trap 'rm -f -- "$tmp"' EXIT
+cat > "$tmp"
+# A connection that drops mid-send ends stdin early: a short file must never replace the real one.
+got=$(sha256sum < "$tmp" | cut -c1-64)
+if [ "$got" != "$new" ]; then echo "@@fleet incomplete"; exit 18; fi
+chown --reference="$f" -- "$tmp"
+chmod --reference="$f" -- "$tmp"
+sync -- "$tmp"
+cp -p -- "$f" "$f.fleet-$(date -u +%Y%m%dT%H%M%S.%NZ).bak"
+mv -f -- "$tmp" "$f"
+trap - EXIT
+sync -- "$dir"
+ls -1t -- "$f".fleet-*.bak 2>/dev/null | tail -n +$((keep + 1)) | while IFS= read -r old; do rm -f -- "$old"; done
+echo "@@fleet written $(sha256sum < "$f" | cut -c1-64)""#;
+    format!(
+        "{p}sh -c {s} sh {f} {w} {k} {n}",
+        p = privileged(as_root),
+        s = quote(script),
+        f = quote(path),
+        w = quote(expected),
+        k = keep,
+        n = quote(new_sha)
+    )
+}
+
 pub fn quote_all(words: &[String]) -> String {
     words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
 }

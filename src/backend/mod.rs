@@ -72,6 +72,20 @@ impl Backend {
         })
     }
 
+    /// Runs one command with `input` on its stdin (file writes: content never on a command line).
+    pub async fn exec_with_input(&self, command: &str, input: &[u8]) -> Result<ExecOutput, HostError> {
+        let run = async {
+            match self {
+                Backend::Ssh(b) => b.exec_with_input(command, input).await,
+                Backend::Local(b) => b.exec_with_input(command, input).await,
+                Backend::Demo(_) => Err(HostError::new(HostErrorKind::Config, "the demo cannot change anything")),
+            }
+        };
+        tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
+            Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs())))
+        })
+    }
+
     /// Starts a streaming command (logs). The demo answers from its journal fixture.
     pub async fn exec_stream(&self, command: &str) -> Result<stream::ExecStream, HostError> {
         match self {

@@ -74,6 +74,39 @@ pub enum Command {
     Audit(AuditArgs),
     /// An app's env vars as systemd gives them, secrets masked (Heroku's `config`)
     Config(ConfigArgs),
+    /// Set env vars in the app's env file on every host, then restart what uses it
+    #[command(name = "config:set")]
+    ConfigSet(ConfigSetArgs),
+    /// Remove env vars from the app's env file on every host, then restart what uses it
+    #[command(name = "config:unset")]
+    ConfigUnset(ConfigUnsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigSetArgs {
+    pub app: String,
+    /// KEY=VALUE pairs
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    pub pairs: Vec<String>,
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Change the file but do not restart the app
+    #[arg(long)]
+    pub no_restart: bool,
+    /// Show values in the printed diff unmasked
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigUnsetArgs {
+    pub app: String,
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    #[arg(long)]
+    pub no_restart: bool,
 }
 
 #[derive(Debug, Args)]

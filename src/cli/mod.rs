@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod args;
 pub mod audit;
+pub mod config_set;
 pub mod config_vars;
 pub mod discover;
 pub mod forward;

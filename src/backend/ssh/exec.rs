@@ -11,6 +11,11 @@ use crate::model::{HostError, HostErrorKind};
 const MAX_OUTPUT: usize = 16 * 1024 * 1024;
 
 pub async fn run(handle: &Handle<ClientHandler>, command: &str) -> Result<ExecOutput, HostError> {
+    run_with_input(handle, command, &[]).await
+}
+
+/// Runs a command, writes `input` to its stdin, closes stdin, and collects the output.
+pub async fn run_with_input(handle: &Handle<ClientHandler>, command: &str, input: &[u8]) -> Result<ExecOutput, HostError> {
     let mut channel = handle
         .channel_open_session()
         .await
@@ -19,6 +24,13 @@ pub async fn run(handle: &Handle<ClientHandler>, command: &str) -> Result<ExecOu
         .exec(true, command.as_bytes())
         .await
         .map_err(|e| HostError::new(HostErrorKind::Command, format!("cannot start the command: {e}")))?;
+    if !input.is_empty() {
+        channel
+            .data(input)
+            .await
+            .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("the connection dropped while sending: {e}")))?;
+    }
+    let _ = channel.eof().await;
     let mut out = ExecOutput::default();
     while let Some(msg) = channel.wait().await {
         match msg {

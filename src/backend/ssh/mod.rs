@@ -113,6 +113,16 @@ impl SshBackend {
         })
     }
 
+    /// Runs a command with `input` on its stdin.
+    pub async fn exec_with_input(&self, command: &str, input: &[u8]) -> Result<ExecOutput, HostError> {
+        let conn = self.connection().await?;
+        let result = exec::run_with_input(&conn.handle, command, input).await;
+        if result.is_err() && conn.is_closed() {
+            self.conn.lock().await.take();
+        }
+        result
+    }
+
     /// Starts a command whose output is read as it comes.
     pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
         let conn = self.connection().await?;

@@ -1,0 +1,93 @@
+//! `fleet config:set APP KEY=VALUE…` and `fleet config:unset APP KEY…`: the same change on every
+//! host of the app, atomically, then a restart of what uses the file (unless --no-restart).
+
+use futures::future::join_all;
+
+use super::discover::{discover, no_target_message, refuse_if_readonly};
+use crate::actions::restart::restart_host;
+use crate::context::Context;
+use crate::env::write::{Change, change_file, diff, file_for};
+
+pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_restart: bool, reveal: bool) -> anyhow::Result<i32> {
+    if let Err(e) = refuse_if_readonly(ctx, "change env vars") {
+        eprintln!("fleet: {e}");
+        return Ok(2);
+    }
+    if let Change::Set(pairs) = &change
+        && let Some((k, _)) = pairs.iter().find(|(k, _)| !crate::env::parse::valid_key(k))
+    {
+        eprintln!("fleet: {k:?} is not a valid variable name (letters, digits and _, not starting with a digit)");
+        return Ok(2);
+    }
+    let found = match discover(ctx, hosts).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
+        }
+    };
+    let targets = crate::actions::targets(&found.reports, app, &[], hosts);
+    if targets.is_empty() {
+        eprintln!("fleet: {}", no_target_message(&found, app, &[]));
+        return Ok(if found.failed > 0 { 1 } else { 2 });
+    }
+    let convention_file = ctx.config.convention.env_file_for(app);
+    let runs = targets.iter().map(|t| {
+        let backend = found.backends.iter().find(|b| *b.id() == t.host).cloned();
+        let change = &change;
+        let convention_file = &convention_file;
+        async move {
+            let Some(path) = file_for(t, convention_file) else {
+                return (t, Err(format!("{}: {app}'s units have no EnvironmentFile= to change", t.host)));
+            };
+            let Some(b) = backend else { return (t, Err(format!("{}: not in the inventory", t.host))) };
+            let r = change_file(&b, t, app, &path, change).await.map(|(old, new)| (path, old, new));
+            if let Ok((_, old, new)) = &r
+                && old != new
+                && !no_restart
+            {
+                return match restart_host(&b, t, app, "restart").await {
+                    Ok(units) => (t, r.map(|x| (x, Some(units)))),
+                    Err(e) => (t, Err(format!("changed, but the restart failed: {e}"))),
+                };
+            }
+            (t, r.map(|x| (x, None)))
+        }
+    });
+    let mut failed = found.failed;
+    for (t, result) in join_all(runs).await {
+        match result {
+            Ok(((path, old, new), restarted)) => {
+                if old == new {
+                    println!("{}: {path}: no change", t.host);
+                    continue;
+                }
+                println!("{}: {path}: written (backup kept)", t.host);
+                for l in diff(&old, &new, reveal) {
+                    println!("  {}", crate::text::sanitize(&l));
+                }
+                match restarted {
+                    Some(units) => {
+                        for u in units {
+                            println!("  restarted {}", u.label());
+                        }
+                    }
+                    None if no_restart => println!("  not restarted (--no-restart): the app still runs with the old values"),
+                    None => {}
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("fleet: {e}");
+            }
+        }
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// `KEY=VALUE` arguments.
+pub fn pairs(args: &[String]) -> Result<Vec<(String, String)>, String> {
+    args.iter()
+        .map(|a| a.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("{a:?}: expected KEY=VALUE")))
+        .collect()
+}
