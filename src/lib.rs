@@ -14,6 +14,7 @@ pub mod env;
 pub mod logging;
 pub mod logs;
 pub mod actions;
+pub mod addons;
 pub mod model;
 pub mod runtime;
 pub mod state;

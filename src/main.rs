@@ -50,6 +50,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Forward(a) => fleet::cli::forward::run(&ctx, a).await,
                 Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
                 Command::Config(a) => fleet::cli::config_vars::run(&ctx, a).await,
+                Command::Addons(a) => fleet::cli::addons::run(&ctx, a).await,
                 Command::ConfigSet(a) => match fleet::cli::config_set::pairs(&a.pairs) {
                     Ok(pairs) => {
                         let change = fleet::env::write::Change::Set(pairs);

@@ -32,3 +32,32 @@ fn config_shows_the_app_env_with_secrets_masked() {
     let log = std::fs::read_to_string(lab.scratch.path().join(".local/share/fleet/logs/fleet.log")).unwrap_or_default();
     assert!(!log.contains("s3cret"), "fleet's own log holds a secret");
 }
+
+#[test]
+fn addons_are_found_and_linked_to_the_apps_through_their_env() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
+    let (code, v, stderr) = lab.fleet_json(&["addons", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let addons = v["addons"].as_array().unwrap();
+    let find = |host: &str, kind: &str| {
+        addons.iter().find(|a| a["host"] == host && a["kind"] == kind).unwrap_or_else(|| panic!("no {kind} on {host}: {v}"))
+    };
+    for host in ["lab-1", "lab-2"] {
+        let redis = find(host, "redis");
+        assert_eq!(redis["state"], "running");
+        assert_eq!(redis["listen"], serde_json::json!(["127.0.0.1:6379"]));
+        let users: Vec<String> = redis["used_by"].as_array().unwrap().iter().map(|u| format!("{}:{}", u["app"].as_str().unwrap(), u["key"].as_str().unwrap())).collect();
+        assert!(users.contains(&"shop:REDIS_URL".to_string()), "{users:?}");
+        let pg = find(host, "postgresql");
+        assert!(pg["version"].as_str().unwrap().starts_with("15."));
+        assert!(pg["used_by"].as_array().unwrap().iter().any(|u| u["app"] == "shop" && u["key"] == "DATABASE_URL"));
+        find(host, "nginx");
+    }
+    let route = &find("lab-1", "nginx")["routes"][0];
+    assert_eq!(route["domains"][0], "shop.lab.test");
+    assert_eq!(route["app"], "shop");
+    // Only shop's add-ons and routes with an app filter.
+    let (_, v, _) = lab.fleet_json(&["addons", "shop", "--json", "--host", "lab-1"]);
+    assert_eq!(v["addons"].as_array().unwrap().len(), 3, "{v}");
+}

@@ -59,6 +59,41 @@ echo "@@fleet end"
     )
 }
 
+/// Unit name patterns of the services fleet recognises as add-ons (and front doors).
+pub const ADDON_UNIT_PATTERNS: [&str; 12] = [
+    "redis*", "postgresql*", "mysql*", "mariadb*", "mongod*", "elasticsearch*", "opensearch*", "memcached*",
+    "rabbitmq*", "nginx*", "caddy*", "traefik*",
+];
+
+/// Colocated services in one read-only round trip: their units' state, the listening TCP
+/// sockets, versions (cheap `--version` calls only), and nginx's full config for the routes.
+pub fn addons_script(as_root: bool) -> String {
+    let patterns = ADDON_UNIT_PATTERNS.iter().map(|p| quote(p)).collect::<Vec<_>>().join(" ");
+    format!(
+        r#"export LC_ALL=C TZ=UTC0 SYSTEMD_COLORS=0
+echo "@@fleet units"
+names=$(systemctl list-units --all --type=service --plain --no-legend --no-pager -- {patterns} | awk '{{ if ($1 == "●" || $1 == "*") print $2; else print $1 }}')
+[ -n "$names" ] && systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,MainPID,MemoryCurrent,ExecMainStartTimestamp -- $names
+echo "@@fleet ss"
+ss -ltnH 2>/dev/null
+echo "@@fleet versions"
+command -v redis-server >/dev/null && echo "redis $(redis-server --version | head -n1)"
+for pg in /usr/lib/postgresql/*/bin/postgres; do [ -x "$pg" ] && echo "postgresql $($pg --version | head -n1)"; done
+command -v mysqld >/dev/null && echo "mysql $(mysqld --version 2>&1 | head -n1)"
+command -v mariadbd >/dev/null && echo "mysql $(mariadbd --version 2>&1 | head -n1)"
+command -v mongod >/dev/null && echo "mongodb $(mongod --version 2>&1 | head -n1)"
+command -v memcached >/dev/null && echo "memcached $(memcached -V 2>&1 | head -n1)"
+command -v nginx >/dev/null && echo "nginx $(nginx -v 2>&1 | head -n1)"
+command -v caddy >/dev/null && echo "caddy $(caddy version 2>&1 | head -n1)"
+command -v traefik >/dev/null && echo "traefik $(traefik version 2>&1 | head -n1)"
+echo "@@fleet nginx"
+command -v nginx >/dev/null && {p}nginx -T 2>/dev/null
+echo "@@fleet end"
+"#,
+        p = privileged(as_root)
+    )
+}
+
 /// A journalctl query over some units of one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JournalQuery {

@@ -74,12 +74,24 @@ pub enum Command {
     Audit(AuditArgs),
     /// An app's env vars as systemd gives them, secrets masked (Heroku's `config`)
     Config(ConfigArgs),
+    /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
+    Addons(AddonsArgs),
     /// Set env vars in the app's env file on every host, then restart what uses it
     #[command(name = "config:set")]
     ConfigSet(ConfigSetArgs),
     /// Remove env vars from the app's env file on every host, then restart what uses it
     #[command(name = "config:unset")]
     ConfigUnset(ConfigUnsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddonsArgs {
+    /// Only the add-ons this app uses (and its front-door routes)
+    pub app: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
 }
 
 #[derive(Debug, Args)]

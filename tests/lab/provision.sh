@@ -96,6 +96,17 @@ i=0
 while :; do i=$((i + 1)); echo "flood line $i with some padding to look like a real log line"; done
 RUN
     app_unit flood-web.service flood web 'LogRateLimitIntervalSec=0'
+    # The front door: nginx routes shop.lab.test to the shop app's port.
+    cat >/etc/nginx/sites-enabled/shop <<'NGINX'
+server {
+    listen 80;
+    server_name shop.lab.test www.shop.lab.test;
+    location / {
+        proxy_pass http://127.0.0.1:8080;
+    }
+}
+NGINX
+    systemctl reload nginx || true
     units="shop-web shop-worker shop-clock ledger-web acme-agent"
     ;;
   lab-2)
