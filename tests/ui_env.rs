@@ -79,3 +79,39 @@ fn v_reveals_one_key_and_shift_v_all() {
     update(&mut s, Msg::Action(Action::RevealAll));
     assert!(!screen(&draw(&mut s, 160, 48)).contains("s3cret"), "V again masks");
 }
+
+#[test]
+fn addons_tab() {
+    let make = || {
+        let mut s = common::fleet_state();
+        update(&mut s, Msg::Action(Action::Bottom));
+        update(&mut s, Msg::Action(Action::Open));
+        update(&mut s, Msg::Action(Action::NextPanel));
+        let (effects, _) = update(&mut s, Msg::Action(Action::NextPanel));
+        let [Effect::LoadAddons { app, reports }] = &effects[..] else { panic!("{effects:?}") };
+        assert_eq!(reports.len(), 3);
+        let host = reports[0].host.clone();
+        let mut addons = fleet::addons::parse::parse(include_str!("../fixtures/addons/lab-1.txt"), &host).unwrap();
+        let apps = vec![("shop".to_string(), vec![
+            ("PORT".to_string(), "8080".to_string()),
+            ("DATABASE_URL".to_string(), "postgres://shop:s3cret@localhost:5432/shop".to_string()),
+            ("REDIS_URL".to_string(), "redis://localhost:6380/0".to_string()),
+        ])];
+        let problems = fleet::addons::link::link(&host, &mut addons, &apps, &[]);
+        let problems: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+        addons.retain(|a| a.used_by.iter().any(|u| u.app == "shop") || a.routes.iter().any(|r| r.app.as_deref() == Some("shop")));
+        update(&mut s, Msg::Backend(BackendEvent::Addons { app: app.clone(), addons, problems }));
+        s
+    };
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut s = make();
+        let t = draw(&mut s, w, h);
+        let text = screen(&t);
+        assert!(!text.contains("s3cret"));
+        insta::assert_snapshot!(format!("addons_{w}x{h}"), t.backend());
+    }
+    let mut s = make();
+    let text = screen(&draw(&mut s, 160, 48));
+    assert!(text.contains("DATABASE_URL") && text.contains("shop.lab.test"), "{text}");
+    assert!(text.contains("shop's REDIS_URL points at localhost:6380"), "a dangling pointer is shown:\n{text}");
+}

@@ -25,7 +25,7 @@ pub enum HostKind {
 }
 
 /// What one successful look at a host found.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct HostFacts {
     /// PRETTY_NAME from /etc/os-release.
     pub os: Option<String>,
@@ -41,7 +41,7 @@ pub struct HostFacts {
 }
 
 /// One refresh of one host: its facts and the processes the convention found there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HostReport {
     pub host: HostId,
     pub facts: HostFacts,

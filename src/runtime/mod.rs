@@ -37,6 +37,8 @@ pub enum BackendEvent {
     Audit(Vec<crate::actions::audit::AuditEntry>),
     /// An app's env, read from its hosts (`problems`: hosts that could not be read).
     Env { app: String, envs: Vec<crate::env::table::ProcessEnv>, problems: Vec<String> },
+    /// The add-ons an app uses (and the front doors routing to it), with problems as text.
+    Addons { app: String, addons: Vec<crate::addons::AddOn>, problems: Vec<String> },
     /// Something the user should read in the status bar.
     Notice(String),
 }

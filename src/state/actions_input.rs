@@ -9,7 +9,7 @@ use crate::actions::{ActionEvent, HostTarget, Operation, targets};
 fn selection(state: &State) -> Option<(String, Vec<String>, Vec<String>)> {
     match (&state.view, state.focus) {
         (View::Apps, Focus::Apps) => state.selected_app_name().map(|a| (a, vec![], vec![])),
-        (View::App { name }, _) if state.app_tab == super::AppTab::Env => Some((name.clone(), vec![], vec![])),
+        (View::App { name }, _) if state.app_tab != super::AppTab::Processes => Some((name.clone(), vec![], vec![])),
         (View::App { name }, _) => {
             let p = state.fleet.app(name)?.processes.get(state.detail_cursor.selected)?;
             Some((name.clone(), vec![p.process.clone()], vec![p.host.0.clone()]))

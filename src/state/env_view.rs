@@ -43,3 +43,19 @@ impl EnvView {
         None
     }
 }
+
+/// The app view's Add-ons tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddonsView {
+    pub app: String,
+    pub loading: bool,
+    pub list: Vec<crate::addons::AddOn>,
+    pub problems: Vec<String>,
+    pub cursor: usize,
+}
+
+impl AddonsView {
+    pub fn loading(app: String) -> Self {
+        AddonsView { app, loading: true, list: Vec::new(), problems: Vec::new(), cursor: 0 }
+    }
+}

@@ -170,10 +170,25 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     if action == Action::NextPanel {
         state.app_tab = match state.app_tab {
             AppTab::Processes => AppTab::Env,
-            AppTab::Env => AppTab::Processes,
+            AppTab::Env => AppTab::Addons,
+            AppTab::Addons => AppTab::Processes,
         };
-        let stale = state.env.as_ref().is_none_or(|e| e.app != name);
-        return Some(if state.app_tab == AppTab::Env && stale { load_env(state, name) } else { Vec::new() });
+        return Some(match state.app_tab {
+            AppTab::Env if state.env.as_ref().is_none_or(|e| e.app != name) => load_env(state, name),
+            AppTab::Addons if state.addons.as_ref().is_none_or(|a| a.app != name) => load_addons(state, name),
+            _ => Vec::new(),
+        });
+    }
+    if state.app_tab == AppTab::Addons {
+        let a = state.addons.as_mut()?;
+        let len = a.list.len();
+        match action {
+            Action::Up => a.cursor = a.cursor.saturating_sub(1),
+            Action::Down => a.cursor = (a.cursor + 1).min(len.saturating_sub(1)),
+            Action::Refresh => return Some(load_addons(state, name)),
+            _ => return None,
+        }
+        return Some(Vec::new());
     }
     if state.app_tab != AppTab::Env {
         return None;
@@ -203,6 +218,20 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         _ => return None,
     }
     Some(Vec::new())
+}
+
+/// Asks the runtime for the add-ons on the app's hosts.
+pub(crate) fn load_addons(state: &mut State, app: String) -> Vec<Effect> {
+    let reports: Vec<crate::model::HostReport> = state
+        .fleet
+        .hosts
+        .iter()
+        .filter_map(|h| h.status.report())
+        .filter(|r| r.processes.iter().any(|p| p.app == app))
+        .cloned()
+        .collect();
+    state.addons = Some(super::env_view::AddonsView::loading(app.clone()));
+    vec![Effect::LoadAddons { app, reports }]
 }
 
 /// Asks the runtime for the app's env on each of its hosts.

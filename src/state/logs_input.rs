@@ -30,7 +30,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
             Some(a) => (a, None, None),
             None => return Vec::new(),
         },
-        (View::App { name }, _) if state.app_tab == super::AppTab::Env => (name.clone(), None, None),
+        (View::App { name }, _) if state.app_tab != super::AppTab::Processes => (name.clone(), None, None),
         (View::App { name }, _) => {
             let p = state.fleet.app(name).and_then(|a| a.processes.get(state.detail_cursor.selected));
             match p {

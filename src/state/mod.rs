@@ -69,6 +69,8 @@ pub enum Effect {
     LoadAudit,
     /// Read the app's env on each host: (target, its processes there).
     LoadEnv { app: String, hosts: Vec<(HostTarget, Vec<crate::model::Process>)> },
+    /// Find the add-ons on the app's hosts (with every app's env there, for the links).
+    LoadAddons { app: String, reports: Vec<crate::model::HostReport> },
     Quit,
 }
 
@@ -84,6 +86,7 @@ pub enum View {
 pub enum AppTab {
     Processes,
     Env,
+    Addons,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +149,7 @@ pub struct State {
     /// The app view's tab, and the Env tab's data.
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,
+    pub addons: Option<env_view::AddonsView>,
     /// Where forwards listen (fleet.toml `forward_bind`).
     pub forward_bind: std::net::IpAddr,
     /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
@@ -183,6 +187,7 @@ impl State {
             forward_bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             app_tab: AppTab::Processes,
             env: None,
+            addons: None,
         }
     }
 
@@ -263,6 +268,14 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
                 v.rows = crate::env::table::app_table(&envs);
                 v.problems = problems;
                 v.problems.extend(envs.iter().flat_map(|e| e.problems.iter().cloned()));
+            }
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::Addons { app, addons, problems }) => {
+            if let Some(v) = state.addons.as_mut().filter(|v| v.app == app) {
+                v.loading = false;
+                v.list = addons;
+                v.problems = problems;
             }
             (Vec::new(), true)
         }

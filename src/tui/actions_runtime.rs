@@ -180,6 +180,38 @@ impl ActionsRuntime {
         });
     }
 
+    /// The add-ons an app uses on each of its hosts, every host at once.
+    pub fn load_addons(&self, app: String, reports: Vec<crate::model::HostReport>) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let runs = reports.iter().map(|r| {
+                let b = backends.get(&r.host).cloned();
+                async move {
+                    match b {
+                        Some(b) => crate::addons::gather::host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
+                        None => Err(format!("{}: not in the inventory", r.host)),
+                    }
+                }
+            });
+            let mut addons = Vec::new();
+            let mut problems = Vec::new();
+            for r in futures::future::join_all(runs).await {
+                match r {
+                    Ok((a, p)) => {
+                        addons.extend(a.into_iter().filter_map(|mut a| {
+                            a.routes.retain(|r| r.app.as_deref() == Some(app.as_str()));
+                            (a.used_by.iter().any(|u| u.app == app) || !a.routes.is_empty()).then_some(a)
+                        }));
+                        problems.extend(p.into_iter().filter(|p| p.app == app).map(|p| p.message));
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
+            let _ = events.send(BackendEvent::Addons { app, addons, problems });
+        });
+    }
+
     pub fn load_audit(&self) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {

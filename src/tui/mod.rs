@@ -138,6 +138,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::StopForward { id } => actions.stop_forward(id),
                     Effect::LoadAudit => actions.load_audit(),
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
+                    Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
                 }
             }
         }

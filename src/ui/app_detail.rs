@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Th
         Span::styled(sanitize(name).into_owned(), theme.accent()),
         Span::raw(" · "),
         Span::styled("processes", theme.title(true)),
-        Span::styled(" │ env (tab) ", theme.muted()),
+        Span::styled(" │ env │ add-ons (tab) ", theme.muted()),
     ];
     if let Some(a) = app {
         title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));

@@ -72,6 +72,7 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
             vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::NextPanel]
         }
         (View::Apps, Focus::Hosts) => vec![Action::NextPanel, Action::AcceptHostKey],
+        (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart],
         (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Env => {
             vec![Action::Back, Action::NextPanel, Action::Reveal, Action::RevealAll, Action::Logs, Action::Restart]
         }

@@ -70,6 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
         Span::styled(sanitize(app).into_owned(), theme.accent()),
         Span::raw(" · processes │ "),
         Span::styled("env", theme.title(true)),
+        Span::raw(" │ add-ons"),
         Span::styled(
             if env.reveal_all { " · secrets shown (V masks) " } else { " · secrets masked (v/V reveal) " },
             if env.reveal_all { theme.warn() } else { theme.muted() },

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&State` (no I/O, no locks, no clock reads).
 
 mod actions;
+mod addons_tab;
 mod app_detail;
 mod apps;
 mod bars;
@@ -34,6 +35,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
             hosts::draw(frame, layout.hosts, state, theme);
         }
         View::App { name } if state.app_tab == crate::state::AppTab::Env => env_tab::draw(frame, layout.detail, state, name, theme),
+        View::App { name } if state.app_tab == crate::state::AppTab::Addons => addons_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
     }

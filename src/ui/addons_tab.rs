@@ -1,0 +1,82 @@
+//! The Add-ons tab (Heroku's Resources): what the app uses on each host and through which
+//! variable, the front door's routes to it, and problems (dangling or stopped add-ons).
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph};
+
+use super::table::{self, TableRow, TableSpec};
+use crate::addons::AddOn;
+use crate::config::theme::Theme;
+use crate::state::State;
+use crate::text::{age, bytes, sanitize};
+
+struct Row<'a> {
+    a: &'a AddOn,
+    app: &'a str,
+    now: Timestamp,
+}
+
+impl TableRow for Row<'_> {
+    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+        let a = self.a;
+        let via = if a.kind.front_door() {
+            a.routes.iter().map(|r| format!("{}{} → {}", if r.tls { "https://" } else { "" }, r.domains.join(" "), r.upstream)).collect::<Vec<_>>().join("; ")
+        } else {
+            a.used_by.iter().filter(|u| u.app == self.app).map(|u| u.key.clone()).collect::<Vec<_>>().join(", ")
+        };
+        vec![
+            Cell::from(Span::styled(a.kind.label(), theme.accent())),
+            Cell::from(sanitize(&a.host.0).into_owned()),
+            Cell::from(sanitize(a.version.as_deref().unwrap_or("")).into_owned()),
+            Cell::from(Span::styled(a.state.label(), theme.process_state(a.state))),
+            Cell::from(sanitize(&a.listen.join(" ")).into_owned()),
+            Cell::from(a.memory_bytes.map(bytes).unwrap_or_default()),
+            Cell::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_default(), theme.muted())),
+            Cell::from(sanitize(&via).into_owned()),
+        ]
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &Theme) {
+    let Some(v) = state.addons.as_ref().filter(|v| v.app == app) else { return };
+    let problems: Vec<Line> = v.problems.iter().map(|p| Line::from(Span::styled(sanitize(p).into_owned(), theme.danger()))).collect();
+    let reserved = (problems.len() as u16).min(area.height / 3);
+    let table_area = Rect { height: area.height.saturating_sub(reserved), ..area };
+    let rows: Vec<Row> = v.list.iter().map(|a| Row { a, app, now: state.now }).collect();
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(sanitize(app).into_owned(), theme.accent()),
+        Span::raw(" · processes │ env │ "),
+        Span::styled("add-ons ", theme.title(true)),
+    ]);
+    let empty = if v.loading { "looking for add-ons…" } else { "no add-on on these hosts is used by this app" };
+    table::draw(
+        frame,
+        table_area,
+        TableSpec {
+            title,
+            headers: &["KIND", "HOST", "VERSION", "STATE", "LISTEN", "MEMORY", "SINCE", "USED AS / ROUTES"],
+            widths: &[
+                Constraint::Length(11),
+                Constraint::Length(10),
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Fill(2),
+            ],
+            focused: true,
+            selected: Some(v.cursor),
+            empty,
+        },
+        &rows,
+        theme,
+    );
+    if reserved > 0 {
+        frame.render_widget(Paragraph::new(problems), Rect { y: area.y + table_area.height, height: reserved, ..area });
+    }
+}
