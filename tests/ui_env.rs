@@ -115,3 +115,46 @@ fn addons_tab() {
     assert!(text.contains("DATABASE_URL") && text.contains("shop.lab.test"), "{text}");
     assert!(text.contains("shop's REDIS_URL points at localhost:6380"), "a dangling pointer is shown:\n{text}");
 }
+
+#[test]
+fn e_edits_a_key_everywhere_behind_a_confirmation_that_masks_it() {
+    let mut s = env_tab();
+    update(&mut s, Msg::Action(Action::Bottom)); // SECRET_KEY_BASE
+    update(&mut s, Msg::Action(Action::Edit));
+    assert!(s.editor.is_some());
+    let key = |c| Msg::EditorKey(crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE));
+    update(&mut s, key(crossterm::event::KeyCode::End));
+    for c in "-rotated".chars() {
+        update(&mut s, key(crossterm::event::KeyCode::Char(c)));
+    }
+    let t = draw(&mut s, 80, 24);
+    insta::assert_snapshot!("env_editor_80x24", t.backend());
+    let save = Msg::EditorKey(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('s'), crossterm::event::KeyModifiers::CONTROL));
+    update(&mut s, save);
+    let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no confirmation") };
+    assert!(c.lines.iter().any(|l| l == "+ SECRET_KEY_BASE=••••••••"), "{:?}", c.lines);
+    assert!(!c.lines.iter().any(|l| l.contains("lab-not-a-secret")), "the confirmation shows no secret");
+    let Effect::WriteEnv { targets, change, .. } = c.effect.clone() else { panic!() };
+    assert_eq!(targets.iter().map(|(t, p)| format!("{}:{p}", t.host)).collect::<Vec<_>>(), ["lon-1:/etc/shop/env", "lon-2:/etc/shop/env", "ams-1:/etc/shop/env"]);
+    assert_eq!(change, fleet::env::write::Change::Set(vec![("SECRET_KEY_BASE".into(), "lab-not-a-secret-rotated".into())]));
+    // After the write, fleet offers the restart of exactly the hosts that changed.
+    let (effects, _) = update(&mut s, Msg::Backend(BackendEvent::EnvWritten {
+        app: "shop".into(),
+        changed: vec![targets[0].0.clone()],
+        report: vec!["lon-1: /etc/shop/env written (backup kept)".into()],
+    }));
+    assert!(matches!(effects[..], [Effect::LoadEnv { .. }]), "the tab reloads");
+    let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no restart offer") };
+    assert!(matches!(&c.effect, Effect::Run(fleet::actions::Operation::Restart { targets, .. }) if targets.len() == 1));
+}
+
+#[test]
+fn editing_is_refused_read_only() {
+    let mut s = env_tab();
+    s.readonly = true;
+    let (effects, _) = update(&mut s, Msg::Action(Action::Edit));
+    assert!(effects.is_empty() && s.editor.is_none());
+    update(&mut s, Msg::Action(Action::EditFile));
+    assert!(s.editor.is_none());
+    assert!(s.notice.as_deref().unwrap().contains("read-only"));
+}

@@ -39,6 +39,10 @@ pub enum BackendEvent {
     Env { app: String, envs: Vec<crate::env::table::ProcessEnv>, problems: Vec<String> },
     /// The add-ons an app uses (and the front doors routing to it), with problems as text.
     Addons { app: String, addons: Vec<crate::addons::AddOn>, problems: Vec<String> },
+    /// An env file read for the editor.
+    EnvFile { app: String, target: crate::actions::HostTarget, path: String, sha: String, text: String },
+    /// An env change finished: the hosts whose file changed, and a line per host.
+    EnvWritten { app: String, changed: Vec<crate::actions::HostTarget>, report: Vec<String> },
     /// Something the user should read in the status bar.
     Notice(String),
 }

@@ -37,11 +37,13 @@ pub enum Action {
     Audit,
     Reveal,
     RevealAll,
+    Edit,
+    EditFile,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -73,6 +75,8 @@ impl Action {
         Action::Audit,
         Action::Reveal,
         Action::RevealAll,
+        Action::Edit,
+        Action::EditFile,
         Action::Quit,
     ];
 
@@ -114,13 +118,15 @@ impl Action {
             Action::Audit => "show the audit log of actions taken",
             Action::Reveal => "env: show the selected secret unmasked (again: mask it)",
             Action::RevealAll => "env: show every secret unmasked (again: mask them)",
+            Action::Edit => "env: edit the selected variable on every host (ctrl-s saves, esc cancels)",
+            Action::EditFile => "env: edit the whole env file of the first host",
             Action::Quit => "quit",
         }
     }
 
     /// Changes something on a host: refused (and hidden) when fleet runs read-only.
     pub fn mutating(self) -> bool {
-        matches!(self, Action::Restart | Action::Rollout | Action::Shell)
+        matches!(self, Action::Restart | Action::Rollout | Action::Shell | Action::Edit | Action::EditFile)
     }
 
     /// A short word for the status bar.
@@ -152,6 +158,8 @@ impl Action {
             Action::Audit => "audit",
             Action::Reveal => "reveal",
             Action::RevealAll => "reveal all",
+            Action::Edit => "edit",
+            Action::EditFile => "edit file",
             _ => "",
         }
     }

@@ -148,6 +148,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             return super::actions_input::on_action(state, action);
         }
         Action::Reveal | Action::RevealAll => {}
+        Action::Edit | Action::EditFile => {}
         Action::Confirm
         | Action::Cancel
         | Action::SearchNext
@@ -215,6 +216,13 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             env.revealed.clear();
         }
         Action::Refresh => return Some(load_env(state, name)),
+        Action::Edit | Action::EditFile => {
+            if state.readonly || state.demo {
+                state.notice = Some("read-only: editing env vars is refused".into());
+                return Some(Vec::new());
+            }
+            return Some(super::editor_input::open(state, action));
+        }
         _ => return None,
     }
     Some(Vec::new())

@@ -9,7 +9,9 @@ pub mod logs;
 mod logs_input;
 pub mod actions_view;
 pub mod env_view;
+pub mod editor;
 mod actions_input;
+mod editor_input;
 pub mod layout;
 mod table;
 
@@ -40,6 +42,8 @@ pub enum Msg {
     Tick(Timestamp),
     Resize { width: u16, height: u16 },
     Click { column: u16, row: u16 },
+    /// A key for the env editor, raw (it handles its own editing keys).
+    EditorKey(crossterm::event::KeyEvent),
     Scroll { down: bool, column: u16, row: u16 },
 }
 
@@ -69,6 +73,12 @@ pub enum Effect {
     LoadAudit,
     /// Read the app's env on each host: (target, its processes there).
     LoadEnv { app: String, hosts: Vec<(HostTarget, Vec<crate::model::Process>)> },
+    /// Change env vars on these hosts (target, file), atomically; then offer a restart.
+    WriteEnv { app: String, targets: Vec<(HostTarget, String)>, change: crate::env::write::Change },
+    /// Replace one env file (read with `sha`) with `text`.
+    WriteEnvFile { app: String, target: HostTarget, path: String, sha: String, text: String },
+    /// Read one env file to edit it whole.
+    LoadEnvFile { app: String, target: HostTarget, path: String },
     /// Find the add-ons on the app's hosts (with every app's env there, for the links).
     LoadAddons { app: String, reports: Vec<crate::model::HostReport> },
     Quit,
@@ -150,6 +160,10 @@ pub struct State {
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,
     pub addons: Option<env_view::AddonsView>,
+    /// The env editor, when open (it takes every key).
+    pub editor: Option<editor::Editor>,
+    /// The convention's env file (`/etc/{app}/env`), the one edits go to when the units use it.
+    pub env_file_template: String,
     /// Where forwards listen (fleet.toml `forward_bind`).
     pub forward_bind: std::net::IpAddr,
     /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
@@ -188,6 +202,8 @@ impl State {
             app_tab: AppTab::Processes,
             env: None,
             addons: None,
+            editor: None,
+            env_file_template: "/etc/{app}/env".into(),
         }
     }
 
@@ -202,7 +218,8 @@ impl State {
 
     /// Whether typed keys go to a text prompt (apps filter or a log view prompt).
     pub fn editing_text(&self) -> bool {
-        self.filter.editing || self.forward_prompt.is_some() || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
+        self.editor.is_some()
+            || self.filter.editing || self.forward_prompt.is_some() || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
     }
 
     pub(crate) fn new_log_session(&mut self) -> u64 {
@@ -279,6 +296,12 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             }
             (Vec::new(), true)
         }
+        Msg::EditorKey(k) => (editor_input::on_key(state, k), true),
+        Msg::Backend(BackendEvent::EnvFile { app, target, path, sha, text }) => {
+            state.editor = Some(editor::Editor::file(app, target, path, sha, text));
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::EnvWritten { app, changed, report }) => (editor_input::written(state, app, changed, report), true),
         Msg::Backend(BackendEvent::Notice(text)) => {
             state.notice = Some(text);
             (Vec::new(), true)

@@ -212,6 +212,74 @@ impl ActionsRuntime {
         });
     }
 
+    /// Reads one env file for the whole-file editor.
+    pub fn load_env_file(&self, app: String, target: HostTarget, path: String) {
+        let Some(b) = self.backend(&target.host) else { return };
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let out = b.exec(&commands::read_env_files(std::slice::from_ref(&path), target.as_root)).await;
+            let event = match out {
+                Ok(o) if o.status == Some(0) => match crate::env::read::parse_files(&String::from_utf8_lossy(&o.stdout)).into_iter().next().map(|f| f.state) {
+                    Some(crate::env::table::FileState::Read { sha256, text }) => BackendEvent::EnvFile { app, target, path, sha: sha256, text },
+                    _ => BackendEvent::Notice(format!("{}: cannot read {path}", target.host)),
+                },
+                Ok(o) => BackendEvent::Notice(actions::command_error(&target.host, &String::from_utf8_lossy(&o.stderr), o.status)),
+                Err(e) => BackendEvent::Notice(format!("{}: {}", target.host, e.message)),
+            };
+            let _ = events.send(event);
+        });
+    }
+
+    /// Sets or unsets keys on every given host, atomically; reports what changed where.
+    pub fn write_env(&self, app: String, targets: Vec<(HostTarget, String)>, change: crate::env::write::Change) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let runs = targets.iter().map(|(t, path)| {
+                let b = backends.get(&t.host).cloned();
+                let (app, change) = (&app, &change);
+                async move {
+                    match b {
+                        Some(b) => (t, crate::env::write::change_file(&b, t, app, path, change).await.map(|(old, new)| (path, old != new))),
+                        None => (t, Err(format!("{}: not in the inventory", t.host))),
+                    }
+                }
+            });
+            let mut changed = Vec::new();
+            let mut report = Vec::new();
+            for (t, r) in futures::future::join_all(runs).await {
+                match r {
+                    Ok((path, true)) => {
+                        report.push(format!("{}: {path} written (backup kept)", t.host));
+                        changed.push(t.clone());
+                    }
+                    Ok((path, false)) => report.push(format!("{}: {path}: no change", t.host)),
+                    Err(e) => report.push(format!("failed: {e}")),
+                }
+            }
+            let _ = events.send(BackendEvent::EnvWritten { app, changed, report });
+        });
+    }
+
+    /// Replaces a whole env file, refused if it changed since it was read.
+    pub fn write_env_file(&self, app: String, target: HostTarget, path: String, sha: String, text: String) {
+        let Some(b) = self.backend(&target.host) else { return };
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let new_sha = crate::env::write::sha256_hex(text.as_bytes());
+            let cmd = commands::write_env_file(&path, &sha, &new_sha, crate::env::write::KEEP_BACKUPS, target.as_root);
+            let result = b.exec_with_input(&cmd, text.as_bytes()).await;
+            let (changed, line) = match result {
+                Ok(o) if o.status == Some(0) => (vec![target.clone()], format!("{}: {path} written (backup kept)", target.host)),
+                Ok(o) if o.status == Some(17) => (vec![], format!("refused: {}: {path} changed on the host since it was read", target.host)),
+                Ok(o) => (vec![], format!("failed: {}", actions::command_error(&target.host, &String::from_utf8_lossy(&o.stderr), o.status))),
+                Err(e) => (vec![], format!("failed: {}: {}", target.host, e.message)),
+            };
+            audit::record(&target.host, &app, "config", &format!("write {path} (whole file)"), if changed.is_empty() { line.clone() } else { "ok".into() });
+            let _ = events.send(BackendEvent::EnvWritten { app, changed, report: vec![line] });
+        });
+    }
+
     pub fn load_audit(&self) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {

@@ -139,6 +139,9 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadAudit => actions.load_audit(),
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                     Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
+                    Effect::LoadEnvFile { app, target, path } => actions.load_env_file(app, target, path),
+                    Effect::WriteEnv { app, targets, change } => actions.write_env(app, targets, change),
+                    Effect::WriteEnvFile { app, target, path, sha, text } => actions.write_env_file(app, target, path, sha, text),
                 }
             }
         }
@@ -154,6 +157,10 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
 fn input_msg(state: &State, keymap: &Keymap, ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if state.editor.is_some() {
+                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                return Some(if ctrl_c { Msg::Action(crate::state::Action::Quit) } else { Msg::EditorKey(k) });
+            }
             if state.editing_text() {
                 let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
                 return Some(match k.code {

@@ -57,4 +57,27 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         Some(Overlay::Audit) => actions::audit(frame, state, theme),
         None => {}
     }
+    if let Some(ed) = &state.editor {
+        editor(frame, ed, theme);
+    }
+}
+
+/// The env editor: a text area over most of the screen.
+fn editor(frame: &mut Frame, ed: &crate::state::editor::Editor, theme: &Theme) {
+    use ratatui::layout::Rect;
+    use ratatui::widgets::{Borders, Clear};
+    let area = frame.area();
+    if area.width < 10 || area.height < 5 {
+        return;
+    }
+    let rect = Rect::new(area.x + 2, area.y + 2, area.width - 4, area.height - 4);
+    let mut ta = ed.area.clone();
+    ta.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(true))
+            .title(Line::from(format!(" {} · ctrl-s saves (shows the change first) · esc cancels ", crate::text::sanitize(&ed.title()))).style(theme.title(true))),
+    );
+    frame.render_widget(Clear, rect);
+    frame.render_widget(&ta, rect);
 }
