@@ -95,7 +95,7 @@ impl Action {
             Action::Bottom => "go to the last row",
             Action::Open => "open the selected app",
             Action::Back => "back / close / clear the filter",
-            Action::NextPanel => "switch between apps and hosts; in an app, processes and env",
+            Action::NextPanel => "switch between apps and hosts; in an app, its processes, env and add-ons",
             Action::Filter => "fuzzy-filter apps; in logs, search",
             Action::Help => "show this help",
             Action::Refresh => "refresh every host now",
