@@ -33,6 +33,19 @@ pub fn set(text: &str, key: &str, value: &str) -> Result<String, String> {
         return Err(format!("{key}: a value cannot hold a NUL byte"));
     }
     let line = format!("{key}={}", quote_value(value));
+    let out = set_unchecked(text, key, &line);
+    // Never write what would not read back as asked: a file that ends inside an unterminated
+    // quote, for one, would swallow an appended line into its last value.
+    let back = parse(&out);
+    match back.effective().into_iter().find(|a| a.key == key) {
+        Some(a) if a.value == value => Ok(out),
+        _ => Err(format!(
+            "{key}: the file would not read back as intended (an unterminated quote near the end?); fix the file first"
+        )),
+    }
+}
+
+fn set_unchecked(text: &str, key: &str, line: &str) -> String {
     let parsed = parse(text);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     match parsed.assignments.iter().rev().find(|a| a.key == key) {
@@ -41,7 +54,7 @@ pub fn set(text: &str, key: &str, value: &str) -> Result<String, String> {
             for (i, l) in lines.iter().enumerate() {
                 let n = i + 1;
                 if n == a.first_line {
-                    out.push_str(&line);
+                    out.push_str(line);
                     // Keep the line ending the replaced block had.
                     let last = lines[a.last_line - 1];
                     out.push_str(if last.ends_with("\r\n") { "\r\n" } else if last.ends_with('\n') { "\n" } else { "" });
@@ -51,16 +64,16 @@ pub fn set(text: &str, key: &str, value: &str) -> Result<String, String> {
                     out.push_str(l);
                 }
             }
-            Ok(out)
+            out
         }
         None => {
             let mut out = text.to_string();
             if !out.is_empty() && !out.ends_with('\n') {
                 out.push('\n');
             }
-            out.push_str(&line);
+            out.push_str(line);
             out.push('\n');
-            Ok(out)
+            out
         }
     }
 }
@@ -93,6 +106,13 @@ mod tests {
         assert!(out.starts_with(FILE) && out.ends_with("NEW=\"a b \\$c\"\n"), "{out}");
         assert!(set("A=1", "B", "2").unwrap() == "A=1\nB=2\n");
         assert!(set(FILE, "export X", "1").is_err());
+    }
+
+    #[test]
+    fn a_file_ending_in_an_open_quote_is_not_appended_to() {
+        // Found by the fuzz target: the open quote would swallow the new line.
+        assert!(set(">='", "K", "v").is_err());
+        assert!(set("A='open\n", "K", "v").is_err());
     }
 
     #[test]
