@@ -92,6 +92,16 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Enter"]);
     let detail = s.wait_for(&["apps › shop", "shop-clock.service", "running"]);
     std::fs::write("target/tmux/app-shop.txt", &detail).ok();
+    // The Env tab, masked; then the Add-ons tab.
+    s.keys(&["Tab"]);
+    let env = s.wait_for(&["secrets masked", "SECRET_KEY_BASE", "••••••••", "postgres://shop:••••@localhost:5432/shop"]);
+    assert!(!env.contains("s3cret") && !env.contains("lab-not-a-secret"), "a secret on screen:\n{env}");
+    std::fs::write("target/tmux/env-shop.txt", &env).ok();
+    s.keys(&["Tab"]);
+    let addons = s.wait_for(&["add-ons", "postgresql", "DATABASE_URL", "redis", "REDIS_URL", "shop.lab.test"]);
+    std::fs::write("target/tmux/addons-shop.txt", &addons).ok();
+    s.keys(&["Tab"]);
+    s.wait_for(&["shop-clock.service"]);
     // Logs of the selected process (web on lab-1), following.
     s.keys(&["l"]);
     let logs = s.wait_for(&["shop · logs", "● following", "web@lab-1 │ web heartbeat"]);
