@@ -6,6 +6,7 @@
 //! loop) · `cli` (one-shot commands, which never touch `state` or `ui`).
 
 pub mod backend;
+pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod context;

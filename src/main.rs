@@ -10,6 +10,8 @@ use fleet::context::Context;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    // One crypto provider for the whole process (rustls; kube will use it too).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let _log = fleet::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -51,6 +53,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
                 Command::Config(a) => fleet::cli::config_vars::run(&ctx, a).await,
                 Command::Addons(a) => fleet::cli::addons::run(&ctx, a).await,
+                Command::Certs(a) => fleet::cli::certs::run(&ctx, a).await,
                 Command::ConfigSet(a) => match fleet::cli::config_set::pairs(&a.pairs) {
                     Ok(pairs) => {
                         let change = fleet::env::write::Change::Set(pairs);

@@ -101,6 +101,9 @@ impl Kind {
 pub struct Route {
     pub domains: Vec<String>,
     pub tls: bool,
+    /// The port it serves TLS on, and the certificate file it was configured with.
+    pub tls_port: Option<u16>,
+    pub cert_file: Option<String>,
     pub upstream: String,
     pub upstream_port: Option<u16>,
     pub app: Option<String>,

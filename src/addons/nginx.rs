@@ -56,6 +56,8 @@ fn server_block(toks: &[String], start: usize) -> (Option<Route>, usize) {
     let mut i = start;
     let mut domains = Vec::new();
     let mut tls = false;
+    let mut tls_port: Option<u16> = None;
+    let mut cert_file: Option<String> = None;
     let mut upstream: Option<String> = None;
     while i < toks.len() && depth > 0 {
         let t = toks[i].as_str();
@@ -73,19 +75,32 @@ fn server_block(toks: &[String], start: usize) -> (Option<Route>, usize) {
             }
             "listen" => {
                 let mut j = i + 1;
+                let mut port = None;
+                let mut ssl = false;
                 while j < toks.len() && toks[j] != ";" {
-                    if toks[j] == "ssl" || toks[j].ends_with(":443") || toks[j] == "443" {
-                        tls = true;
+                    let t = toks[j].as_str();
+                    if t == "ssl" {
+                        ssl = true;
+                    }
+                    if port.is_none() {
+                        port = t.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
                     }
                     j += 1;
                 }
+                if ssl || port == Some(443) {
+                    tls = true;
+                    tls_port = tls_port.or(port).or(Some(443));
+                }
             }
+            "ssl_certificate" if cert_file.is_none() => cert_file = toks.get(i + 1).cloned(),
             "proxy_pass" if upstream.is_none() => upstream = toks.get(i + 1).cloned(),
             _ => {}
         }
         i += 1;
     }
     let route = match (domains.is_empty(), upstream) {
+        // A TLS server without a proxy still has a certificate worth watching.
+        (false, None) if tls => Some(super::Route { domains, tls, tls_port, cert_file, upstream: String::new(), upstream_port: None, app: None }),
         (false, Some(up)) => {
             let port = up
                 .trim_start_matches("http://")
@@ -94,7 +109,7 @@ fn server_block(toks: &[String], start: usize) -> (Option<Route>, usize) {
                 .next()
                 .and_then(|hp| hp.rsplit_once(':'))
                 .and_then(|(_, p)| p.parse().ok());
-            Some(super::Route { domains, tls, upstream: up, upstream_port: port, app: None })
+            Some(super::Route { domains, tls, tls_port, cert_file, upstream: up, upstream_port: port, app: None })
         }
         _ => None,
     };
@@ -115,5 +130,6 @@ mod tests {
         assert_eq!(r[0].domains, ["shop.example.com", "www.shop.example.com"]);
         assert!(r[0].tls);
         assert_eq!(r[0].upstream_port, Some(8080));
+        assert_eq!(r[0].tls_port, Some(443));
     }
 }

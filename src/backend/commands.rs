@@ -94,6 +94,18 @@ echo "@@fleet end"
     )
 }
 
+/// Certificate files worth watching, as base64: Let's Encrypt's live certificates, the paths the
+/// front door's config names (`extra`), and a cluster's control-plane PKI (kubeadm and k3s).
+pub fn cert_files(extra: &[String], as_root: bool) -> String {
+    let script = r#"for f in /etc/letsencrypt/live/*/fullchain.pem /etc/kubernetes/pki/*.crt /etc/kubernetes/pki/etcd/*.crt /var/lib/rancher/k3s/server/tls/*.crt "$@"; do
+  [ -f "$f" ] || continue
+  printf '@@fleet cert %s
+' "$f"; base64 -w0 < "$f"; echo
+done
+echo "@@fleet end""#;
+    format!("{p}sh -c {s} sh {files}", p = privileged(as_root), s = quote(script), files = quote_all(extra))
+}
+
 /// A journalctl query over some units of one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JournalQuery {

@@ -76,12 +76,29 @@ pub enum Command {
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),
+    /// Certificate expiry: what the front doors serve, the files on disk, cluster PKI.
+    /// Exits 1 when any is inside --warn or expired (for cron and CI)
+    Certs(CertsArgs),
     /// Set env vars in the app's env file on every host, then restart what uses it
     #[command(name = "config:set")]
     ConfigSet(ConfigSetArgs),
     /// Remove env vars from the app's env file on every host, then restart what uses it
     #[command(name = "config:unset")]
     ConfigUnset(ConfigUnsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CertsArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Warn (and exit 1) when a certificate expires within this long
+    #[arg(long, default_value = "21d", value_name = "DURATION")]
+    pub warn: String,
+    /// Red within this long
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub critical: String,
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
 }
 
 #[derive(Debug, Args)]

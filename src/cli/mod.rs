@@ -5,6 +5,7 @@ pub mod addons;
 pub mod apps;
 pub mod args;
 pub mod audit;
+pub mod certs;
 pub mod config_set;
 pub mod config_vars;
 pub mod discover;

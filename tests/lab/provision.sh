@@ -59,6 +59,23 @@ if [ ! -f /etc/ssh/.fleet-lab-keys ]; then
   systemctl restart ssh
 fi
 
+# A TLS site for the certificate checks: DOMAIN, days, and whether nginx loads it now.
+tls_site() { # DOMAIN DAYS APP_PORT
+  local d=$1 days=$2 port=$3 live=/etc/letsencrypt/live/$1
+  mkdir -p "$live"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$live/privkey.pem" \
+    -out "$live/fullchain.pem" -days "$days" -subj "/CN=$d" -addext "subjectAltName=DNS:$d" 2>/dev/null
+  cat >"/etc/nginx/sites-enabled/$d-tls" <<NGINX
+server {
+    listen 443 ssl;
+    server_name $d;
+    ssl_certificate $live/fullchain.pem;
+    ssl_certificate_key $live/privkey.pem;
+    location / { proxy_pass http://127.0.0.1:$port; }
+}
+NGINX
+}
+
 # A vendor unit whose name looks like an app's: installed under /lib, so not an app.
 cat >/lib/systemd/system/acme-agent.service <<'UNIT'
 [Unit]
@@ -106,6 +123,9 @@ server {
     }
 }
 NGINX
+    # shop.lab.test: served over TLS with a certificate that expires in 10 days (inside the
+    # default 21-day warning).
+    tls_site shop.lab.test 10 8080
     systemctl reload nginx || true
     units="shop-web shop-worker shop-clock ledger-web acme-agent"
     ;;
@@ -130,6 +150,15 @@ RUN
     done
     # A health URL that answers on lab-2 only, for the rollout test that must stop at lab-1.
     echo ok >/var/www/html/only-on-lab-2
+    # billing.lab.test: nginx serves a 5-day certificate; the file on disk is then renewed
+    # (90 days) without a reload, so what is served is older than what is on disk.
+    tls_site billing.lab.test 5 8080
+    systemctl reload nginx
+    sleep 1
+    live=/etc/letsencrypt/live/billing.lab.test
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$live/privkey.pem.new" \
+      -out "$live/fullchain.pem.new" -days 90 -subj "/CN=billing.lab.test" -addext "subjectAltName=DNS:billing.lab.test" 2>/dev/null
+    mv "$live/privkey.pem.new" "$live/privkey.pem"; mv "$live/fullchain.pem.new" "$live/fullchain.pem"
     make_app shop
     app_unit shop-web.service shop web
     app_unit shop-worker.service shop worker

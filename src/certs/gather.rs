@@ -1,0 +1,84 @@
+//! One host's certificates: served, on disk, and the comparison between the two.
+
+use super::x509::{CertInfo, first_from_pem};
+use super::{CertRow, CertSource, pki_role, tls::served_leaf};
+use crate::addons::nginx;
+use crate::backend::{Backend, commands};
+use crate::discovery::sections;
+use crate::model::{HostError, HostErrorKind, HostReport};
+
+/// Parses `commands::cert_files` output into (path, parsed certificate or error).
+pub fn parse_files(output: &str) -> Vec<(String, Result<CertInfo, String>)> {
+    let mut out = Vec::new();
+    let mut lines = output.lines();
+    while let Some(l) = lines.next() {
+        let Some(path) = l.strip_prefix("@@fleet cert ") else { continue };
+        let b64 = lines.next().unwrap_or("");
+        // A file named twice (a Let's Encrypt path that nginx also names) is one certificate.
+        if out.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let parsed = data_encoding::BASE64
+            .decode(b64.trim().as_bytes())
+            .map_err(|e| format!("unreadable: {e}"))
+            .and_then(|pem| first_from_pem(&pem));
+        out.push((path.to_string(), parsed));
+    }
+    out
+}
+
+pub async fn host_certs(backend: &Backend, report: &HostReport) -> Result<Vec<CertRow>, HostError> {
+    let as_root = report.facts.uid == Some(0);
+    // The front door's config (same read as the add-ons').
+    let out = backend.exec(&commands::addons_script(as_root)).await?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let s = sections::split(&text);
+    if !s.complete {
+        return Err(HostError::new(HostErrorKind::Command, "the front door's config could not be read"));
+    }
+    let routes: Vec<_> = nginx::routes(s.get("nginx").unwrap_or("")).into_iter().filter(|r| r.tls).collect();
+    let extra: Vec<String> = routes.iter().filter_map(|r| r.cert_file.clone()).collect();
+    let files_out = backend.exec(&commands::cert_files(&extra, as_root)).await?;
+    let files = parse_files(&String::from_utf8_lossy(&files_out.stdout));
+    let host = report.host.clone();
+    let mut rows = Vec::new();
+    for r in &routes {
+        let port = r.tls_port.unwrap_or(443);
+        for domain in &r.domains {
+            let served = served_leaf(backend, "127.0.0.1", port, domain).await.and_then(|der| super::x509::from_der(&der));
+            // The file this server should be serving: its ssl_certificate, else Let's Encrypt's.
+            let le = format!("/etc/letsencrypt/live/{domain}/fullchain.pem");
+            let disk = files.iter().find(|(p, _)| Some(p) == r.cert_file.as_ref() || *p == le).and_then(|(_, c)| c.as_ref().ok());
+            let note = match (&served, disk) {
+                (Ok(sv), Some(d)) if d.serial != sv.serial && d.not_after > sv.not_after => Some(format!(
+                    "renewed on disk (valid until {}) but not served: reload the front door (systemctl reload nginx)",
+                    d.not_after.strftime("%Y-%m-%d")
+                )),
+                _ => None,
+            };
+            let (info, error) = match served {
+                Ok(i) => (Some(i), None),
+                Err(e) => (None, Some(e)),
+            };
+            rows.push(CertRow {
+                host: host.clone(),
+                what: domain.clone(),
+                source: CertSource::Served { addr: format!("127.0.0.1:{port}"), domain: domain.clone() },
+                info,
+                error,
+                note,
+            });
+        }
+    }
+    for (path, parsed) in files {
+        let what = pki_role(&path).unwrap_or_else(|| {
+            path.strip_prefix("/etc/letsencrypt/live/").and_then(|p| p.split('/').next()).map(|d| format!("{d} (file)")).unwrap_or_else(|| path.clone())
+        });
+        let (info, error) = match parsed {
+            Ok(i) => (Some(i), None),
+            Err(e) => (None, Some(e)),
+        };
+        rows.push(CertRow { host: host.clone(), what, source: CertSource::File { path }, info, error, note: None });
+    }
+    Ok(rows)
+}

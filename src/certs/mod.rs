@@ -1,0 +1,69 @@
+//! Certificate expiry before anyone is locked out: what each front door actually serves (a TLS
+//! handshake through the ssh connection), the certificate files on disk (Let's Encrypt, the
+//! front door's config, a cluster's control-plane PKI), and "renewed on disk but not served".
+
+pub mod gather;
+pub mod tls;
+pub mod x509;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::model::HostId;
+use x509::CertInfo;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CertSource {
+    /// What the server presents for a domain.
+    Served { addr: String, domain: String },
+    /// A file on the host.
+    File { path: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertRow {
+    pub host: HostId,
+    /// What it is: the domain, or the PKI role ("kubeadm apiserver", "k3s server ca").
+    pub what: String,
+    pub source: CertSource,
+    pub info: Option<CertInfo>,
+    pub error: Option<String>,
+    /// Something to act on, e.g. "renewed on disk (until …) but not served: reload nginx".
+    pub note: Option<String>,
+}
+
+impl CertRow {
+    /// Whole days until notAfter (negative: expired that many days ago).
+    pub fn days_left(&self, now: Timestamp) -> Option<i64> {
+        self.info.as_ref().map(|i| i.not_after.as_second().saturating_sub(now.as_second()).div_euclid(86_400))
+    }
+}
+
+/// What a PKI file is, from its path.
+pub fn pki_role(path: &str) -> Option<String> {
+    let stem = path.rsplit('/').next()?.trim_end_matches(".crt");
+    let role = stem.replace('-', " ").replace("ca", "CA");
+    if path.starts_with("/etc/kubernetes/pki/etcd/") {
+        Some(format!("kubeadm etcd {role}"))
+    } else if path.starts_with("/etc/kubernetes/pki/") {
+        Some(format!("kubeadm {role}"))
+    } else if path.starts_with("/var/lib/rancher/k3s/server/tls/") {
+        Some(format!("k3s {role}"))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        assert_eq!(pki_role("/etc/kubernetes/pki/apiserver.crt").as_deref(), Some("kubeadm apiserver"));
+        assert_eq!(pki_role("/etc/kubernetes/pki/etcd/server.crt").as_deref(), Some("kubeadm etcd server"));
+        assert_eq!(pki_role("/var/lib/rancher/k3s/server/tls/server-ca.crt").as_deref(), Some("k3s server CA"));
+        assert_eq!(pki_role("/etc/letsencrypt/live/x/fullchain.pem"), None);
+    }
+}

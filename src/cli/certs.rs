@@ -1,0 +1,110 @@
+//! `fleet certs [--json] [--warn 21d] [--host H]`: every certificate, soonest expiry first.
+//! Exits 1 when any is within --warn or expired, 0 when all are fine: cron and CI can use it.
+
+use futures::future::join_all;
+use serde::Serialize;
+
+use super::args::CertsArgs;
+use super::discover::discover;
+use super::output;
+use crate::certs::gather::host_certs;
+use crate::certs::{CertRow, CertSource};
+use crate::context::Context;
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    row: &'a CertRow,
+    days_left: Option<i64>,
+    status: &'static str,
+}
+
+fn status(days: Option<i64>, warn: i64, critical: i64) -> &'static str {
+    match days {
+        None => "error",
+        Some(d) if d < 0 => "expired",
+        Some(d) if d <= critical => "critical",
+        Some(d) if d <= warn => "warn",
+        Some(_) => "ok",
+    }
+}
+
+pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
+    let days = |t: &str, flag: &str| -> Result<i64, String> {
+        crate::config::duration::parse(t).map(|d| (d.as_secs() / 86_400) as i64).map_err(|e| format!("{flag}: {e}"))
+    };
+    let (warn, critical) = match (days(&args.warn, "--warn"), days(&args.critical, "--critical")) {
+        (Ok(w), Ok(c)) => (w, c),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
+        }
+    };
+    let found = match discover(ctx, &args.host).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
+        }
+    };
+    let runs = found.reports.iter().map(|r| {
+        let b = found.backends.iter().find(|b| *b.id() == r.host).cloned();
+        async move {
+            match b {
+                Some(b) => host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
+                None => Err(format!("{}: not in the inventory", r.host)),
+            }
+        }
+    });
+    let mut failed = found.failed;
+    let mut rows = Vec::new();
+    for r in join_all(runs).await {
+        match r {
+            Ok(mut v) => rows.append(&mut v),
+            Err(e) => {
+                failed += 1;
+                eprintln!("fleet: {e}");
+            }
+        }
+    }
+    let now = jiff::Timestamp::now();
+    rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MIN), r.host.clone(), r.what.clone()));
+    let bad = rows.iter().filter(|r| status(r.days_left(now), warn, critical) != "ok" || r.note.is_some()).count();
+    if args.json {
+        let json: Vec<JsonRow> =
+            rows.iter().map(|row| JsonRow { row, days_left: row.days_left(now), status: status(row.days_left(now), warn, critical) }).collect();
+        output::print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
+    } else {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let d = r.days_left(now);
+                let st = status(d, warn, critical);
+                let left = match d {
+                    Some(d) if d < 0 => format!("expired {} d ago", -d),
+                    Some(d) => format!("{d} d"),
+                    None => "—".into(),
+                };
+                // The status word carries the meaning without colour (pipes, cron mail).
+                let left = if st == "ok" { left } else { format!("{left} ({st})") };
+                let source = match &r.source {
+                    CertSource::Served { addr, .. } => format!("served {addr}"),
+                    CertSource::File { path } => path.clone(),
+                };
+                let info = r.info.as_ref();
+                vec![
+                    left,
+                    r.host.0.clone(),
+                    r.what.clone(),
+                    info.map(|i| i.not_after.strftime("%Y-%m-%d").to_string()).unwrap_or_default(),
+                    info.map(|i| i.issuer.clone()).unwrap_or_default(),
+                    source,
+                    r.note.clone().or_else(|| r.error.clone()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let text = output::table(&["LEFT", "HOST", "WHAT", "NOT AFTER", "ISSUER", "SOURCE", "NOTE"], &table);
+        output::print(&text)?;
+    }
+    Ok(if bad > 0 || failed > 0 { 1 } else { 0 })
+}
