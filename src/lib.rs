@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod env;
 pub mod logging;
 pub mod logs;
+pub mod metrics;
 pub mod actions;
 pub mod addons;
 pub mod model;

@@ -105,28 +105,37 @@ pub fn parse_url(url: &str) -> Result<(String, u16, String), String> {
 
 /// One GET through the host's connection; returns the status code.
 pub async fn http_status(backend: &Backend, url: &str) -> Result<u16, String> {
+    http_get(backend, url, 512).await.map(|(code, _)| code)
+}
+
+/// One GET through the host's connection (`Connection: close`, so the body ends with the
+/// stream); returns the status and up to `limit` bytes of the body.
+pub async fn http_get(backend: &Backend, url: &str, limit: usize) -> Result<(u16, String), String> {
     let (host, port, path) = parse_url(url)?;
     let mut stream = backend.connect_tcp(&host, port).await.map_err(|e| e.message)?;
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: fleet\r\nConnection: close\r\n\r\n");
+    let req = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: fleet\r\nConnection: close\r\n\r\n");
     stream.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
-    let mut buf = vec![0u8; 512];
-    let mut got = 0;
+    let mut buf = Vec::new();
     let read = async {
-        while got < 12 {
-            let n = stream.read(&mut buf[got..]).await.map_err(|e| e.to_string())?;
-            if n == 0 {
+        let mut chunk = vec![0u8; 16 * 1024];
+        loop {
+            let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+            if n == 0 || buf.len() >= limit {
                 break;
             }
-            got += n;
+            buf.extend_from_slice(&chunk[..n]);
         }
         Ok::<_, String>(())
     };
     tokio::time::timeout(Duration::from_secs(10), read).await.map_err(|_| "no answer within 10 s".to_string())??;
-    let head = String::from_utf8_lossy(&buf[..got]);
-    head.split_whitespace()
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code = head
+        .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("not an HTTP answer: {:?}", head.lines().next().unwrap_or("")))
+        .ok_or_else(|| format!("not an HTTP answer: {:?}", head.lines().next().unwrap_or("")))?;
+    Ok((code, body.to_string()))
 }
 
 #[cfg(test)]

@@ -174,6 +174,14 @@ pub fn unit_state(units: &[String]) -> String {
     format!("LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- {}", quote_all(units))
 }
 
+/// systemd's accounting for some units (CPU time, memory, tasks, restarts).
+pub fn unit_accounting(units: &[String]) -> String {
+    format!(
+        "LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MemoryCurrent,CPUUsageNSec,TasksCurrent,NRestarts -- {}; date +%s.%N",
+        quote_all(units)
+    )
+}
+
 /// What `fleet shell` / `fleet run` need to run something the way the app's unit runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppRunSpec {

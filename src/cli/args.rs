@@ -76,6 +76,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),
+    /// Host metrics (node_exporter, or /proc without it), or an app's per-unit accounting
+    Metrics(MetricsArgs),
     /// Certificate expiry: what the front doors serve, the files on disk, cluster PKI.
     /// Exits 1 when any is inside --warn or expired (for cron and CI)
     Certs(CertsArgs),
@@ -85,6 +87,14 @@ pub enum Command {
     /// Remove env vars from the app's env file on every host, then restart what uses it
     #[command(name = "config:unset")]
     ConfigUnset(ConfigUnsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// A host or an app (default: every host)
+    pub target: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

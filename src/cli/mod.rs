@@ -12,6 +12,7 @@ pub mod discover;
 pub mod forward;
 pub mod hosts;
 pub mod logs;
+pub mod metrics;
 pub mod output;
 pub mod prompt;
 pub mod restart;

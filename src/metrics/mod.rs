@@ -1,0 +1,88 @@
+//! Host and app metrics. Hosts: Prometheus node_exporter on the host (127.0.0.1:9100, reached
+//! through the ssh connection), or /proc and df over ssh when there is none, and the answer
+//! says which. Apps: systemd's accounting per unit. Rates come from two samples.
+
+pub mod gather;
+pub mod node;
+pub mod procfs;
+pub mod units;
+
+use serde::Serialize;
+
+/// Raw counters and gauges at one moment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HostSample {
+    /// Seconds (the host's clock where the source gives it).
+    pub at: f64,
+    pub cpu_total: f64,
+    pub cpu_idle: f64,
+    pub load: [f64; 3],
+    pub mem_total: u64,
+    pub mem_available: u64,
+    pub disks: Vec<Disk>,
+    pub net_rx: u64,
+    pub net_tx: u64,
+    pub uptime_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disk {
+    pub mount: String,
+    pub size: u64,
+    pub avail: u64,
+}
+
+/// What `fleet metrics` and the hosts panel show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostMetrics {
+    pub source: &'static str,
+    pub cpu_percent: Option<f64>,
+    pub load: [f64; 3],
+    pub mem_used: u64,
+    pub mem_available: u64,
+    pub mem_total: u64,
+    pub disks: Vec<Disk>,
+    pub net_rx_per_sec: Option<f64>,
+    pub net_tx_per_sec: Option<f64>,
+    pub uptime_secs: Option<u64>,
+}
+
+/// Derives rates from two samples of the same source (`b` later than `a`).
+pub fn derive(source: &'static str, a: &HostSample, b: &HostSample) -> HostMetrics {
+    let dt = b.at - a.at;
+    let dtotal = b.cpu_total - a.cpu_total;
+    let cpu = (dtotal > 0.0).then(|| (100.0 * (1.0 - (b.cpu_idle - a.cpu_idle) / dtotal)).clamp(0.0, 100.0));
+    let rate = |x: u64, y: u64| (dt > 0.0).then(|| y.saturating_sub(x) as f64 / dt);
+    HostMetrics {
+        source,
+        cpu_percent: cpu,
+        load: b.load,
+        mem_used: b.mem_total.saturating_sub(b.mem_available),
+        mem_available: b.mem_available,
+        mem_total: b.mem_total,
+        disks: b.disks.clone(),
+        net_rx_per_sec: rate(a.net_rx, b.net_rx),
+        net_tx_per_sec: rate(a.net_tx, b.net_tx),
+        uptime_secs: b.uptime_secs,
+    }
+}
+
+/// File systems worth showing: real ones, each device once, under its shortest mount point.
+pub fn keep_disk(fstype: &str) -> bool {
+    !matches!(fstype, "tmpfs" | "devtmpfs" | "squashfs" | "proc" | "sysfs" | "ramfs" | "nsfs" | "autofs" | "fuse.lxcfs")
+        && !fstype.starts_with("cgroup")
+}
+
+pub fn dedupe_disks(mut disks: Vec<(String, Disk)>) -> Vec<Disk> {
+    disks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.mount.len().cmp(&b.1.mount.len())));
+    let mut out: Vec<Disk> = Vec::new();
+    let mut last_dev = String::new();
+    for (dev, d) in disks {
+        if dev != last_dev {
+            out.push(d);
+            last_dev = dev;
+        }
+    }
+    out.sort_by(|a, b| a.mount.cmp(&b.mount));
+    out
+}

@@ -1,0 +1,83 @@
+//! node_exporter's text format into a `HostSample` (parsed by prometheus-parse, kept behind this
+//! one function so the crate can be swapped).
+
+use prometheus_parse::{Scrape, Value};
+
+use super::{Disk, HostSample, dedupe_disks, keep_disk};
+
+fn value(v: &Value) -> Option<f64> {
+    match v {
+        Value::Counter(x) | Value::Gauge(x) | Value::Untyped(x) => Some(*x),
+        _ => None,
+    }
+}
+
+pub fn parse(text: &str) -> Result<HostSample, String> {
+    let scrape = Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).map_err(|e| format!("not Prometheus text: {e}"))?;
+    let mut s = HostSample::default();
+    let mut disks: Vec<(String, Disk)> = Vec::new();
+    let mut sizes: Vec<(String, u64)> = Vec::new();
+    let mut boot = None;
+    let mut found = false;
+    for m in &scrape.samples {
+        let Some(v) = value(&m.value) else { continue };
+        match m.metric.as_str() {
+            "node_cpu_seconds_total" => {
+                found = true;
+                s.cpu_total += v;
+                if m.labels.get("mode") == Some("idle") || m.labels.get("mode") == Some("iowait") {
+                    s.cpu_idle += v;
+                }
+            }
+            "node_load1" => s.load[0] = v,
+            "node_load5" => s.load[1] = v,
+            "node_load15" => s.load[2] = v,
+            "node_memory_MemTotal_bytes" => s.mem_total = v as u64,
+            "node_memory_MemAvailable_bytes" => s.mem_available = v as u64,
+            "node_time_seconds" => s.at = v,
+            "node_boot_time_seconds" => boot = Some(v),
+            "node_network_receive_bytes_total" if m.labels.get("device") != Some("lo") => s.net_rx += v as u64,
+            "node_network_transmit_bytes_total" if m.labels.get("device") != Some("lo") => s.net_tx += v as u64,
+            "node_filesystem_size_bytes" | "node_filesystem_avail_bytes" => {
+                let (Some(mount), Some(fstype), Some(dev)) = (m.labels.get("mountpoint"), m.labels.get("fstype"), m.labels.get("device")) else { continue };
+                if !keep_disk(fstype) {
+                    continue;
+                }
+                if m.metric == "node_filesystem_size_bytes" {
+                    sizes.push((mount.to_string(), v as u64));
+                } else {
+                    disks.push((dev.to_string(), Disk { mount: mount.to_string(), size: 0, avail: v as u64 }));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !found {
+        return Err("no node_cpu_seconds_total: not a node_exporter".into());
+    }
+    for (_, d) in &mut disks {
+        d.size = sizes.iter().find(|(m, _)| *m == d.mount).map(|(_, s)| *s).unwrap_or(0);
+    }
+    s.disks = dedupe_disks(disks);
+    s.uptime_secs = boot.map(|b| (s.at - b).max(0.0) as u64);
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_node_exporter() {
+        let a = parse(include_str!("../../fixtures/metrics/node-exporter-1.txt")).unwrap();
+        let b = parse(include_str!("../../fixtures/metrics/node-exporter-2.txt")).unwrap();
+        assert!(a.mem_total > a.mem_available && a.mem_available > 0);
+        assert!(!a.disks.is_empty() && a.disks.iter().all(|d| d.size >= d.avail));
+        assert!(b.at > a.at && b.cpu_total >= a.cpu_total);
+        let m = super::super::derive("node_exporter", &a, &b);
+        let cpu = m.cpu_percent.unwrap();
+        assert!((0.0..=100.0).contains(&cpu), "{cpu}");
+        assert!(m.net_rx_per_sec.unwrap() >= 0.0);
+        assert!(parse("# just a comment\nfoo 1\n").is_err());
+    }
+}
