@@ -1,10 +1,9 @@
 //! `fleet addons [APP] [--json] [--host H]`
 
-use futures::future::join_all;
 use serde::Serialize;
 
 use super::args::AddonsArgs;
-use super::discover::discover;
+use super::discover::{discover, per_host};
 use super::output;
 use crate::addons::gather::host_addons;
 use crate::addons::{AddOn, Problem};
@@ -25,29 +24,12 @@ pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let runs = found.reports.iter().map(|r| {
-        let b = found.backends.iter().find(|b| *b.id() == r.host).cloned();
-        async move {
-            match b {
-                Some(b) => host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
-                None => Err(format!("{}: not in the inventory", r.host)),
-            }
-        }
-    });
-    let mut failed = found.failed;
+    let (per_host, failed) = per_host(&found, |b, r| async move { host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
     let mut addons = Vec::new();
     let mut problems = Vec::new();
-    for r in join_all(runs).await {
-        match r {
-            Ok((mut a, mut p)) => {
-                addons.append(&mut a);
-                problems.append(&mut p);
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("fleet: {e}");
-            }
-        }
+    for (mut a, mut p) in per_host {
+        addons.append(&mut a);
+        problems.append(&mut p);
     }
     if let Some(app) = &args.app {
         addons.retain(|a| a.used_by.iter().any(|u| u.app == *app) || a.routes.iter().any(|r| r.app.as_deref() == Some(app)));

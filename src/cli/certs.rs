@@ -1,11 +1,10 @@
 //! `fleet certs [--json] [--warn 21d] [--host H]`: every certificate, soonest expiry first.
 //! Exits 1 when any is within --warn or expired, 0 when all are fine: cron and CI can use it.
 
-use futures::future::join_all;
 use serde::Serialize;
 
 use super::args::CertsArgs;
-use super::discover::discover;
+use super::discover::{discover, per_host};
 use super::output;
 use crate::certs::gather::host_certs;
 use crate::certs::{CertRow, CertSource};
@@ -47,26 +46,8 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let runs = found.reports.iter().map(|r| {
-        let b = found.backends.iter().find(|b| *b.id() == r.host).cloned();
-        async move {
-            match b {
-                Some(b) => host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
-                None => Err(format!("{}: not in the inventory", r.host)),
-            }
-        }
-    });
-    let mut failed = found.failed;
-    let mut rows = Vec::new();
-    for r in join_all(runs).await {
-        match r {
-            Ok(mut v) => rows.append(&mut v),
-            Err(e) => {
-                failed += 1;
-                eprintln!("fleet: {e}");
-            }
-        }
-    }
+    let (per_host, failed) = per_host(&found, |b, r| async move { host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
+    let mut rows: Vec<CertRow> = per_host.into_iter().flatten().collect();
     let now = jiff::Timestamp::now();
     rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MIN), r.host.clone(), r.what.clone()));
     let bad = rows.iter().filter(|r| status(r.days_left(now), warn, critical) != "ok" || r.note.is_some()).count();

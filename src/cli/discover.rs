@@ -41,6 +41,49 @@ pub async fn discover(ctx: &Context, hosts: &[String]) -> Result<Found, String> 
     Ok(Found { reports, backends, failed })
 }
 
+/// Runs `f` on every host that answered, all at once. Results keep host order; failures are
+/// reported on stderr and counted (with the hosts that failed discovery).
+pub async fn per_host<'a, T, Fut>(found: &'a Found, f: impl Fn(Arc<Backend>, &'a HostReport) -> Fut) -> (Vec<T>, usize)
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let runs = found.reports.iter().map(|r| {
+        let backend = found.backends.iter().find(|b| *b.id() == r.host).cloned();
+        let fut = backend.map(|b| f(b, r));
+        async move {
+            match fut {
+                Some(fut) => fut.await,
+                None => Err(format!("{}: not in the inventory", r.host)),
+            }
+        }
+    });
+    let mut failed = found.failed;
+    let mut out = Vec::new();
+    for r in futures::future::join_all(runs).await {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                failed += 1;
+                eprintln!("fleet: {e}");
+            }
+        }
+    }
+    (out, failed)
+}
+
+/// `[{…item, "host": …}]` for items that do not carry their host.
+pub fn json_with_host<T: serde::Serialize>(items: &[(crate::model::HostId, T)]) -> String {
+    let json: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(h, m)| {
+            let mut v = serde_json::to_value(m).unwrap_or_default();
+            v["host"] = serde_json::json!(h);
+            v
+        })
+        .collect();
+    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+}
+
 /// "no app X (apps: …)" or "X has no process web".
 pub fn no_target_message(found: &Found, app: &str, processes: &[String]) -> String {
     let apps: std::collections::BTreeSet<&str> =

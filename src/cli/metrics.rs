@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures::future::join_all;
 
 use super::args::MetricsArgs;
-use super::discover::discover;
+use super::discover::{discover, json_with_host, per_host};
 use super::output;
 use crate::backend::commands;
 use crate::context::Context;
@@ -58,15 +58,7 @@ pub async fn run(ctx: &Context, args: MetricsArgs) -> anyhow::Result<i32> {
                 }
             }
             if args.json {
-                let json: Vec<serde_json::Value> = all
-                    .iter()
-                    .map(|(h, m)| {
-                        let mut v = serde_json::to_value(m).unwrap_or_default();
-                        v["host"] = serde_json::json!(h);
-                        v
-                    })
-                    .collect();
-                output::print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
+                output::print(&json_with_host(&all))?;
             } else {
                 let rows: Vec<Vec<String>> = all
                     .iter()
@@ -86,33 +78,13 @@ pub async fn run(ctx: &Context, args: MetricsArgs) -> anyhow::Result<i32> {
             }
         }
         None => {
-            let runs = found.reports.iter().map(|r| {
-                let b = found.backends.iter().find(|b| *b.id() == r.host).cloned();
-                async move {
-                    let b = b.ok_or_else(|| format!("{}: not in the inventory", r.host))?;
-                    host_metrics(&b, NODE_EXPORTER, GAP).await.map(|m| (r.host.clone(), m)).map_err(|e| format!("{}: {}", r.host, e.message))
-                }
-            });
-            let mut all = Vec::new();
-            for r in join_all(runs).await {
-                match r {
-                    Ok(v) => all.push(v),
-                    Err(e) => {
-                        failed += 1;
-                        eprintln!("fleet: {e}");
-                    }
-                }
-            }
+            let (all, host_failures) = per_host(&found, |b, r| async move {
+                host_metrics(&b, NODE_EXPORTER, GAP).await.map(|m| (r.host.clone(), m)).map_err(|e| format!("{}: {}", r.host, e.message))
+            })
+            .await;
+            failed = host_failures;
             if args.json {
-                let json: Vec<serde_json::Value> = all
-                    .iter()
-                    .map(|(h, m)| {
-                        let mut v = serde_json::to_value(m).unwrap_or_default();
-                        v["host"] = serde_json::json!(h);
-                        v
-                    })
-                    .collect();
-                output::print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
+                output::print(&json_with_host(&all))?;
             } else {
                 let rows: Vec<Vec<String>> = all
                     .iter()
