@@ -44,6 +44,7 @@ fn clone_state(s: &State) -> State {
     n.filter = s.filter.clone();
     n.overlay = s.overlay.clone();
     n.spinner = s.spinner;
+    n.metrics = s.metrics.clone();
     n
 }
 
@@ -220,4 +221,45 @@ fn ticks_redraw_only_when_something_shows_it() {
     }));
     let (_, changed) = update(&mut s, Msg::Tick(common::now() + jiff::SignedDuration::from_millis(300)));
     assert!(!changed);
+}
+
+#[test]
+fn host_view_with_sparklines_and_threshold_colours() {
+    let make = || {
+        let mut s = common::fleet_state();
+        for (i, cpu) in [5.0, 20.0, 50.0, 80.0, 95.0].iter().enumerate() {
+            let m = fleet::metrics::HostMetrics {
+                source: "node_exporter",
+                cpu_percent: Some(*cpu),
+                load: [0.5, 0.4, 0.3],
+                mem_used: 800 << 20,
+                mem_available: 200 << 20,
+                mem_total: 1000 << 20,
+                disks: vec![fleet::metrics::Disk { mount: "/".into(), size: 100 << 30, avail: 5 << 30 }],
+                net_rx_per_sec: Some(1000.0 * i as f64),
+                net_tx_per_sec: Some(500.0),
+                uptime_secs: Some(3600),
+            };
+            let at = common::now() - jiff::SignedDuration::from_secs(10 * (5 - i as i64));
+            update(&mut s, Msg::Backend(BackendEvent::Metrics { host: HostId("lon-2".into()), metrics: m, at }));
+        }
+        s
+    };
+    // The hosts panel shows the latest CPU and memory, coloured by thresholds (lon-2's row is
+    // not the selected one, so it keeps its colours).
+    let s = sized(make(), 160, 48);
+    let t = render(&s, 160, 48);
+    let buf = t.backend().buffer();
+    let theme = Theme::builtin("dark").unwrap();
+    let (x, y) = find(buf, "95%").expect("cpu column");
+    assert_eq!(buf[(x, y)].fg, theme.danger, "95 % CPU is red");
+    let (x, y) = find(buf, "80%").expect("memory column");
+    assert_eq!(buf[(x, y)].fg, theme.warn, "80 % memory is amber");
+    // Enter on a host opens its view.
+    let mut s = make();
+    act(&mut s, Action::NextPanel);
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Open);
+    assert_eq!(s.view, fleet::state::View::Host { host: HostId("lon-2".into()) });
+    snap("host_view", s);
 }

@@ -58,3 +58,41 @@ impl FleetState {
     }
 }
 
+
+/// How many points of history a sparkline keeps (one per sample).
+pub const METRICS_POINTS: usize = 120;
+
+/// A host's metrics: the latest, and a bounded history for sparklines.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricsHistory {
+    pub latest: Option<crate::metrics::HostMetrics>,
+    pub at: Option<Timestamp>,
+    /// CPU %, memory used %, network in and out (bytes/s): newest last.
+    pub cpu: std::collections::VecDeque<u64>,
+    pub mem: std::collections::VecDeque<u64>,
+    pub rx: std::collections::VecDeque<u64>,
+    pub tx: std::collections::VecDeque<u64>,
+}
+
+impl MetricsHistory {
+    pub fn push(&mut self, m: crate::metrics::HostMetrics, at: Timestamp) {
+        let mem_pct = if m.mem_total > 0 { m.mem_used * 100 / m.mem_total } else { 0 };
+        for (series, v) in [
+            (&mut self.cpu, m.cpu_percent.unwrap_or(0.0) as u64),
+            (&mut self.mem, mem_pct),
+            (&mut self.rx, m.net_rx_per_sec.unwrap_or(0.0) as u64),
+            (&mut self.tx, m.net_tx_per_sec.unwrap_or(0.0) as u64),
+        ] {
+            series.push_back(v);
+            while series.len() > METRICS_POINTS {
+                series.pop_front();
+            }
+        }
+        self.latest = Some(m);
+        self.at = Some(at);
+    }
+
+    pub fn mem_percent(&self) -> Option<u64> {
+        self.latest.as_ref().filter(|m| m.mem_total > 0).map(|m| m.mem_used * 100 / m.mem_total)
+    }
+}

@@ -96,10 +96,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let hosts_len = state.fleet.hosts.len();
     let detail_len = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
-        View::Apps | View::Logs { .. } => 0,
+        View::Apps | View::Logs { .. } | View::Host { .. } => 0,
     };
     let (cursor, len) = match (&state.view, state.focus) {
-        (View::App { .. } | View::Logs { .. }, _) => (&mut state.detail_cursor, detail_len),
+        (View::App { .. } | View::Logs { .. } | View::Host { .. }, _) => (&mut state.detail_cursor, detail_len),
         (View::Apps, Focus::Apps) => (&mut state.apps_cursor, apps_len),
         (View::Apps, Focus::Hosts) => (&mut state.hosts_cursor, hosts_len),
     };
@@ -118,6 +118,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.view = View::App { name };
                 state.detail_cursor.selected = 0;
                 state.app_tab = AppTab::Processes;
+            } else if state.view == View::Apps
+                && state.focus == Focus::Hosts
+                && let Some(h) = state.fleet.hosts.get(state.hosts_cursor.selected)
+            {
+                state.view = View::Host { host: h.spec.id.clone() };
             }
         }
         Action::Back => {

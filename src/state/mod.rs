@@ -16,7 +16,7 @@ pub mod layout;
 mod table;
 
 pub use action::Action;
-pub use fleet::{FleetState, HostRow};
+pub use fleet::{FleetState, HostRow, MetricsHistory};
 pub use input::FilterInput;
 pub use table::{ListCursor, scroll_offset};
 
@@ -90,6 +90,8 @@ pub enum View {
     App { name: String },
     /// The log view of an app; `back` is where esc returns to.
     Logs { back: Box<View> },
+    /// One host: its facts and metrics with sparklines.
+    Host { host: HostId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +162,8 @@ pub struct State {
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,
     pub addons: Option<env_view::AddonsView>,
+    /// Metrics per host, with history for sparklines.
+    pub metrics: std::collections::BTreeMap<HostId, MetricsHistory>,
     /// The env editor, when open (it takes every key).
     pub editor: Option<editor::Editor>,
     /// The convention's env file (`/etc/{app}/env`), the one edits go to when the units use it.
@@ -203,6 +207,7 @@ impl State {
             env: None,
             addons: None,
             editor: None,
+            metrics: Default::default(),
             env_file_template: "/etc/{app}/env".into(),
         }
     }
@@ -302,6 +307,10 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::EnvWritten { app, changed, report }) => (editor_input::written(state, app, changed, report), true),
+        Msg::Backend(BackendEvent::Metrics { host, metrics, at }) => {
+            state.metrics.entry(host).or_default().push(metrics, at);
+            (Vec::new(), true)
+        }
         Msg::Backend(BackendEvent::Notice(text)) => {
             state.notice = Some(text);
             (Vec::new(), true)
@@ -343,7 +352,7 @@ pub(crate) fn clamp_cursors(state: &mut State) {
     state.hosts_cursor.clamp(state.fleet.hosts.len());
     let procs = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
-        View::Apps | View::Logs { .. } => 0,
+        View::Apps | View::Logs { .. } | View::Host { .. } => 0,
     };
     state.detail_cursor.clamp(procs);
 }

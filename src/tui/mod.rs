@@ -61,6 +61,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     state.readonly = ctx.config.readonly;
     state.forward_bind = ctx.config.forward_bind;
     state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
+    runtime::spawn_metrics(backends.clone(), ctx.config.refresh, events_tx.clone());
     let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
         runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx.clone());
 

@@ -23,6 +23,7 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Apps => "apps".to_string(),
         View::App { name } => format!("apps › {}", sanitize(name)),
         View::Logs { .. } => format!("apps › {} › logs", sanitize(state.logs.as_ref().map(|l| l.app.as_str()).unwrap_or(""))),
+        View::Host { host } => format!("hosts › {}", sanitize(&host.0)),
     };
     spans.push(Span::styled(format!("{where_}  "), theme.accent()));
     spans.push(Span::styled(
@@ -71,12 +72,13 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         (View::Apps, Focus::Apps) => {
             vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::NextPanel]
         }
-        (View::Apps, Focus::Hosts) => vec![Action::NextPanel, Action::AcceptHostKey],
+        (View::Apps, Focus::Hosts) => vec![Action::Open, Action::NextPanel, Action::AcceptHostKey],
         (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart],
         (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Env => {
             vec![Action::Back, Action::NextPanel, Action::Reveal, Action::RevealAll, Action::Logs, Action::Restart]
         }
         (View::App { .. }, _) => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart, Action::Shell, Action::Forward],
+        (View::Host { .. }, _) => vec![Action::Back],
         (View::Logs { .. }, _) => vec![
             Action::Back,
             Action::Bottom,

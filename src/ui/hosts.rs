@@ -18,6 +18,7 @@ struct Row<'a> {
     host: &'a HostRow,
     now: Timestamp,
     spinner: usize,
+    metrics: Option<&'a crate::state::MetricsHistory>,
 }
 
 impl TableRow for Row<'_> {
@@ -44,9 +45,18 @@ impl TableRow for Row<'_> {
                 Span::styled(sanitize(&text).into_owned(), theme.muted())
             }
         };
+        let latest = self.metrics.and_then(|m| m.latest.as_ref());
+        let cpu = latest.and_then(|m| m.cpu_percent).map(|c| c as u64);
+        let mem = self.metrics.and_then(|m| m.mem_percent());
+        let pct = |v: Option<u64>| match v {
+            Some(p) => Span::styled(format!("{p}%"), super::host_view::level(theme, p)),
+            None => Span::raw(""),
+        };
         vec![
             Cell::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
             Cell::from(Span::styled(state, style)),
+            Cell::from(pct(cpu)),
+            Cell::from(pct(mem)),
             Cell::from(uptime),
             Cell::from(Span::styled(refreshed, theme.muted())),
             Cell::from(detail),
@@ -56,7 +66,7 @@ impl TableRow for Row<'_> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows: Vec<Row> =
-        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner }).collect();
+        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner, metrics: state.metrics.get(&host.spec.id) }).collect();
     let name_w = state.fleet.hosts.iter().map(|h| h.spec.id.0.chars().count()).max().unwrap_or(4).clamp(4, 24) as u16;
     let up = state.fleet.hosts.iter().filter(|h| matches!(h.status, HostStatus::Up { .. })).count();
     let failed = state.fleet.failed_hosts();
@@ -69,10 +79,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         area,
         TableSpec {
             title: Line::from(title),
-            headers: &["HOST", "STATE", "UPTIME", "AGE", "OS / ERROR"],
+            headers: &["HOST", "STATE", "CPU", "MEM", "UPTIME", "AGE", "OS / ERROR"],
             widths: &[
                 Constraint::Length(name_w),
                 Constraint::Length(12),
+                Constraint::Length(4),
+                Constraint::Length(4),
                 Constraint::Length(7),
                 Constraint::Length(4),
                 Constraint::Fill(1),

@@ -7,6 +7,7 @@ mod apps;
 mod bars;
 mod env_tab;
 mod help;
+mod host_view;
 mod hosts;
 mod logs;
 mod popup;
@@ -38,6 +39,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         View::App { name } if state.app_tab == crate::state::AppTab::Addons => addons_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
+        View::Host { host } => host_view::draw(frame, layout.detail, state, host, theme),
     }
     bars::status(frame, layout.status, state, keymap, theme);
     match &state.overlay {
