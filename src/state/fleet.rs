@@ -76,7 +76,7 @@ pub struct MetricsHistory {
 
 impl MetricsHistory {
     pub fn push(&mut self, m: crate::metrics::HostMetrics, at: Timestamp) {
-        let mem_pct = if m.mem_total > 0 { m.mem_used * 100 / m.mem_total } else { 0 };
+        let mem_pct = (m.mem_used * 100).checked_div(m.mem_total).unwrap_or(0);
         for (series, v) in [
             (&mut self.cpu, m.cpu_percent.unwrap_or(0.0) as u64),
             (&mut self.mem, mem_pct),
