@@ -105,3 +105,29 @@ fn demo_needs_no_config_or_network() {
     assert_eq!(names, ["billing", "ledger", "shop"]);
     assert_eq!(v["errors"][0]["host"], "nyc-1");
 }
+
+#[test]
+fn certs_reads_every_kubeconfig_context_without_any_cluster() {
+    let kube = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/kube/kubeconfig.yaml");
+    let missing = "/nonexistent/kubeconfig";
+    let out = Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .args(["--demo", "certs", "--json"])
+        .env("KUBECONFIG", format!("{kube}:{missing}"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    let get = |host: &str, what: &str| rows.iter().find(|r| r["host"] == host && r["what"] == what).unwrap_or_else(|| panic!("{host} {what}: {v}"));
+    let client = get("kube:k3s-lab", "client certificate");
+    assert_eq!(client["info"]["subject"], "CN=shop.lab.test");
+    assert_ne!(client["status"], "ok", "a short-lived client certificate is flagged");
+    get("kube:k3s-lab", "cluster CA");
+    assert_eq!(get("kube:doks-prod", "exec plugin (doctl, aws, gke…)")["status"], "n/a");
+    assert_eq!(get("kube:ci", "bearer token")["status"], "n/a");
+    let gone = get("kubeconfig", "kubeconfig");
+    assert_eq!(gone["source"]["path"], missing, "a named missing file is reported: {gone}");
+    assert!(gone["error"].as_str().unwrap().contains("No such file"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("not-a-real-token"), "tokens never print");
+    // The demo's nyc-1 is down and the client certificate is inside 21 days: exit 1.
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -3,6 +3,7 @@
 //! front door's config, a cluster's control-plane PKI), and "renewed on disk but not served".
 
 pub mod gather;
+pub mod kubeconfig;
 pub mod tls;
 pub mod x509;
 
@@ -19,6 +20,23 @@ pub enum CertSource {
     Served { addr: String, domain: String },
     /// A file on the host.
     File { path: String },
+    /// A kubeconfig context's credential (from the local kubeconfig files).
+    Kubeconfig { path: String },
+}
+
+/// Kubeconfig credentials as cert rows (`kube:CONTEXT` in the host column).
+pub fn kube_rows(creds: Vec<kubeconfig::KubeCred>) -> Vec<CertRow> {
+    creds
+        .into_iter()
+        .map(|c| CertRow {
+            host: HostId(if c.context.is_empty() { "kubeconfig".into() } else { format!("kube:{}", c.context) }),
+            what: c.what,
+            source: CertSource::Kubeconfig { path: c.source },
+            info: c.info,
+            error: c.error,
+            note: c.note,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

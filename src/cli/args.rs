@@ -107,6 +107,9 @@ pub struct CertsArgs {
     /// Red within this long
     #[arg(long, default_value = "7d", value_name = "DURATION")]
     pub critical: String,
+    /// Leave out the kubeconfig contexts' credentials ($KUBECONFIG or ~/.kube/config)
+    #[arg(long)]
+    pub no_kube: bool,
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
 }

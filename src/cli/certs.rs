@@ -18,8 +18,10 @@ struct JsonRow<'a> {
     status: &'static str,
 }
 
-fn status(days: Option<i64>, warn: i64, critical: i64) -> &'static str {
+fn status(row: &CertRow, days: Option<i64>, warn: i64, critical: i64) -> &'static str {
     match days {
+        // A token or exec credential: nothing fleet can date.
+        None if row.error.is_none() => "n/a",
         None => "error",
         Some(d) if d < 0 => "expired",
         Some(d) if d <= critical => "critical",
@@ -48,29 +50,40 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
     };
     let (per_host, failed) = per_host(&found, |b, r| async move { host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
     let mut rows: Vec<CertRow> = per_host.into_iter().flatten().collect();
+    // Every kubeconfig context's credentials, read locally: no cluster needs to answer.
+    if args.host.is_empty() && !args.no_kube {
+        let (paths, explicit) = (crate::certs::kubeconfig::files(), std::env::var_os("KUBECONFIG").is_some());
+        rows.extend(crate::certs::kube_rows(crate::certs::kubeconfig::credentials(&paths, explicit)));
+    }
     let now = jiff::Timestamp::now();
     rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MIN), r.host.clone(), r.what.clone()));
-    let bad = rows.iter().filter(|r| status(r.days_left(now), warn, critical) != "ok" || r.note.is_some()).count();
+    // Inside the thresholds, expired, unreadable, or renewed on disk but not served.
+    let bad = rows
+        .iter()
+        .filter(|r| {
+            !matches!(status(r, r.days_left(now), warn, critical), "ok" | "n/a") || (r.note.is_some() && matches!(r.source, CertSource::Served { .. }))
+        })
+        .count();
     if args.json {
         let json: Vec<JsonRow> =
-            rows.iter().map(|row| JsonRow { row, days_left: row.days_left(now), status: status(row.days_left(now), warn, critical) }).collect();
+            rows.iter().map(|row| JsonRow { row, days_left: row.days_left(now), status: status(row, row.days_left(now), warn, critical) }).collect();
         output::print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
     } else {
         let table: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
                 let d = r.days_left(now);
-                let st = status(d, warn, critical);
+                let st = status(r, d, warn, critical);
                 let left = match d {
                     Some(d) if d < 0 => format!("expired {} d ago", -d),
                     Some(d) => format!("{d} d"),
                     None => "—".into(),
                 };
                 // The status word carries the meaning without colour (pipes, cron mail).
-                let left = if st == "ok" { left } else { format!("{left} ({st})") };
+                let left = if matches!(st, "ok" | "n/a") { left } else { format!("{left} ({st})") };
                 let source = match &r.source {
                     CertSource::Served { addr, .. } => format!("served {addr}"),
-                    CertSource::File { path } => path.clone(),
+                    CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
                 };
                 let info = r.info.as_ref();
                 vec![
