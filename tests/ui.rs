@@ -45,6 +45,7 @@ fn clone_state(s: &State) -> State {
     n.overlay = s.overlay.clone();
     n.spinner = s.spinner;
     n.metrics = s.metrics.clone();
+    n.certs = s.certs.clone();
     n
 }
 
@@ -262,4 +263,53 @@ fn host_view_with_sparklines_and_threshold_colours() {
     act(&mut s, Action::Open);
     assert_eq!(s.view, fleet::state::View::Host { host: HostId("lon-2".into()) });
     snap("host_view", s);
+}
+
+#[test]
+fn certs_view_sorted_with_threshold_colours() {
+    use fleet::certs::{CertRow, CertSource, x509::CertInfo};
+    let row = |host: &str, what: &str, days: i64, note: Option<&str>| CertRow {
+        host: HostId(host.into()),
+        what: what.into(),
+        source: CertSource::Served { addr: "127.0.0.1:443".into(), domain: what.into() },
+        info: Some(CertInfo {
+            subject: format!("CN={what}"),
+            sans: vec![what.into()],
+            issuer: "CN=R11".into(),
+            not_after: common::now() + jiff::SignedDuration::from_hours(24 * days + 12),
+            serial: "01".into(),
+            is_ca: false,
+        }),
+        error: None,
+        note: note.map(String::from),
+    };
+    let make = || {
+        let mut s = common::fleet_state();
+        let (effects, _) = update(&mut s, Msg::Action(Action::Certs));
+        assert!(matches!(effects[..], [fleet::state::Effect::LoadCerts { .. }]));
+        let rows = vec![
+            row("lon-1", "shop.example.com", 60, None),
+            row("lon-2", "api.example.com", 10, None),
+            row("kube:prod", "client certificate", -3, None),
+            row("lon-1", "www.example.com", 5, Some("renewed on disk (valid until 2027-02-20) but not served: reload the front door")),
+        ];
+        update(&mut s, Msg::Backend(BackendEvent::Certs { rows, problems: vec!["nyc-1: connection refused".into()] }));
+        s
+    };
+    snap("certs_view", make());
+    let mut s = sized(make(), 160, 48);
+    // Select the second row, so the first keeps its own colours.
+    act(&mut s, Action::Down);
+    let t = render(&s, 160, 48);
+    let buf = t.backend().buffer();
+    let theme = Theme::builtin("dark").unwrap();
+    let screen: String = (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+    let (x, y) = find(buf, "expired 3 d ago").unwrap_or_else(|| panic!("soonest first:\n{screen}"));
+    assert_eq!(buf[(x, y)].fg, theme.danger);
+    let (x, y) = find(buf, "10 d").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.warn);
+    let (x, y) = find(buf, "60 d").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    let order: Vec<u16> = ["expired 3 d", "5 d", "10 d", "60 d"].iter().map(|t| find(buf, t).unwrap().1).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "sorted by days left: {order:?}");
 }

@@ -45,6 +45,8 @@ pub enum BackendEvent {
     EnvWritten { app: String, changed: Vec<crate::actions::HostTarget>, report: Vec<String> },
     /// A host's latest metrics (rates from its last two samples).
     Metrics { host: HostId, metrics: crate::metrics::HostMetrics, at: jiff::Timestamp },
+    /// Every certificate fleet can see, and the hosts that could not be read.
+    Certs { rows: Vec<crate::certs::CertRow>, problems: Vec<String> },
     /// Something the user should read in the status bar.
     Notice(String),
 }

@@ -39,11 +39,12 @@ pub enum Action {
     RevealAll,
     Edit,
     EditFile,
+    Certs,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -77,6 +78,7 @@ impl Action {
         Action::RevealAll,
         Action::Edit,
         Action::EditFile,
+        Action::Certs,
         Action::Quit,
     ];
 
@@ -120,6 +122,7 @@ impl Action {
             Action::RevealAll => "env: show every secret unmasked (again: mask them)",
             Action::Edit => "env: edit the selected variable on every host (ctrl-s saves, esc cancels)",
             Action::EditFile => "env: edit the whole env file of the first host",
+            Action::Certs => "every certificate (served, on disk, kubeconfig), soonest expiry first",
             Action::Quit => "quit",
         }
     }
@@ -160,6 +163,7 @@ impl Action {
             Action::RevealAll => "reveal all",
             Action::Edit => "edit",
             Action::EditFile => "edit file",
+            Action::Certs => "certs",
             _ => "",
         }
     }

@@ -96,10 +96,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let hosts_len = state.fleet.hosts.len();
     let detail_len = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
+        View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
         View::Apps | View::Logs { .. } | View::Host { .. } => 0,
     };
     let (cursor, len) = match (&state.view, state.focus) {
-        (View::App { .. } | View::Logs { .. } | View::Host { .. }, _) => (&mut state.detail_cursor, detail_len),
+        (View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs, _) => (&mut state.detail_cursor, detail_len),
         (View::Apps, Focus::Apps) => (&mut state.apps_cursor, apps_len),
         (View::Apps, Focus::Hosts) => (&mut state.hosts_cursor, hosts_len),
     };
@@ -146,6 +147,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help);
             state.help_scroll = 0;
         }
+        Action::Refresh if state.view == View::Certs => return on_action(state, Action::Certs),
         Action::Refresh => return vec![Effect::RefreshAll],
         Action::AcceptHostKey => accept_key_prompt(state),
         Action::Logs => return super::logs_input::open(state),
@@ -153,6 +155,13 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             return super::actions_input::on_action(state, action);
         }
         Action::Reveal | Action::RevealAll => {}
+        Action::Certs => {
+            state.view = View::Certs;
+            state.detail_cursor.selected = 0;
+            state.certs = None;
+            let reports = state.fleet.hosts.iter().filter_map(|h| h.status.report()).cloned().collect();
+            return vec![Effect::LoadCerts { reports }];
+        }
         Action::Edit | Action::EditFile => {}
         Action::Confirm
         | Action::Cancel

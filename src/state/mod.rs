@@ -79,6 +79,8 @@ pub enum Effect {
     WriteEnvFile { app: String, target: HostTarget, path: String, sha: String, text: String },
     /// Read one env file to edit it whole.
     LoadEnvFile { app: String, target: HostTarget, path: String },
+    /// Read every host's certificates and the kubeconfig credentials.
+    LoadCerts { reports: Vec<crate::model::HostReport> },
     /// Find the add-ons on the app's hosts (with every app's env there, for the links).
     LoadAddons { app: String, reports: Vec<crate::model::HostReport> },
     Quit,
@@ -92,6 +94,8 @@ pub enum View {
     Logs { back: Box<View> },
     /// One host: its facts and metrics with sparklines.
     Host { host: HostId },
+    /// Every certificate, soonest expiry first.
+    Certs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +166,8 @@ pub struct State {
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,
     pub addons: Option<env_view::AddonsView>,
+    /// The certs view's rows (None: loading) and problems.
+    pub certs: Option<(Vec<crate::certs::CertRow>, Vec<String>)>,
     /// Metrics per host, with history for sparklines.
     pub metrics: std::collections::BTreeMap<HostId, MetricsHistory>,
     /// The env editor, when open (it takes every key).
@@ -208,6 +214,7 @@ impl State {
             addons: None,
             editor: None,
             metrics: Default::default(),
+            certs: None,
             env_file_template: "/etc/{app}/env".into(),
         }
     }
@@ -311,6 +318,13 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             state.metrics.entry(host).or_default().push(metrics, at);
             (Vec::new(), true)
         }
+        Msg::Backend(BackendEvent::Certs { rows, problems }) => {
+            let mut rows = rows;
+            let now = state.now;
+            rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MAX), r.host.clone(), r.what.clone()));
+            state.certs = Some((rows, problems));
+            (Vec::new(), true)
+        }
         Msg::Backend(BackendEvent::Notice(text)) => {
             state.notice = Some(text);
             (Vec::new(), true)
@@ -352,6 +366,7 @@ pub(crate) fn clamp_cursors(state: &mut State) {
     state.hosts_cursor.clamp(state.fleet.hosts.len());
     let procs = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
+        View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
         View::Apps | View::Logs { .. } | View::Host { .. } => 0,
     };
     state.detail_cursor.clamp(procs);

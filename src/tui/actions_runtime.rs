@@ -280,6 +280,39 @@ impl ActionsRuntime {
         });
     }
 
+    /// Every host's certificates at once, plus the local kubeconfig credentials.
+    pub fn load_certs(&self, reports: Vec<crate::model::HostReport>) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let runs = reports.iter().map(|r| {
+                let b = backends.get(&r.host).cloned();
+                async move {
+                    match b {
+                        Some(b) => crate::certs::gather::host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
+                        None => Err(format!("{}: not in the inventory", r.host)),
+                    }
+                }
+            });
+            let mut rows = Vec::new();
+            let mut problems = Vec::new();
+            for r in futures::future::join_all(runs).await {
+                match r {
+                    Ok(mut v) => rows.append(&mut v),
+                    Err(e) => problems.push(e),
+                }
+            }
+            let kube = tokio::task::spawn_blocking(|| {
+                let paths = crate::certs::kubeconfig::files();
+                crate::certs::kubeconfig::credentials(&paths, std::env::var_os("KUBECONFIG").is_some())
+            })
+            .await
+            .unwrap_or_default();
+            rows.extend(crate::certs::kube_rows(kube));
+            let _ = events.send(BackendEvent::Certs { rows, problems });
+        });
+    }
+
     pub fn load_audit(&self) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {

@@ -140,6 +140,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadAudit => actions.load_audit(),
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                     Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
+                    Effect::LoadCerts { reports } => actions.load_certs(reports),
                     Effect::LoadEnvFile { app, target, path } => actions.load_env_file(app, target, path),
                     Effect::WriteEnv { app, targets, change } => actions.write_env(app, targets, change),
                     Effect::WriteEnvFile { app, target, path, sha, text } => actions.write_env_file(app, target, path, sha, text),

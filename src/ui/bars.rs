@@ -24,6 +24,7 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::App { name } => format!("apps › {}", sanitize(name)),
         View::Logs { .. } => format!("apps › {} › logs", sanitize(state.logs.as_ref().map(|l| l.app.as_str()).unwrap_or(""))),
         View::Host { host } => format!("hosts › {}", sanitize(&host.0)),
+        View::Certs => "certificates".to_string(),
     };
     spans.push(Span::styled(format!("{where_}  "), theme.accent()));
     spans.push(Span::styled(
@@ -70,7 +71,7 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     let ctx = state.key_context();
     let mut actions = match (&state.view, state.focus) {
         (View::Apps, Focus::Apps) => {
-            vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::NextPanel]
+            vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::Certs, Action::NextPanel]
         }
         (View::Apps, Focus::Hosts) => vec![Action::Open, Action::NextPanel, Action::AcceptHostKey],
         (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart],
@@ -79,6 +80,7 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         }
         (View::App { .. }, _) => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart, Action::Shell, Action::Forward],
         (View::Host { .. }, _) => vec![Action::Back],
+        (View::Certs, _) => vec![Action::Back, Action::Refresh],
         (View::Logs { .. }, _) => vec![
             Action::Back,
             Action::Bottom,

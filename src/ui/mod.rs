@@ -5,6 +5,7 @@ mod addons_tab;
 mod app_detail;
 mod apps;
 mod bars;
+mod certs_view;
 mod env_tab;
 mod help;
 mod host_view;
@@ -40,6 +41,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
         View::Host { host } => host_view::draw(frame, layout.detail, state, host, theme),
+        View::Certs => certs_view::draw(frame, layout.detail, state, theme),
     }
     bars::status(frame, layout.status, state, keymap, theme);
     match &state.overlay {

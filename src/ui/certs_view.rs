@@ -1,0 +1,88 @@
+//! The fleet-wide certs view: every certificate (served, on disk, kubeconfig), soonest expiry
+//! first; amber inside 21 days, red inside 7 or expired, with the renewal trap called out.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, TableRow, TableSpec};
+use crate::certs::{CertRow, CertSource};
+use crate::config::theme::Theme;
+use crate::state::State;
+use crate::text::sanitize;
+
+pub const WARN_DAYS: i64 = 21;
+pub const CRITICAL_DAYS: i64 = 7;
+
+struct Row<'a> {
+    r: &'a CertRow,
+    now: Timestamp,
+}
+
+impl TableRow for Row<'_> {
+    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+        let r = self.r;
+        let days = r.days_left(self.now);
+        let (left, style) = match days {
+            Some(d) if d < 0 => (format!("expired {} d ago", -d), theme.danger()),
+            Some(d) if d <= CRITICAL_DAYS => (format!("{d} d"), theme.danger()),
+            Some(d) if d <= WARN_DAYS => (format!("{d} d"), theme.warn()),
+            Some(d) => (format!("{d} d"), theme.ok()),
+            None if r.error.is_some() => ("error".into(), theme.danger()),
+            None => ("—".into(), theme.muted()),
+        };
+        let source = match &r.source {
+            CertSource::Served { addr, .. } => format!("served {addr}"),
+            CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
+        };
+        let note = r.note.clone().or_else(|| r.error.clone()).unwrap_or_default();
+        let note_style = if r.error.is_some() || matches!(r.source, CertSource::Served { .. }) && r.note.is_some() {
+            theme.danger()
+        } else {
+            theme.muted()
+        };
+        vec![
+            Cell::from(Span::styled(left, style)),
+            Cell::from(Span::styled(sanitize(&r.host.0).into_owned(), theme.accent())),
+            Cell::from(sanitize(&r.what).into_owned()),
+            Cell::from(r.info.as_ref().map(|i| i.not_after.strftime("%Y-%m-%d").to_string()).unwrap_or_default()),
+            Cell::from(Span::styled(sanitize(&source).into_owned(), theme.muted())),
+            Cell::from(Span::styled(sanitize(&note).into_owned(), note_style)),
+        ]
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let (rows, problems): (Vec<Row>, usize) = match &state.certs {
+        Some((rows, problems)) => (rows.iter().map(|r| Row { r, now: state.now }).collect(), problems.len()),
+        None => (Vec::new(), 0),
+    };
+    let mut title = vec![Span::raw(" certificates "), Span::styled("soonest expiry first ", theme.muted())];
+    if problems > 0 {
+        title.push(Span::styled(format!("{problems} host(s) unreadable "), theme.danger()));
+    }
+    let empty = if state.certs.is_none() { "reading certificates…" } else { "no certificates found" };
+    table::draw(
+        frame,
+        area,
+        TableSpec {
+            title: Line::from(title),
+            headers: &["LEFT", "HOST", "WHAT", "NOT AFTER", "SOURCE", "NOTE"],
+            widths: &[
+                Constraint::Length(16),
+                Constraint::Length(14),
+                Constraint::Fill(2),
+                Constraint::Length(10),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+            ],
+            focused: true,
+            selected: Some(state.detail_cursor.selected),
+            empty,
+        },
+        &rows,
+        theme,
+    );
+}
