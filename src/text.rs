@@ -41,6 +41,26 @@ pub fn bytes(n: u64) -> String {
     if u == 0 || v >= 100.0 { format!("{:.0}{}", v, UNITS[u]) } else { format!("{:.1}{}", v, UNITS[u]) }
 }
 
+/// A seeded xorshift for the property tests: deterministic, no dependency.
+#[cfg(test)]
+pub(crate) struct XorShift(pub u64);
+
+#[cfg(test)]
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A string of up to `max_len` characters drawn from `alphabet`.
+    pub fn string(&mut self, alphabet: &[char], max_len: u64) -> String {
+        let len = self.next() % (max_len + 1);
+        (0..len).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize]).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

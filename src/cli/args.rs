@@ -78,7 +78,7 @@ pub enum Command {
     Addons(AddonsArgs),
     /// Host metrics (node_exporter, or /proc without it), or an app's per-unit accounting
     Metrics(MetricsArgs),
-    /// Certificate expiry: what the front doors serve, the files on disk, cluster PKI.
+    /// Certificate expiry: what the front doors serve, the files on disk, cluster PKI, kubeconfig credentials.
     /// Exits 1 when any is inside --warn or expired (for cron and CI)
     Certs(CertsArgs),
     /// Set env vars in the app's env file on every host, then restart what uses it

@@ -124,18 +124,10 @@ mod tests {
 
     #[test]
     fn whatever_is_set_reads_back_exactly() {
-        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let mut rng = crate::text::XorShift(0x1234_5678_9abc_def1);
         let alphabet: Vec<char> = "aZ09 _-=#;'\"\\$`\t\n:/@%é✓".chars().collect();
         for _ in 0..5_000 {
-            let len = (x % 16) as usize;
-            let value: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let value = rng.string(&alphabet, 16);
             let out = set(FILE, "K", &value).unwrap();
             let parsed = parse(&out);
             let got = parsed.effective().into_iter().find(|a| a.key == "K").map(|a| a.value.clone());

@@ -292,18 +292,10 @@ mod tests {
 
     #[test]
     fn random_input_never_panics() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut rng = crate::text::XorShift(0x2545_f491_4f6c_dd1d);
         let alphabet: Vec<char> = "AB_=#; \t\n\r'\"\\$`xé✓1".chars().collect();
         for _ in 0..20_000 {
-            let len = (x % 40) as usize;
-            let s: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let s = rng.string(&alphabet, 40);
             let f = parse(&s);
             for a in &f.assignments {
                 assert!(valid_key(&a.key));

@@ -175,22 +175,14 @@ mod property {
 
     #[test]
     fn random_inputs_never_leak_controls() {
-        // xorshift: deterministic, no dependency.
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::text::XorShift(0x9e37_79b9_7f4a_7c15);
         let alphabet: Vec<char> = "\u{1b}\u{9b}\u{9d}\u{9c}\u{7}\\[]();:?0123456789mHJKPX^_ \tab\r\n\u{7f}\u{202e}é✓"
             .chars()
             .collect();
         for _ in 0..20_000 {
-            let len = (next() % 24) as usize;
-            let s: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
-            check(&s);
-            let raw: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            check(&rng.string(&alphabet, 24));
+            let len = rng.next() % 24;
+            let raw: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
             check(&String::from_utf8_lossy(&raw));
         }
     }

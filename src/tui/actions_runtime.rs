@@ -158,24 +158,12 @@ impl ActionsRuntime {
         let backends = self.backends.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let reads = hosts.iter().map(|(t, procs)| {
-                let backend = backends.get(&t.host).cloned();
-                async move {
-                    let refs: Vec<&crate::model::Process> = procs.iter().collect();
-                    match backend {
-                        Some(b) => crate::env::read::host_env(&b, t, &refs).await.map_err(|e| format!("{}: {}", t.host, e.message)),
-                        None => Err(format!("{}: not in the inventory", t.host)),
-                    }
-                }
-            });
-            let mut envs = Vec::new();
-            let mut problems = Vec::new();
-            for r in futures::future::join_all(reads).await {
-                match r {
-                    Ok(mut e) => envs.append(&mut e),
-                    Err(e) => problems.push(e),
-                }
-            }
+            let (per_host, problems) = on_each_host(&backends, &hosts, |(t, _)| &t.host, |b, (t, procs)| async move {
+                let refs: Vec<&crate::model::Process> = procs.iter().collect();
+                crate::env::read::host_env(&b, t, &refs).await
+            })
+            .await;
+            let envs = per_host.into_iter().flatten().collect();
             let _ = events.send(BackendEvent::Env { app, envs, problems });
         });
     }
@@ -185,28 +173,15 @@ impl ActionsRuntime {
         let backends = self.backends.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let runs = reports.iter().map(|r| {
-                let b = backends.get(&r.host).cloned();
-                async move {
-                    match b {
-                        Some(b) => crate::addons::gather::host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
-                        None => Err(format!("{}: not in the inventory", r.host)),
-                    }
-                }
-            });
+            let (per_host, mut problems) =
+                on_each_host(&backends, &reports, |r| &r.host, |b, r| async move { crate::addons::gather::host_addons(&b, r).await }).await;
             let mut addons = Vec::new();
-            let mut problems = Vec::new();
-            for r in futures::future::join_all(runs).await {
-                match r {
-                    Ok((a, p)) => {
-                        addons.extend(a.into_iter().filter_map(|mut a| {
-                            a.routes.retain(|r| r.app.as_deref() == Some(app.as_str()));
-                            (a.used_by.iter().any(|u| u.app == app) || !a.routes.is_empty()).then_some(a)
-                        }));
-                        problems.extend(p.into_iter().filter(|p| p.app == app).map(|p| p.message));
-                    }
-                    Err(e) => problems.push(e),
-                }
+            for (a, p) in per_host {
+                addons.extend(a.into_iter().filter_map(|mut a| {
+                    a.routes.retain(|r| r.app.as_deref() == Some(app.as_str()));
+                    (a.used_by.iter().any(|u| u.app == app) || !a.routes.is_empty()).then_some(a)
+                }));
+                problems.extend(p.into_iter().filter(|p| p.app == app).map(|p| p.message));
             }
             let _ = events.send(BackendEvent::Addons { app, addons, problems });
         });
@@ -285,23 +260,9 @@ impl ActionsRuntime {
         let backends = self.backends.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let runs = reports.iter().map(|r| {
-                let b = backends.get(&r.host).cloned();
-                async move {
-                    match b {
-                        Some(b) => crate::certs::gather::host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)),
-                        None => Err(format!("{}: not in the inventory", r.host)),
-                    }
-                }
-            });
-            let mut rows = Vec::new();
-            let mut problems = Vec::new();
-            for r in futures::future::join_all(runs).await {
-                match r {
-                    Ok(mut v) => rows.append(&mut v),
-                    Err(e) => problems.push(e),
-                }
-            }
+            let (per_host, problems) =
+                on_each_host(&backends, &reports, |r| &r.host, |b, r| async move { crate::certs::gather::host_certs(&b, r).await }).await;
+            let mut rows: Vec<crate::certs::CertRow> = per_host.into_iter().flatten().collect();
             let kube = tokio::task::spawn_blocking(|| {
                 let paths = crate::certs::kubeconfig::files();
                 crate::certs::kubeconfig::credentials(&paths, std::env::var_os("KUBECONFIG").is_some())
@@ -319,6 +280,38 @@ impl ActionsRuntime {
             let _ = events.send(BackendEvent::Audit(audit::tail(200)));
         });
     }
+}
+
+/// Runs `f` for every item on its host's backend, all at once. Ok values in item order, and a
+/// line per host that failed (or is not in the inventory).
+async fn on_each_host<'a, I, T, Fut>(
+    backends: &HashMap<HostId, Arc<Backend>>,
+    items: &'a [I],
+    host: impl Fn(&I) -> &HostId,
+    f: impl Fn(Arc<Backend>, &'a I) -> Fut,
+) -> (Vec<T>, Vec<String>)
+where
+    Fut: std::future::Future<Output = Result<T, crate::model::HostError>>,
+{
+    let runs = items.iter().map(|item| {
+        let h = host(item).clone();
+        let fut = backends.get(&h).cloned().map(|b| f(b, item));
+        async move {
+            match fut {
+                Some(fut) => fut.await.map_err(|e| format!("{h}: {}", e.message)),
+                None => Err(format!("{h}: not in the inventory")),
+            }
+        }
+    });
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for r in futures::future::join_all(runs).await {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(e) => failed.push(e),
+        }
+    }
+    (ok, failed)
 }
 
 impl Drop for ActionsRuntime {
