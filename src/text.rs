@@ -15,6 +15,11 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 }
 
 /// A compact age: "42s", "5m", "3h 12m", "4d 2h".
+/// A DNS name fleet will put in an SNI handshake: letters, digits, '-', '.', '*', '_'.
+pub fn is_domain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '*' | '_'))
+}
+
 pub fn age(from: Timestamp, now: Timestamp) -> String {
     let d: SignedDuration = now.duration_since(from);
     compact(d.as_secs().max(0) as u64)

@@ -59,6 +59,14 @@ fn invalid_configs_name_line_and_column() {
         ("[[hosts]]\nname = \"a\"\n[[hosts]]\nname = \"a\"\n", "fleet.toml:2:8", "listed twice"),
         ("[[hosts]]\nnme = \"a\"\n", "fleet.toml:", "nme"),
         ("refresh = \"100ms\"\n", "fleet.toml:1:1", "at least"),
+        ("[metrics]\ncpu = { warn = 95, critical = 90 }\n", "fleet.toml:", "cpu"),
+        ("[metrics]\nhistory = \"1s\"\ninterval = \"5s\"\n", "fleet.toml:", "history"),
+        ("\n[metrics]\nnode_exporter = \"https://x\"\n", "fleet.toml:2:1", "node_exporter"),
+        ("[prometheus]\nurl = \"ftp://x\"\n", "fleet.toml:1:1", "url"),
+        ("[prometheus]\nurl = \"http://p:9090\"\nhost_label = \"a-b\"\n", "fleet.toml:1:1", "host_label"),
+        ("[certs]\nwarn = \"7d\"\ncritical = \"21d\"\n", "fleet.toml:1:1", "critical"),
+        ("[apps.shop]\ndomains = [\"shop.example.com; rm -rf /\"]\n", "fleet.toml:1:1", "not a domain"),
+        ("[apps.shop]\nmetrics_url = \"https://x/metrics\"\n", "fleet.toml:1:1", "metrics_url"),
     ];
     for (text, at, says) in cases {
         let err = parse(text).unwrap_err();

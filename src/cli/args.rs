@@ -76,7 +76,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),
-    /// Host metrics (node_exporter, or /proc without it), or an app's per-unit accounting
+    /// Host metrics (node_exporter, /proc without it, or the [prometheus] server), or an app's
+    /// per-unit accounting and its own metrics endpoint
     Metrics(MetricsArgs),
     /// Certificate expiry: what the front doors serve, the files on disk, cluster PKI, kubeconfig credentials.
     /// Exits 1 when any is inside --warn or expired (for cron and CI)
@@ -95,18 +96,22 @@ pub struct MetricsArgs {
     pub target: Option<String>,
     #[arg(long)]
     pub json: bool,
+    /// Scrape each host's node_exporter even when fleet.toml names a [prometheus] server
+    #[arg(long)]
+    pub direct: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CertsArgs {
     #[arg(long)]
     pub json: bool,
-    /// Warn (and exit 1) when a certificate expires within this long
-    #[arg(long, default_value = "21d", value_name = "DURATION")]
-    pub warn: String,
-    /// Red within this long
-    #[arg(long, default_value = "7d", value_name = "DURATION")]
-    pub critical: String,
+    /// Warn (and exit 1) when a certificate expires within this long [default: fleet.toml
+    /// [certs] warn, else 21d]
+    #[arg(long, value_name = "DURATION")]
+    pub warn: Option<String>,
+    /// Red within this long [default: fleet.toml [certs] critical, else 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub critical: Option<String>,
     /// Leave out the kubeconfig contexts' credentials ($KUBECONFIG or ~/.kube/config)
     #[arg(long)]
     pub no_kube: bool,

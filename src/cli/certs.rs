@@ -31,10 +31,14 @@ fn status(row: &CertRow, days: Option<i64>, warn: i64, critical: i64) -> &'stati
 }
 
 pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
-    let days = |t: &str, flag: &str| -> Result<i64, String> {
-        crate::config::duration::parse(t).map(|d| (d.as_secs() / 86_400) as i64).map_err(|e| format!("{flag}: {e}"))
+    let days = |t: &Option<String>, flag: &str, default: i64| -> Result<i64, String> {
+        match t {
+            Some(t) => crate::config::duration::parse(t).map(|d| (d.as_secs() / 86_400) as i64).map_err(|e| format!("{flag}: {e}")),
+            None => Ok(default),
+        }
     };
-    let (warn, critical) = match (days(&args.warn, "--warn"), days(&args.critical, "--critical")) {
+    let c = &ctx.config.certs;
+    let (warn, critical) = match (days(&args.warn, "--warn", c.warn_days()), days(&args.critical, "--critical", c.critical_days())) {
         (Ok(w), Ok(c)) => (w, c),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("fleet: {e}");

@@ -33,6 +33,10 @@ pub struct FleetConfig {
     pub forward_bind: std::net::IpAddr,
     /// Per-app settings: `[apps.shop]`.
     pub apps: std::collections::BTreeMap<String, AppSettings>,
+    pub metrics: super::metrics::MetricsConfig,
+    /// A Prometheus server to read host metrics from instead of every node_exporter.
+    pub prometheus: Option<super::metrics::PrometheusConfig>,
+    pub certs: super::metrics::CertsConfig,
 }
 
 /// Per-app settings in fleet.toml.
@@ -47,11 +51,21 @@ pub struct AppSettings {
     /// Rollout: how long a host may take to become healthy.
     #[serde(deserialize_with = "super::duration::deserialize")]
     pub health_timeout: Duration,
+    /// The app's own Prometheus endpoint as seen from each host it runs on (through ssh).
+    pub metrics_url: Option<String>,
+    /// Domains the app serves, beyond those the front door's config routes to it.
+    pub domains: Vec<String>,
 }
 
 impl Default for AppSettings {
     fn default() -> Self {
-        AppSettings { health_url: None, stable_for: Duration::from_secs(5), health_timeout: Duration::from_secs(60) }
+        AppSettings {
+            health_url: None,
+            stable_for: Duration::from_secs(5),
+            health_timeout: Duration::from_secs(60),
+            metrics_url: None,
+            domains: Vec::new(),
+        }
     }
 }
 
@@ -69,6 +83,9 @@ impl Default for FleetConfig {
             readonly: false,
             forward_bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             apps: Default::default(),
+            metrics: Default::default(),
+            prometheus: None,
+            certs: Default::default(),
         }
     }
 }
@@ -142,6 +159,19 @@ impl FleetConfig {
             if let Some(url) = &settings.health_url {
                 crate::actions::health::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("health_url: {e}")))?;
             }
+            if let Some(url) = &settings.metrics_url {
+                crate::actions::health::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("metrics_url: {e}")))?;
+            }
+            if let Some(d) = settings.domains.iter().find(|d| !crate::text::is_domain(d)) {
+                return Err(at(&format!("[apps.{app}]"), format!("domains: {d:?} is not a domain name")));
+            }
+        }
+        self.metrics.validate().map_err(|m| at("[metrics]", format!("[metrics] {m}")))?;
+        if let Some(p) = &self.prometheus {
+            p.validate().map_err(|m| at("[prometheus]", format!("[prometheus] {m}")))?;
+        }
+        if self.certs.critical > self.certs.warn {
+            return Err(at("[certs]", "[certs] critical must not be longer than warn".into()));
         }
         let mut seen = std::collections::HashSet::new();
         for h in &self.hosts {

@@ -2,9 +2,12 @@
 //! through the ssh connection), or /proc and df over ssh when there is none, and the answer
 //! says which. Apps: systemd's accounting per unit. Rates come from two samples.
 
+pub mod endpoint;
 pub mod gather;
 pub mod node;
 pub mod procfs;
+pub mod prometheus;
+pub mod series;
 pub mod units;
 
 use serde::Serialize;

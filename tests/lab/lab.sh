@@ -28,11 +28,12 @@ ensure_packages() {
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v ssh-keyscan >/dev/null || missing+=(openssh-client)
   command -v tmux >/dev/null || missing+=(tmux)
+  command -v prometheus >/dev/null || missing+=(prometheus)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq || die "apt-get update failed"
-    apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
   fi
 }
 
@@ -131,6 +132,40 @@ write_client_files() {
   mv "$kh.new" "$kh"
 }
 
+# A real Prometheus server scraping the droplets' node_exporters every 2 s, for the
+# Prometheus-as-source tests. It listens on the docker bridge's gateway address only, so both
+# this machine and the droplets (the `via` test) reach it, and nothing else does. A running one
+# is told to reload (SIGHUP): droplets that were re-created have new addresses.
+ensure_prometheus() {
+  local gw cfg=$LAB_DIR/prometheus.yml pid
+  gw=$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')
+  [ -n "$gw" ] || die "no gateway address on docker's bridge network"
+  {
+    printf 'global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\nscrape_configs:\n  - job_name: node\n    static_configs:\n'
+    for d in "${DROPLETS[@]}"; do
+      local name=${d%%:*} ip
+      ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
+      printf "      - targets: ['%s:9100']\n        labels: {instance: '%s'}\n" "$ip" "$name"
+    done
+  } >"$cfg"
+  echo "http://$gw:19090" >"$LAB_DIR/prometheus.url"
+  pid=$(cat "$LAB_DIR/prometheus.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "$gw:19090" "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -HUP "$pid"
+    return
+  fi
+  log "starting prometheus on $gw:19090 (log: $LAB_DIR/prometheus.log)"
+  nohup prometheus --config.file="$cfg" --web.listen-address="$gw:19090" --storage.tsdb.path="$LAB_DIR/prometheus-data" \
+    --storage.tsdb.retention.time=1d >"$LAB_DIR/prometheus.log" 2>&1 &
+  echo $! >"$LAB_DIR/prometheus.pid"
+  for _ in $(seq 1 30); do
+    (exec 3<>"/dev/tcp/$gw/19090") 2>/dev/null && return
+    sleep 1
+  done
+  tail -n 20 "$LAB_DIR/prometheus.log" >&2 || true
+  die "prometheus did not listen on $gw:19090 within 30 s (see $LAB_DIR/prometheus.log)"
+}
+
 BENCH=()
 cmd=${1:-up}
 case "$cmd" in
@@ -143,6 +178,7 @@ case "$cmd" in
     for d in "${DROPLETS[@]}"; do boot "${d%%:*}" "${d##*:}" "${d%%:*}"; done
     for d in "${BENCH[@]}"; do boot "${d%%:*}" "${d##*:}" bench; done
     write_client_files
+    ensure_prometheus
     log "up: ${DROPLETS[*]} ${BENCH[*]} (ssh -F $LAB_DIR/ssh_config lab-1)"
     ;;
   down) docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null ;;

@@ -59,12 +59,26 @@ if [ ! -f /etc/ssh/.fleet-lab-keys ]; then
   systemctl restart ssh
 fi
 
-# A TLS site for the certificate checks: DOMAIN, days, and whether nginx loads it now.
-tls_site() { # DOMAIN DAYS APP_PORT
+# A TLS site for the certificate checks: DOMAIN, days valid, the app port it routes to, and
+# optionally "expired" (valid from 400 to 30 days ago; `openssl req` cannot backdate, `openssl ca`
+# can).
+tls_site() { # DOMAIN DAYS APP_PORT [expired]
   local d=$1 days=$2 port=$3 live=/etc/letsencrypt/live/$1
   mkdir -p "$live"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$live/privkey.pem" \
-    -out "$live/fullchain.pem" -days "$days" -subj "/CN=$d" -addext "subjectAltName=DNS:$d" 2>/dev/null
+  if [ "${4:-}" = expired ]; then
+    local ca; ca=$(mktemp -d)
+    touch "$ca/index.txt"; echo 01 >"$ca/serial"
+    printf '[ca]\ndefault_ca = lab\n[lab]\ndatabase = %s/index.txt\nnew_certs_dir = %s\nserial = %s/serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n' \
+      "$ca" "$ca" "$ca" >"$ca/ca.cnf"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$live/privkey.pem" \
+      -out "$ca/req.csr" -subj "/CN=$d" -addext "subjectAltName=DNS:$d" 2>/dev/null
+    openssl ca -batch -config "$ca/ca.cnf" -selfsign -keyfile "$live/privkey.pem" -in "$ca/req.csr" -out "$live/fullchain.pem" \
+      -notext -startdate "$(date -u -d '-400 days' +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d '-30 days' +%Y%m%d%H%M%SZ)" 2>/dev/null
+    rm -rf "$ca"
+  else
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$live/privkey.pem" \
+      -out "$live/fullchain.pem" -days "$days" -subj "/CN=$d" -addext "subjectAltName=DNS:$d" 2>/dev/null
+  fi
   cat >"/etc/nginx/sites-enabled/$d-tls" <<NGINX
 server {
     listen 443 ssl;
@@ -126,6 +140,8 @@ NGINX
     # shop.lab.test: served over TLS with a certificate that expires in 10 days (inside the
     # default 21-day warning).
     tls_site shop.lab.test 10 8080
+    # ledger.lab.test: a certificate that expired 30 days ago, still served.
+    tls_site ledger.lab.test 0 8080 expired
     systemctl reload nginx || true
     units="shop-web shop-worker shop-clock ledger-web acme-agent"
     ;;
@@ -153,6 +169,8 @@ RUN
     # billing.lab.test: nginx serves a 5-day certificate; the file on disk is then renewed
     # (90 days) without a reload, so what is served is older than what is on disk.
     tls_site billing.lab.test 5 8080
+    # ticker.lab.test: a healthy 200-day certificate.
+    tls_site ticker.lab.test 200 8080
     systemctl reload nginx
     sleep 1
     live=/etc/letsencrypt/live/billing.lab.test
