@@ -1,7 +1,7 @@
 //! An app's own Prometheus endpoint (fleet.toml `[apps.NAME] metrics_url`), scraped through the
 //! ssh connection of each host the app runs on. Counters become rates from two scrapes; gauges
-//! are shown as they are. Histograms and summaries are left out: a dashboard row cannot say
-//! much about a bucket.
+//! are shown as they are. Histogram buckets and summary quantiles are left out (a dashboard row
+//! cannot say much about one bucket); their _count and _sum stay, as rates.
 
 use prometheus_parse::{Scrape, Value};
 use serde::Serialize;
@@ -39,7 +39,10 @@ pub fn parse(text: &str) -> Result<Vec<Raw>, String> {
         .filter_map(|s| {
             let (counter, value) = match s.value {
                 Value::Counter(v) => (true, v),
-                Value::Gauge(v) | Value::Untyped(v) => (false, v),
+                Value::Gauge(v) => (false, v),
+                // A histogram's or summary's _count and _sum arrive untyped; they are counters
+                // (requests per second, seconds per second), as is any untyped *_total.
+                Value::Untyped(v) => (["_count", "_sum", "_total"].iter().any(|x| s.metric.ends_with(x)), v),
                 _ => return None,
             };
             let mut labels: Vec<(&String, &String)> = s.labels.iter().collect();
@@ -91,11 +94,12 @@ mod tests {
     #[test]
     fn counters_become_rates_gauges_stay() {
         let (a, b) = (parse(A).unwrap(), parse(B).unwrap());
-        assert!(a.iter().all(|r| !r.key.starts_with("lat")), "histograms are left out: {a:?}");
+        assert!(a.iter().all(|r| !r.key.starts_with("lat_bucket")), "buckets are left out: {a:?}");
+        assert!(a.iter().any(|r| r.key == "lat_count" && r.counter), "_count is a counter: {a:?}");
         let v = derive(&a, &b, 10.0);
         assert_eq!(v[0].series, "http_requests_total{code=\"200\",method=\"get\"}");
         assert_eq!((v[0].kind, v[0].value), ("rate", Some(3.0)));
-        assert_eq!((v[1].kind, v[1].value), ("value", Some(4.0)));
+        assert_eq!((v[1].series.as_str(), v[1].kind, v[1].value), ("queue_depth", "value", Some(4.0)));
         // A restarted app resets its counters: no negative rate.
         assert_eq!(derive(&b, &a, 10.0)[0].value, None);
     }
