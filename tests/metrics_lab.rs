@@ -137,7 +137,8 @@ fn prometheus_range_queries_fill_history() {
             enough.then_some(h)
         })
         .expect("two minutes of history for lab-1 within 30 s");
-    let [cpu, mem, _rx, _tx] = &history[&hosts[0].0];
+    let [cpu, mem, load, _rx, _tx] = &history[&hosts[0].0];
+    assert!(!load.is_empty());
     assert!(cpu.windows(2).all(|w| w[1].0 - w[0].0 == 2), "points every step: {cpu:?}");
     assert!(mem.iter().all(|(_, v)| (0.0..=100.0).contains(v)));
     let instant = rt.block_on(prom.query("up{instance=\"lab-2\"}")).unwrap();

@@ -100,6 +100,15 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Tab"]);
     let addons = s.wait_for(&["add-ons", "postgresql", "DATABASE_URL", "redis", "REDIS_URL", "shop.lab.test"]);
     std::fs::write("target/tmux/addons-shop.txt", &addons).ok();
+    // Metrics: the units' accounting sampled through ssh, with a chart of the selected series.
+    s.keys(&["Tab"]);
+    let metrics = s.wait_for(&["metrics", "shop-web lab-1 memory", "shop-clock lab-1 memory · last 1m"]);
+    std::fs::write("target/tmux/metrics-shop.txt", &metrics).ok();
+    // Certs: the app's domain, served on lab-1 through the ssh connection.
+    s.keys(&["Tab"]);
+    let certs = s.wait_for(&["shop.lab.test", "served 127.0.0.1:443", "shop.lab.test (file)"]);
+    assert!(!certs.contains("billing.lab.test") && !certs.contains("ledger.lab.test"), "another app's domain:\n{certs}");
+    std::fs::write("target/tmux/certs-shop.txt", &certs).ok();
     s.keys(&["Tab"]);
     s.wait_for(&["shop-clock.service"]);
     // Logs of the selected process (web on lab-1), following.
@@ -118,6 +127,46 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");
+}
+
+/// The fleet-wide certs view on the lab: the expired, the renewal trap, the close and the
+/// healthy certificate, each in its colour (compared by the escape codes tmux gives back).
+#[test]
+fn the_certs_view_colours_the_lab_certificates() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
+    let s = fleet_on_lab(&lab, "fleet-tmux-certs", 160, 30);
+    // Every host has answered (ledger is lab-1's, billing lab-2's) before the view is opened.
+    s.wait_for(&["ledger", "billing"]);
+    s.keys(&["C"]);
+    s.wait_for(&["ledger.lab.test", "ticker.lab.test", "billing.lab.test", "renewed on disk", "expired"]);
+    // The selection (first row) has its own colours: select the last row, which is not checked.
+    s.keys(&["End"]);
+    let screen = s.wait_for(&["ticker.lab.test (file)"]);
+    std::fs::create_dir_all("target/tmux").ok();
+    std::fs::write("target/tmux/certs.txt", &screen).ok();
+    let out = Command::new("tmux").args(["capture-pane", "-p", "-e", "-t", &s.0]).output().unwrap();
+    let styled = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The escape sequence in force at the LEFT cell ("expired …" or "N d") of the row whose
+    // line contains `marker`.
+    let left = regex::Regex::new(r"expired \d+ d ago|\d+ d\b").unwrap();
+    let colour = |marker: &str| -> String {
+        let l = styled.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no line with {marker}:\n{styled}"));
+        let at = left.find(l).unwrap_or_else(|| panic!("no days-left cell in {l:?}")).start();
+        let before = &l[..at];
+        before.rfind("\x1b[").map(|i| before[i..].to_string()).unwrap_or_default()
+    };
+    let expired = colour("ledger.lab.test  ");
+    let critical = colour("renewed on disk");
+    let warn = colour("shop.lab.test  ");
+    let ok = colour("ticker.lab.test  ");
+    assert!(!expired.is_empty() && !ok.is_empty(), "coloured cells:\n{styled}");
+    assert_eq!(expired, critical, "expired and inside 7 days are both red");
+    assert_ne!(warn, ok, "amber is not green");
+    assert_ne!(warn, expired, "amber is not red");
+    assert_ne!(ok, expired);
+    s.keys(&["q"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
 }
 
 #[test]

@@ -46,6 +46,12 @@ fn clone_state(s: &State) -> State {
     n.spinner = s.spinner;
     n.metrics = s.metrics.clone();
     n.certs = s.certs.clone();
+    n.app_tab = s.app_tab;
+    n.metrics_config = s.metrics_config.clone();
+    n.certs_config = s.certs_config.clone();
+    n.app_settings = s.app_settings.clone();
+    n.app_metrics = s.app_metrics.clone();
+    n.app_certs = s.app_certs.clone();
     n
 }
 
@@ -312,4 +318,127 @@ fn certs_view_sorted_with_threshold_colours() {
     assert_eq!(buf[(x, y)].fg, theme.ok);
     let order: Vec<u16> = ["expired 3 d", "5 d", "10 d", "60 d"].iter().map(|t| find(buf, t).unwrap().1).collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "sorted by days left: {order:?}");
+}
+
+fn cert_row(host: &str, what: &str, days: i64, note: Option<&str>) -> fleet::certs::CertRow {
+    use fleet::certs::{CertRow, CertSource, x509::CertInfo};
+    CertRow {
+        host: HostId(host.into()),
+        what: what.into(),
+        source: CertSource::Served { addr: "127.0.0.1:443".into(), domain: what.into() },
+        info: Some(CertInfo {
+            subject: format!("CN={what}"),
+            sans: vec![what.into()],
+            issuer: "CN=R11".into(),
+            not_after: common::now() + jiff::SignedDuration::from_hours(24 * days + 12),
+            serial: "01".into(),
+            is_ca: false,
+        }),
+        error: None,
+        note: note.map(String::from),
+    }
+}
+
+fn shop_tab(tabs: usize) -> (State, Vec<fleet::state::Effect>) {
+    let mut s = common::fleet_state();
+    s.app_settings.insert(
+        "shop".into(),
+        fleet::config::fleet::AppSettings {
+            metrics_url: Some("http://127.0.0.1:9400/metrics".into()),
+            domains: vec!["shop.example.com".into()],
+            ..Default::default()
+        },
+    );
+    act(&mut s, Action::Bottom);
+    act(&mut s, Action::Open);
+    let mut effects = Vec::new();
+    for _ in 0..tabs {
+        effects = update(&mut s, Msg::Action(Action::NextPanel)).0;
+    }
+    (s, effects)
+}
+
+#[test]
+fn app_metrics_tab_with_sparklines_and_a_chart() {
+    use fleet::metrics::endpoint::EndpointValue;
+    use fleet::metrics::units::UnitMetrics;
+    use fleet::state::metrics_view::AppSample;
+    use fleet::state::{AppTab, Effect};
+    let make = || {
+        let (mut s, effects) = shop_tab(3);
+        assert_eq!(s.app_tab, AppTab::Metrics);
+        match &effects[..] {
+            [Effect::WatchAppMetrics { app, targets, metrics_url }] => {
+                assert_eq!(app, "shop");
+                assert!(!targets.is_empty());
+                assert_eq!(metrics_url.as_deref(), Some("http://127.0.0.1:9400/metrics"));
+            }
+            other => panic!("the Metrics tab starts sampling: {other:?}"),
+        }
+        for i in 0..6i64 {
+            let at = common::now() - jiff::SignedDuration::from_secs(5 * (5 - i));
+            for host in ["lon-1", "lon-2"] {
+                let units = vec![UnitMetrics {
+                    unit: "shop-web.service".into(),
+                    active: "active".into(),
+                    cpu_percent: Some(10.0 * i as f64),
+                    memory_bytes: Some((100 + 10 * i as u64) << 20),
+                    tasks: Some(4),
+                    restarts: Some(0),
+                }];
+                let endpoint = vec![EndpointValue { series: "http_requests_total{code=\"200\"}".into(), kind: "rate", value: Some(2.5 * i as f64) }];
+                let sample = Ok(AppSample { units, endpoint });
+                update(&mut s, Msg::Backend(BackendEvent::AppMetrics { app: "shop".into(), host: HostId(host.into()), sample, at }));
+            }
+        }
+        update(&mut s, Msg::Backend(BackendEvent::AppMetrics {
+            app: "shop".into(),
+            host: HostId("nyc-1".into()),
+            sample: Err("the app's metrics endpoint: connection refused".into()),
+            at: common::now(),
+        }));
+        // The second series (memory on lon-1) is the one charted.
+        act(&mut s, Action::Down);
+        s
+    };
+    snap("app_metrics", make());
+    // Leaving the tab stops the sampling.
+    let mut s = make();
+    let (effects, _) = update(&mut s, Msg::Action(Action::Back));
+    assert_eq!(effects, vec![Effect::StopAppMetrics]);
+    assert!(s.app_metrics.is_none());
+}
+
+#[test]
+fn app_certs_tab_with_threshold_colours() {
+    use fleet::state::{AppTab, Effect};
+    let make = || {
+        let (mut s, effects) = shop_tab(4);
+        assert_eq!(s.app_tab, AppTab::Certs);
+        match &effects[..] {
+            [Effect::StopAppMetrics, Effect::LoadAppCerts { app, domains, .. }] | [Effect::LoadAppCerts { app, domains, .. }, Effect::StopAppMetrics] => {
+                assert_eq!((app.as_str(), domains.clone()), ("shop", vec!["shop.example.com".to_string()]));
+            }
+            other => panic!("the Certs tab loads the app's certificates: {other:?}"),
+        }
+        let rows = vec![
+            cert_row("lon-1", "shop.example.com", 120, None),
+            cert_row("lon-2", "www.shop.example.com", -2, None),
+            cert_row("lon-1", "shop.lab.test", 12, Some("renewed on disk (valid until 2027-02-20) but not served: reload the front door")),
+        ];
+        update(&mut s, Msg::Backend(BackendEvent::AppCerts { app: "shop".into(), rows, problems: vec![] }));
+        s
+    };
+    snap("app_certs", make());
+    // fleet.toml's [certs] thresholds colour the rows: 120 days is inside a 150-day warning.
+    let mut s = sized(make(), 160, 48);
+    s.certs_config.warn = std::time::Duration::from_secs(150 * 86_400);
+    act(&mut s, Action::Down);
+    let t = render(&s, 160, 48);
+    let buf = t.backend().buffer();
+    let theme = Theme::builtin("dark").unwrap();
+    let (x, y) = find(buf, "expired 2 d ago").expect("expired first");
+    assert_eq!(buf[(x, y)].fg, theme.danger);
+    let (x, y) = find(buf, "120 d").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.warn);
 }

@@ -82,3 +82,66 @@ pub async fn host_certs(backend: &Backend, report: &HostReport) -> Result<Vec<Ce
     }
     Ok(rows)
 }
+
+/// Whether a domain is the app's by convention: its first label is the app's name
+/// (`shop.example.com`, `www.shop.example.com`).
+pub fn named_for(domain: &str, app: &str) -> bool {
+    let mut labels = domain.split('.');
+    match labels.next() {
+        Some("www") => labels.next() == Some(app),
+        Some(first) => first == app,
+        None => false,
+    }
+}
+
+/// The certificates of one app's domains on one host: the front door's server names that carry
+/// the app's name, and the domains fleet.toml gives it (each checked on 127.0.0.1:443 with SNI
+/// even when the front door's config does not name it, e.g. Caddy or Traefik).
+pub async fn app_certs(backend: &Backend, report: &HostReport, app: &str, domains: &[String]) -> Result<Vec<CertRow>, HostError> {
+    let ours = |d: &str| named_for(d, app) || domains.iter().any(|x| x.eq_ignore_ascii_case(d));
+    let mut rows: Vec<CertRow> = host_certs(backend, report)
+        .await?
+        .into_iter()
+        .filter(|r| match &r.source {
+            CertSource::Served { domain, .. } => ours(domain),
+            CertSource::File { path } => {
+                path.strip_prefix("/etc/letsencrypt/live/").and_then(|p| p.split('/').next()).is_some_and(ours)
+                    || r.info.as_ref().is_some_and(|i| i.sans.iter().any(|s| ours(s)))
+            }
+            CertSource::Kubeconfig { .. } => false,
+        })
+        .collect();
+    for d in domains {
+        let seen = rows.iter().any(|r| matches!(&r.source, CertSource::Served { domain, .. } if domain.eq_ignore_ascii_case(d)));
+        if seen || !crate::text::is_domain(d) {
+            continue;
+        }
+        let served = served_leaf(backend, "127.0.0.1", 443, d).await.and_then(|der| super::x509::from_der(&der));
+        let (info, error) = match served {
+            Ok(i) => (Some(i), None),
+            Err(e) => (None, Some(e)),
+        };
+        rows.push(CertRow {
+            host: report.host.clone(),
+            what: d.clone(),
+            source: CertSource::Served { addr: "127.0.0.1:443".into(), domain: d.clone() },
+            info,
+            error,
+            note: None,
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_named_for_an_app() {
+        assert!(named_for("shop.lab.test", "shop"));
+        assert!(named_for("www.shop.example.com", "shop"));
+        assert!(!named_for("shopping.example.com", "shop"));
+        assert!(!named_for("api.shop.example.com", "shop"));
+    }
+}

@@ -25,6 +25,8 @@ pub struct Prometheus {
     host_label: String,
 }
 
+type DisksByMount = BTreeMap<(String, String), (String, Disk)>;
+
 /// One series of an instant answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -98,7 +100,8 @@ impl Prometheus {
         let tx = format!("sum by ({l}) (rate(node_network_transmit_bytes_total{{device!=\"lo\"}}[1m]))");
         let (raw, cpu, rx, tx) = futures::try_join!(self.query(raw), self.query(&cpu), self.query(&rx), self.query(&tx))?;
         let mut out: HashMap<HostId, HostMetrics> = HashMap::new();
-        let mut disks: HashMap<HostId, BTreeMap<(String, String), (String, Disk)>> = HashMap::new();
+        // Per host, per (device, mount point): the device and the disk, for dedupe_disks.
+        let mut disks: HashMap<HostId, DisksByMount> = HashMap::new();
         let mut times: HashMap<HostId, (f64, f64)> = HashMap::new();
         for s in &raw {
             let Some(h) = self.host_of(&s.labels, hosts) else { continue };
@@ -155,17 +158,19 @@ impl Prometheus {
         Ok(out)
     }
 
-    /// History for the host sparklines: CPU %, memory used %, network in and out, per host.
-    pub async fn history(&self, hosts: &HostNames, start: i64, end: i64, step: u64) -> Result<HashMap<HostId, [Vec<(i64, f64)>; 4]>, String> {
+    /// History for the host sparklines, per host, in `state::fleet::HOST_SERIES` order: CPU %,
+    /// memory used %, load, network in and out.
+    pub async fn history(&self, hosts: &HostNames, start: i64, end: i64, step: u64) -> Result<HashMap<HostId, [Vec<(i64, f64)>; 5]>, String> {
         let l = &self.host_label;
         let queries = [
             format!("100 * (1 - avg by ({l}) (rate(node_cpu_seconds_total{{mode=\"idle\"}}[1m])))"),
             "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)".to_string(),
+            "node_load1".to_string(),
             format!("sum by ({l}) (rate(node_network_receive_bytes_total{{device!=\"lo\"}}[1m]))"),
             format!("sum by ({l}) (rate(node_network_transmit_bytes_total{{device!=\"lo\"}}[1m]))"),
         ];
         let answers = futures::future::try_join_all(queries.iter().map(|q| self.query_range(q, start, end, step))).await?;
-        let mut out: HashMap<HostId, [Vec<(i64, f64)>; 4]> = HashMap::new();
+        let mut out: HashMap<HostId, [Vec<(i64, f64)>; 5]> = HashMap::new();
         for (i, ranges) in answers.into_iter().enumerate() {
             for r in ranges {
                 if let Some(h) = self.host_of(&r.labels, hosts) {

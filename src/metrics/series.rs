@@ -22,7 +22,7 @@ impl Unit {
             Unit::PerSec if v.abs() >= 100.0 => format!("{v:.0}/s"),
             Unit::PerSec => format!("{v:.2}/s"),
             Unit::Count if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-            Unit::Count => format!("{v:.3}"),
+            Unit::Count => format!("{v:.2}"),
         }
     }
 }

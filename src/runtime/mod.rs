@@ -3,6 +3,7 @@
 //! channel; nothing here touches UI state.
 
 pub mod inventory;
+pub mod metrics;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,6 +46,12 @@ pub enum BackendEvent {
     EnvWritten { app: String, changed: Vec<crate::actions::HostTarget>, report: Vec<String> },
     /// A host's latest metrics (rates from its last two samples).
     Metrics { host: HostId, metrics: crate::metrics::HostMetrics, at: jiff::Timestamp },
+    /// Earlier points for a host's series (a Prometheus range query), `HOST_SERIES` order.
+    MetricsHistory { host: HostId, history: Box<[Vec<(i64, f64)>; 5]> },
+    /// One sample of an app's metrics on one host (the Metrics tab), or why there is none.
+    AppMetrics { app: String, host: HostId, sample: Result<crate::state::metrics_view::AppSample, String>, at: jiff::Timestamp },
+    /// The certificates of an app's domains (its Certs tab).
+    AppCerts { app: String, rows: Vec<crate::certs::CertRow>, problems: Vec<String> },
     /// Every certificate fleet can see, and the hosts that could not be read.
     Certs { rows: Vec<crate::certs::CertRow>, problems: Vec<String> },
     /// Something the user should read in the status bar.
@@ -112,36 +119,6 @@ pub fn refresh_once(
 pub fn backoff(failures: u32, cap: Duration) -> Duration {
     let secs = 2u64.saturating_pow(failures.clamp(1, 10));
     Duration::from_secs(secs).min(cap.max(Duration::from_secs(2)))
-}
-
-/// Samples every host's metrics on an interval for the TUI (node_exporter, else /proc), each
-/// host on its own task; a host without metrics just sends none. Ends with the receiver.
-pub fn spawn_metrics(backends: Vec<Arc<Backend>>, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
-    for backend in backends {
-        if matches!(backend.as_ref(), Backend::Demo(_)) {
-            continue;
-        }
-        let events = events.clone();
-        tokio::spawn(async move {
-            let mut previous: Option<(&'static str, crate::metrics::HostSample)> = None;
-            loop {
-                if let Ok((source, sample)) = crate::metrics::gather::sample(&backend, crate::metrics::gather::NODE_EXPORTER).await {
-                    if let Some((prev_source, prev)) = previous.as_ref().filter(|(s, _)| *s == source) {
-                        let metrics = crate::metrics::derive(prev_source, prev, &sample);
-                        let ev = BackendEvent::Metrics { host: backend.id().clone(), metrics, at: jiff::Timestamp::now() };
-                        if events.send(ev).is_err() {
-                            return;
-                        }
-                    }
-                    previous = Some((source, sample));
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = events.closed() => return,
-                }
-            }
-        });
-    }
 }
 
 /// Starts the long-lived per-host refresh tasks for the TUI. Returns a sender per host for

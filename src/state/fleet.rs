@@ -3,6 +3,8 @@
 
 use jiff::Timestamp;
 
+use crate::metrics::series::{Series, Unit};
+
 use crate::model::{App, HostError, HostId, HostReport, HostStatus, group_apps};
 use crate::runtime::inventory::HostSpec;
 
@@ -59,37 +61,45 @@ impl FleetState {
 }
 
 
-/// How many points of history a sparkline keeps (one per sample).
-pub const METRICS_POINTS: usize = 120;
-
-/// A host's metrics: the latest, and a bounded history for sparklines.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A host's metrics: the latest, and a bounded history per series for sparklines and the chart.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricsHistory {
     pub latest: Option<crate::metrics::HostMetrics>,
     pub at: Option<Timestamp>,
-    /// CPU %, memory used %, network in and out (bytes/s): newest last.
-    pub cpu: std::collections::VecDeque<u64>,
-    pub mem: std::collections::VecDeque<u64>,
-    pub rx: std::collections::VecDeque<u64>,
-    pub tx: std::collections::VecDeque<u64>,
+    /// CPU %, memory used %, load (1 min), network in and out (bytes/s).
+    pub series: [Series; 5],
 }
 
+/// The order of `MetricsHistory::series` (and of a Prometheus history answer).
+pub const HOST_SERIES: [(&str, Unit); 5] =
+    [("cpu", Unit::Percent), ("memory", Unit::Percent), ("load", Unit::Count), ("network in", Unit::BytesPerSec), ("network out", Unit::BytesPerSec)];
+
 impl MetricsHistory {
+    pub fn new(points: usize) -> MetricsHistory {
+        MetricsHistory { latest: None, at: None, series: HOST_SERIES.map(|(label, unit)| Series::new(label, unit, points)) }
+    }
+
     pub fn push(&mut self, m: crate::metrics::HostMetrics, at: Timestamp) {
-        let mem_pct = (m.mem_used * 100).checked_div(m.mem_total).unwrap_or(0);
-        for (series, v) in [
-            (&mut self.cpu, m.cpu_percent.unwrap_or(0.0) as u64),
-            (&mut self.mem, mem_pct),
-            (&mut self.rx, m.net_rx_per_sec.unwrap_or(0.0) as u64),
-            (&mut self.tx, m.net_tx_per_sec.unwrap_or(0.0) as u64),
-        ] {
-            series.push_back(v);
-            while series.len() > METRICS_POINTS {
-                series.pop_front();
+        let mem_pct = (m.mem_total > 0).then(|| m.mem_used as f64 * 100.0 / m.mem_total as f64);
+        let values = [m.cpu_percent, mem_pct, Some(m.load[0]), m.net_rx_per_sec, m.net_tx_per_sec];
+        for (series, v) in self.series.iter_mut().zip(values) {
+            if let Some(v) = v {
+                series.push(at.as_second(), v);
             }
         }
         self.latest = Some(m);
         self.at = Some(at);
+    }
+
+    /// Earlier points (from a Prometheus range query), in `HOST_SERIES` order; they go before
+    /// whatever was sampled since.
+    pub fn prefill(&mut self, history: [Vec<(i64, f64)>; 5]) {
+        for (series, points) in self.series.iter_mut().zip(history) {
+            let live: Vec<(i64, f64)> = series.points.drain(..).collect();
+            for (t, v) in points.into_iter().chain(live) {
+                series.push(t, v);
+            }
+        }
     }
 
     pub fn mem_percent(&self) -> Option<u64> {

@@ -97,7 +97,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let detail_len = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
         View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
-        View::Apps | View::Logs { .. } | View::Host { .. } => 0,
+        View::Host { .. } => super::HOST_SERIES.len(),
+        View::Apps | View::Logs { .. } => 0,
     };
     let (cursor, len) = match (&state.view, state.focus) {
         (View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs, _) => (&mut state.detail_cursor, detail_len),
@@ -183,16 +184,31 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let View::App { name } = &state.view else { return None };
     let name = name.clone();
     if action == Action::NextPanel {
-        state.app_tab = match state.app_tab {
-            AppTab::Processes => AppTab::Env,
-            AppTab::Env => AppTab::Addons,
-            AppTab::Addons => AppTab::Processes,
-        };
+        state.app_tab = state.app_tab.next();
         return Some(match state.app_tab {
             AppTab::Env if state.env.as_ref().is_none_or(|e| e.app != name) => load_env(state, name),
             AppTab::Addons if state.addons.as_ref().is_none_or(|a| a.app != name) => load_addons(state, name),
+            AppTab::Metrics => watch_app_metrics(state, name),
+            AppTab::Certs if state.app_certs.as_ref().is_none_or(|c| c.app != name) => load_app_certs(state, name),
             _ => Vec::new(),
         });
+    }
+    if matches!(state.app_tab, AppTab::Metrics | AppTab::Certs) {
+        let certs_tab = state.app_tab == AppTab::Certs;
+        let (cursor, len) = match (certs_tab, state.app_metrics.as_mut(), state.app_certs.as_mut()) {
+            (false, Some(m), _) => (&mut m.cursor, m.series.len()),
+            (true, _, Some(c)) => (&mut c.cursor, c.rows.as_ref().map(Vec::len).unwrap_or(0)),
+            _ => return None,
+        };
+        match action {
+            Action::Up => *cursor = cursor.saturating_sub(1),
+            Action::Down => *cursor = (*cursor + 1).min(len.saturating_sub(1)),
+            Action::Top => *cursor = 0,
+            Action::Bottom => *cursor = len.saturating_sub(1),
+            Action::Refresh if certs_tab => return Some(load_app_certs(state, name)),
+            _ => return None,
+        }
+        return Some(Vec::new());
     }
     if state.app_tab == AppTab::Addons {
         let a = state.addons.as_mut()?;
@@ -240,6 +256,29 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         _ => return None,
     }
     Some(Vec::new())
+}
+
+/// Starts sampling the app's units (and its endpoint, when fleet.toml names one) on its hosts.
+pub(crate) fn watch_app_metrics(state: &mut State, app: String) -> Vec<Effect> {
+    let targets = crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]);
+    let metrics_url = state.app_settings.get(&app).and_then(|s| s.metrics_url.clone());
+    state.app_metrics = Some(super::metrics_view::AppMetricsView::new(app.clone(), state.metrics_config.points()));
+    vec![Effect::WatchAppMetrics { app, targets, metrics_url }]
+}
+
+/// Asks the runtime for the certificates of the app's domains on its hosts.
+pub(crate) fn load_app_certs(state: &mut State, app: String) -> Vec<Effect> {
+    let reports: Vec<crate::model::HostReport> = state
+        .fleet
+        .hosts
+        .iter()
+        .filter_map(|h| h.status.report())
+        .filter(|r| r.processes.iter().any(|p| p.app == app))
+        .cloned()
+        .collect();
+    let domains = state.app_settings.get(&app).map(|s| s.domains.clone()).unwrap_or_default();
+    state.app_certs = Some(super::metrics_view::AppCertsView { app: app.clone(), rows: None, problems: Vec::new(), cursor: 0 });
+    vec![Effect::LoadAppCerts { app, reports, domains }]
 }
 
 /// Asks the runtime for the add-ons on the app's hosts.

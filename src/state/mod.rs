@@ -13,10 +13,11 @@ pub mod editor;
 mod actions_input;
 mod editor_input;
 pub mod layout;
+pub mod metrics_view;
 mod table;
 
 pub use action::Action;
-pub use fleet::{FleetState, HostRow, MetricsHistory};
+pub use fleet::{FleetState, HOST_SERIES, HostRow, MetricsHistory};
 pub use input::FilterInput;
 pub use table::{ListCursor, scroll_offset};
 
@@ -83,6 +84,12 @@ pub enum Effect {
     LoadCerts { reports: Vec<crate::model::HostReport> },
     /// Find the add-ons on the app's hosts (with every app's env there, for the links).
     LoadAddons { app: String, reports: Vec<crate::model::HostReport> },
+    /// Sample the app's units (and its own endpoint) on these hosts every interval, until
+    /// `StopAppMetrics` or another watch.
+    WatchAppMetrics { app: String, targets: Vec<HostTarget>, metrics_url: Option<String> },
+    StopAppMetrics,
+    /// Read the certificates of the app's domains on its hosts (`domains`: fleet.toml's).
+    LoadAppCerts { app: String, reports: Vec<crate::model::HostReport>, domains: Vec<String> },
     Quit,
 }
 
@@ -103,6 +110,18 @@ pub enum AppTab {
     Processes,
     Env,
     Addons,
+    Metrics,
+    Certs,
+}
+
+impl AppTab {
+    pub const ALL: [(AppTab, &'static str); 5] =
+        [(AppTab::Processes, "processes"), (AppTab::Env, "env"), (AppTab::Addons, "add-ons"), (AppTab::Metrics, "metrics"), (AppTab::Certs, "certs")];
+
+    pub fn next(self) -> AppTab {
+        let i = Self::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()].0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +197,13 @@ pub struct State {
     pub forward_bind: std::net::IpAddr,
     /// The forward prompt: app, target, typed `[LOCAL:]REMOTE`.
     pub forward_prompt: Option<(String, HostTarget, String)>,
+    /// fleet.toml `[metrics]` (history window, thresholds) and `[certs]` (days).
+    pub metrics_config: crate::config::metrics::MetricsConfig,
+    pub certs_config: crate::config::metrics::CertsConfig,
+    /// fleet.toml `[apps.NAME]`: metrics_url and domains for the Metrics and Certs tabs.
+    pub app_settings: std::collections::BTreeMap<String, crate::config::fleet::AppSettings>,
+    pub app_metrics: Option<metrics_view::AppMetricsView>,
+    pub app_certs: Option<metrics_view::AppCertsView>,
 }
 
 impl State {
@@ -216,6 +242,11 @@ impl State {
             metrics: Default::default(),
             certs: None,
             env_file_template: "/etc/{app}/env".into(),
+            metrics_config: Default::default(),
+            certs_config: Default::default(),
+            app_settings: Default::default(),
+            app_metrics: None,
+            app_certs: None,
         }
     }
 
@@ -315,7 +346,28 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
         }
         Msg::Backend(BackendEvent::EnvWritten { app, changed, report }) => (editor_input::written(state, app, changed, report), true),
         Msg::Backend(BackendEvent::Metrics { host, metrics, at }) => {
-            state.metrics.entry(host).or_default().push(metrics, at);
+            let points = state.metrics_config.points();
+            state.metrics.entry(host).or_insert_with(|| MetricsHistory::new(points)).push(metrics, at);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::MetricsHistory { host, history }) => {
+            let points = state.metrics_config.points();
+            state.metrics.entry(host).or_insert_with(|| MetricsHistory::new(points)).prefill(*history);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::AppMetrics { app, host, sample, at }) => {
+            if let Some(v) = state.app_metrics.as_mut().filter(|v| v.app == app) {
+                v.push(host, sample, at.as_second());
+            }
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::AppCerts { app, mut rows, problems }) => {
+            let now = state.now;
+            rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MAX), r.host.clone(), r.what.clone()));
+            if let Some(v) = state.app_certs.as_mut().filter(|v| v.app == app) {
+                v.rows = Some(rows);
+                v.problems = problems;
+            }
             (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::Certs { rows, problems }) => {
@@ -354,10 +406,29 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             state.apps_cursor.selected = 0;
             (Vec::new(), true)
         }
-        Msg::Action(a) => (input::on_action(state, a), true),
+        Msg::Action(a) => {
+            let mut effects = input::on_action(state, a);
+            effects.extend(stop_app_metrics_when_hidden(state));
+            (effects, true)
+        }
         Msg::Click { column, row } => (input::on_click(state, column, row), true),
         Msg::Scroll { down, column, row } => (input::on_scroll(state, down, column, row), true),
     }
+}
+
+/// The Metrics tab samples only while it is on screen: leaving it (another tab, another view)
+/// stops the sampling.
+fn stop_app_metrics_when_hidden(state: &mut State) -> Option<Effect> {
+    let shown = match (&state.view, &state.app_metrics) {
+        (View::App { name }, Some(v)) => state.app_tab == AppTab::Metrics && v.app == *name,
+        (_, Some(_)) => false,
+        (_, None) => return None,
+    };
+    if shown {
+        return None;
+    }
+    state.app_metrics = None;
+    Some(Effect::StopAppMetrics)
 }
 
 pub(crate) fn clamp_cursors(state: &mut State) {
@@ -367,7 +438,8 @@ pub(crate) fn clamp_cursors(state: &mut State) {
     let procs = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
         View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
-        View::Apps | View::Logs { .. } | View::Host { .. } => 0,
+        View::Host { .. } => HOST_SERIES.len(),
+        View::Apps | View::Logs { .. } => 0,
     };
     state.detail_cursor.clamp(procs);
 }

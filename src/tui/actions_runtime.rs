@@ -274,6 +274,21 @@ impl ActionsRuntime {
         });
     }
 
+    /// The certificates of one app's domains on the hosts it runs on.
+    pub fn load_app_certs(&self, app: String, reports: Vec<crate::model::HostReport>, domains: Vec<String>) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let (per_host, problems) = on_each_host(&backends, &reports, |r| &r.host, |b, r| {
+                let (app, domains) = (app.clone(), domains.clone());
+                async move { crate::certs::gather::app_certs(&b, r, &app, &domains).await }
+            })
+            .await;
+            let rows = per_host.into_iter().flatten().collect();
+            let _ = events.send(BackendEvent::AppCerts { app, rows, problems });
+        });
+    }
+
     pub fn load_audit(&self) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {

@@ -61,7 +61,12 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     state.readonly = ctx.config.readonly;
     state.forward_bind = ctx.config.forward_bind;
     state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
-    runtime::spawn_metrics(backends.clone(), ctx.config.refresh, events_tx.clone());
+    runtime::metrics::spawn_host_metrics(&backends, &ctx.specs, &ctx.config, events_tx.clone());
+    state.metrics_config = ctx.config.metrics.clone();
+    state.certs_config = ctx.config.certs.clone();
+    state.app_settings = ctx.config.apps.clone();
+    // Held for its Drop: replacing or clearing it stops the sampling.
+    let mut _app_watch: Option<runtime::metrics::AppWatch> = None;
     let hosts: HashMap<HostId, mpsc::UnboundedSender<HostCommand>> =
         runtime::spawn_refreshers(backends, ctx.config.convention.clone(), ctx.config.refresh, events_tx.clone());
 
@@ -141,6 +146,11 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                     Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
                     Effect::LoadCerts { reports } => actions.load_certs(reports),
+                    Effect::LoadAppCerts { app, reports, domains } => actions.load_app_certs(app, reports, domains),
+                    Effect::WatchAppMetrics { app, targets, metrics_url } => {
+                        _app_watch = Some(runtime::metrics::watch_app(&by_id, app, targets, metrics_url, ctx.config.metrics.interval, events_tx.clone()));
+                    }
+                    Effect::StopAppMetrics => _app_watch = None,
                     Effect::LoadEnvFile { app, target, path } => actions.load_env_file(app, target, path),
                     Effect::WriteEnv { app, targets, change } => actions.write_env(app, targets, change),
                     Effect::WriteEnvFile { app, target, path, sha, text } => actions.write_env_file(app, target, path, sha, text),

@@ -46,12 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
     let reserved = (problems.len() as u16).min(area.height / 3);
     let table_area = Rect { height: area.height.saturating_sub(reserved), ..area };
     let rows: Vec<Row> = v.list.iter().map(|a| Row { a, app, now: state.now }).collect();
-    let title = Line::from(vec![
-        Span::raw(" "),
-        Span::styled(sanitize(app).into_owned(), theme.accent()),
-        Span::raw(" · processes │ env │ "),
-        Span::styled("add-ons ", theme.title(true)),
-    ]);
+    let title = Line::from(super::app_detail::tabs_title(app, crate::state::AppTab::Addons, theme));
     let empty = if v.loading { "looking for add-ons…" } else { "no add-on on these hosts is used by this app" };
     table::draw(
         frame,

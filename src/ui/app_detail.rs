@@ -1,5 +1,5 @@
-//! One app: its processes on every host with state, PID, memory and since. Later issues add
-//! tabs (env, add-ons, logs, metrics, certs) beside this one.
+//! One app: its processes on every host with state, PID, memory and since; and the tab strip
+//! every tab of the app view shares (processes │ env │ add-ons │ metrics │ certs).
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -10,7 +10,7 @@ use ratatui::widgets::Cell;
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
 use crate::model::Process;
-use crate::state::State;
+use crate::state::{AppTab, State};
 use crate::text::{age, bytes, sanitize};
 
 struct ProcRow<'a> {
@@ -34,17 +34,24 @@ impl TableRow for ProcRow<'_> {
     }
 }
 
+/// " shop · processes │ env │ add-ons │ metrics │ certs (tab) " with the current tab lit.
+pub fn tabs_title(app: &str, current: AppTab, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::raw(" "), Span::styled(sanitize(app).into_owned(), theme.accent()), Span::raw(" · ")];
+    for (i, (tab, label)) in AppTab::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.muted()));
+        }
+        spans.push(if *tab == current { Span::styled(*label, theme.title(true)) } else { Span::styled(*label, theme.muted()) });
+    }
+    spans.push(Span::styled(" (tab) ", theme.muted()));
+    spans
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Theme) {
     let app = state.fleet.app(name);
     let rows: Vec<ProcRow> =
         app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
-    let mut title = vec![
-        Span::raw(" "),
-        Span::styled(sanitize(name).into_owned(), theme.accent()),
-        Span::raw(" · "),
-        Span::styled("processes", theme.title(true)),
-        Span::styled(" │ env │ add-ons (tab) ", theme.muted()),
-    ];
+    let mut title = tabs_title(name, AppTab::Processes, theme);
     if let Some(a) = app {
         title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));
         title.push(Span::styled(format!("{} ", a.formation_label()), theme.muted()));

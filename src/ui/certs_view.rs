@@ -1,5 +1,6 @@
 //! The fleet-wide certs view: every certificate (served, on disk, kubeconfig), soonest expiry
-//! first; amber inside 21 days, red inside 7 or expired, with the renewal trap called out.
+//! first; amber inside fleet.toml's [certs] warn (21 days), red inside critical (7) or expired,
+//! with the renewal trap called out. The app's Certs tab draws its rows with the same table.
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -13,12 +14,11 @@ use crate::config::theme::Theme;
 use crate::state::State;
 use crate::text::sanitize;
 
-pub const WARN_DAYS: i64 = 21;
-pub const CRITICAL_DAYS: i64 = 7;
-
 struct Row<'a> {
     r: &'a CertRow,
     now: Timestamp,
+    warn: i64,
+    critical: i64,
 }
 
 impl TableRow for Row<'_> {
@@ -27,8 +27,8 @@ impl TableRow for Row<'_> {
         let days = r.days_left(self.now);
         let (left, style) = match days {
             Some(d) if d < 0 => (format!("expired {} d ago", -d), theme.danger()),
-            Some(d) if d <= CRITICAL_DAYS => (format!("{d} d"), theme.danger()),
-            Some(d) if d <= WARN_DAYS => (format!("{d} d"), theme.warn()),
+            Some(d) if d <= self.critical => (format!("{d} d"), theme.danger()),
+            Some(d) if d <= self.warn => (format!("{d} d"), theme.warn()),
             Some(d) => (format!("{d} d"), theme.ok()),
             None if r.error.is_some() => ("error".into(), theme.danger()),
             None => ("—".into(), theme.muted()),
@@ -55,20 +55,27 @@ impl TableRow for Row<'_> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let (rows, problems): (Vec<Row>, usize) = match &state.certs {
-        Some((rows, problems)) => (rows.iter().map(|r| Row { r, now: state.now }).collect(), problems.len()),
-        None => (Vec::new(), 0),
+    let (rows, problems) = match &state.certs {
+        Some((rows, problems)) => (Some(rows.as_slice()), problems.len()),
+        None => (None, 0),
     };
     let mut title = vec![Span::raw(" certificates "), Span::styled("soonest expiry first ", theme.muted())];
     if problems > 0 {
         title.push(Span::styled(format!("{problems} host(s) unreadable "), theme.danger()));
     }
-    let empty = if state.certs.is_none() { "reading certificates…" } else { "no certificates found" };
+    draw_rows(frame, area, state, Line::from(title), rows, state.detail_cursor.selected, theme);
+}
+
+/// The certificate table: `rows` None while loading.
+pub fn draw_rows(frame: &mut Frame, area: Rect, state: &State, title: Line, rows: Option<&[CertRow]>, selected: usize, theme: &Theme) {
+    let (warn, critical) = (state.certs_config.warn_days(), state.certs_config.critical_days());
+    let table_rows: Vec<Row> = rows.unwrap_or_default().iter().map(|r| Row { r, now: state.now, warn, critical }).collect();
+    let empty = if rows.is_none() { "reading certificates…" } else { "no certificates found" };
     table::draw(
         frame,
         area,
         TableSpec {
-            title: Line::from(title),
+            title,
             headers: &["LEFT", "HOST", "WHAT", "NOT AFTER", "SOURCE", "NOTE"],
             widths: &[
                 Constraint::Length(16),
@@ -79,10 +86,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Constraint::Fill(3),
             ],
             focused: true,
-            selected: Some(state.detail_cursor.selected),
+            selected: Some(selected),
             empty,
         },
-        &rows,
+        &table_rows,
         theme,
     );
 }

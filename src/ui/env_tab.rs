@@ -65,17 +65,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
     let problems: Vec<Line> = env.problems.iter().map(|p| Line::from(Span::styled(sanitize(p).into_owned(), theme.danger()))).collect();
     let reserved = (problems.len() as u16).min(area.height / 3);
     let table_area = Rect { height: area.height.saturating_sub(reserved), ..area };
-    let title = Line::from(vec![
-        Span::raw(" "),
-        Span::styled(sanitize(app).into_owned(), theme.accent()),
-        Span::raw(" · processes │ "),
-        Span::styled("env", theme.title(true)),
-        Span::raw(" │ add-ons"),
-        Span::styled(
-            if env.reveal_all { " · secrets shown (V masks) " } else { " · secrets masked (v/V reveal) " },
+    let mut title = super::app_detail::tabs_title(app, crate::state::AppTab::Env, theme);
+    title.push(Span::styled(
+            if env.reveal_all { "· secrets shown (V masks) " } else { "· secrets masked (v/V reveal) " },
             if env.reveal_all { theme.warn() } else { theme.muted() },
-        ),
-    ]);
+    ));
+    let title = Line::from(title);
     let empty = if env.loading { "reading the env files…" } else { "no variables" };
     table::draw(
         frame,

@@ -19,6 +19,7 @@ struct Row<'a> {
     now: Timestamp,
     spinner: usize,
     metrics: Option<&'a crate::state::MetricsHistory>,
+    thresholds: &'a crate::config::metrics::MetricsConfig,
 }
 
 impl TableRow for Row<'_> {
@@ -48,15 +49,15 @@ impl TableRow for Row<'_> {
         let latest = self.metrics.and_then(|m| m.latest.as_ref());
         let cpu = latest.and_then(|m| m.cpu_percent).map(|c| c as u64);
         let mem = self.metrics.and_then(|m| m.mem_percent());
-        let pct = |v: Option<u64>| match v {
-            Some(p) => Span::styled(format!("{p}%"), super::host_view::level(theme, p)),
+        let pct = |v: Option<u64>, t| match v {
+            Some(p) => Span::styled(format!("{p}%"), super::host_view::level(theme, t, p as f64)),
             None => Span::raw(""),
         };
         vec![
             Cell::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
             Cell::from(Span::styled(state, style)),
-            Cell::from(pct(cpu)),
-            Cell::from(pct(mem)),
+            Cell::from(pct(cpu, self.thresholds.cpu)),
+            Cell::from(pct(mem, self.thresholds.memory)),
             Cell::from(uptime),
             Cell::from(Span::styled(refreshed, theme.muted())),
             Cell::from(detail),
@@ -66,7 +67,7 @@ impl TableRow for Row<'_> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows: Vec<Row> =
-        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner, metrics: state.metrics.get(&host.spec.id) }).collect();
+        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner, metrics: state.metrics.get(&host.spec.id), thresholds: &state.metrics_config }).collect();
     let name_w = state.fleet.hosts.iter().map(|h| h.spec.id.0.chars().count()).max().unwrap_or(4).clamp(4, 24) as u16;
     let up = state.fleet.hosts.iter().filter(|h| matches!(h.status, HostStatus::Up { .. })).count();
     let failed = state.fleet.failed_hosts();

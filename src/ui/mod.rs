@@ -9,6 +9,9 @@ mod certs_view;
 mod env_tab;
 mod help;
 mod host_view;
+mod series_panel;
+mod app_metrics_tab;
+mod app_certs_tab;
 mod hosts;
 mod logs;
 mod popup;
@@ -38,6 +41,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         }
         View::App { name } if state.app_tab == crate::state::AppTab::Env => env_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } if state.app_tab == crate::state::AppTab::Addons => addons_tab::draw(frame, layout.detail, state, name, theme),
+        View::App { name } if state.app_tab == crate::state::AppTab::Metrics => app_metrics_tab::draw(frame, layout.detail, state, name, theme),
+        View::App { name } if state.app_tab == crate::state::AppTab::Certs => app_certs_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
         View::Host { host } => host_view::draw(frame, layout.detail, state, host, theme),

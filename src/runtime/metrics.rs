@@ -1,0 +1,187 @@
+//! Metrics for the TUI, sampled in the background: every host on an interval (each on its own
+//! task, node_exporter or /proc), or one Prometheus server for all of them (history first, from
+//! a range query); and the open app's units and endpoint while its Metrics tab is shown.
+//! Everything travels as `BackendEvent`s; a host without metrics just sends none.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::BackendEvent;
+use super::inventory::HostSpec;
+use crate::actions::HostTarget;
+use crate::backend::{Backend, commands};
+use crate::config::FleetConfig;
+use crate::metrics::prometheus::{Prometheus, names_of};
+use crate::metrics::{endpoint, units};
+use crate::model::HostId;
+use crate::state::metrics_view::AppSample;
+
+/// Starts host sampling: from the `[prometheus]` server when configured, else from every host.
+pub fn spawn_host_metrics(backends: &[Arc<Backend>], specs: &[HostSpec], config: &FleetConfig, events: mpsc::UnboundedSender<BackendEvent>) {
+    let interval = config.metrics.interval;
+    if let Some(p) = &config.prometheus {
+        let via = match &p.via {
+            Some(name) => backends.iter().find(|b| b.id().0 == *name).cloned(),
+            None => Some(Arc::new(Backend::Local(Default::default()))),
+        };
+        let prom = via.ok_or_else(|| format!("[prometheus] via = {:?} is not a host in the inventory", p.via)).and_then(|via| Prometheus::new(p, via));
+        match prom {
+            Ok(prom) => {
+                let names = names_of(specs);
+                tokio::spawn(from_prometheus(prom, names, interval, config.metrics.history, events));
+            }
+            Err(e) => {
+                let _ = events.send(BackendEvent::Notice(format!("metrics: {e}")));
+            }
+        }
+        return;
+    }
+    for backend in backends {
+        if matches!(backend.as_ref(), Backend::Demo(_)) {
+            continue;
+        }
+        tokio::spawn(from_host(backend.clone(), config.metrics.node_exporter.clone(), interval, events.clone()));
+    }
+}
+
+async fn from_host(backend: Arc<Backend>, node_exporter: String, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+    let mut previous: Option<(&'static str, crate::metrics::HostSample)> = None;
+    loop {
+        if let Ok((source, sample)) = crate::metrics::gather::sample(&backend, &node_exporter).await {
+            if let Some((prev_source, prev)) = previous.as_ref().filter(|(s, _)| *s == source) {
+                let metrics = crate::metrics::derive(prev_source, prev, &sample);
+                let ev = BackendEvent::Metrics { host: backend.id().clone(), metrics, at: jiff::Timestamp::now() };
+                if events.send(ev).is_err() {
+                    return;
+                }
+            }
+            previous = Some((source, sample));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = events.closed() => return,
+        }
+    }
+}
+
+async fn from_prometheus(prom: Prometheus, names: Vec<(HostId, Vec<String>)>, interval: Duration, history: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+    let end = jiff::Timestamp::now().as_second();
+    match prom.history(&names, end - history.as_secs() as i64, end, interval.as_secs().max(1)).await {
+        Ok(h) => {
+            for (host, series) in h {
+                let _ = events.send(BackendEvent::MetricsHistory { host, history: Box::new(series) });
+            }
+        }
+        Err(e) => {
+            let _ = events.send(BackendEvent::Notice(format!("metrics history: {e}")));
+        }
+    }
+    let mut last_error: Option<String> = None;
+    loop {
+        match prom.host_metrics(&names).await {
+            Ok(all) => {
+                last_error = None;
+                let at = jiff::Timestamp::now();
+                for (host, metrics) in all {
+                    if events.send(BackendEvent::Metrics { host, metrics, at }).is_err() {
+                        return;
+                    }
+                }
+            }
+            // Said once, not every interval.
+            Err(e) if last_error.as_ref() != Some(&e) => {
+                let _ = events.send(BackendEvent::Notice(format!("metrics: {e}")));
+                last_error = Some(e);
+            }
+            Err(_) => {}
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = events.closed() => return,
+        }
+    }
+}
+
+/// Samples an app on its hosts until dropped (the Metrics tab closes).
+pub struct AppWatch(JoinHandle<()>);
+
+impl Drop for AppWatch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The previous sample on one host, for CPU and counter rates.
+#[derive(Default)]
+struct Previous {
+    units: Option<units::Sample>,
+    endpoint: Option<(Vec<endpoint::Raw>, Instant)>,
+}
+
+pub fn watch_app(
+    backends: &HashMap<HostId, Arc<Backend>>,
+    app: String,
+    targets: Vec<HostTarget>,
+    metrics_url: Option<String>,
+    interval: Duration,
+    events: mpsc::UnboundedSender<BackendEvent>,
+) -> AppWatch {
+    let hosts: Vec<(HostTarget, Option<Arc<Backend>>)> = targets.into_iter().map(|t| {
+        let b = backends.get(&t.host).cloned();
+        (t, b)
+    }).collect();
+    AppWatch(tokio::spawn(async move {
+        let mut previous: HashMap<HostId, Previous> = HashMap::new();
+        // A second sample soon after the first, so CPU and rates show without waiting a whole interval.
+        let mut wait = Duration::from_secs(1).min(interval);
+        loop {
+            let runs = hosts.iter().map(|(t, b)| {
+                let url = metrics_url.clone();
+                async move {
+                    let Some(b) = b else { return (t.host.clone(), Err("not in the inventory".to_string()), None, None) };
+                    let units = b.exec(&commands::unit_accounting(&t.units)).await.map(|o| units::parse(&String::from_utf8_lossy(&o.stdout)));
+                    let scraped = match &url {
+                        Some(u) => Some(endpoint::scrape(b, u).await.map(|r| (r, Instant::now()))),
+                        None => None,
+                    };
+                    match (units, scraped) {
+                        (Err(e), _) => (t.host.clone(), Err(e.message), None, None),
+                        (Ok(u), Some(Err(e))) => (t.host.clone(), Err(format!("the app's metrics endpoint: {e}")), Some(u), None),
+                        (Ok(u), Some(Ok(s))) => (t.host.clone(), Ok(()), Some(u), Some(s)),
+                        (Ok(u), None) => (t.host.clone(), Ok(()), Some(u), None),
+                    }
+                }
+            });
+            let at = jiff::Timestamp::now();
+            for (host, status, unit_sample, scrape) in futures::future::join_all(runs).await {
+                let prev = previous.entry(host.clone()).or_default();
+                let units = match (&prev.units, &unit_sample) {
+                    (Some(a), Some(b)) => units::derive(a, b),
+                    (None, Some(b)) => units::derive(b, b),
+                    _ => Vec::new(),
+                };
+                let values = match (&prev.endpoint, &scrape) {
+                    (Some((a, ta)), Some((b, tb))) => endpoint::derive(a, b, tb.duration_since(*ta).as_secs_f64()),
+                    (None, Some((b, _))) => endpoint::derive(b, b, 0.0),
+                    _ => Vec::new(),
+                };
+                if unit_sample.is_some() {
+                    prev.units = unit_sample;
+                }
+                if scrape.is_some() {
+                    prev.endpoint = scrape;
+                }
+                let sample = status.map(|_| AppSample { units, endpoint: values });
+                if events.send(BackendEvent::AppMetrics { app: app.clone(), host, sample, at }).is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(wait).await;
+            wait = interval;
+        }
+    }))
+}
