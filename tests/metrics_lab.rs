@@ -7,8 +7,16 @@ use std::process::Command;
 
 use common::lab::Lab;
 
+/// One test stops lab-2's node_exporter for a moment; the others scrape it. They take turns.
+static NODE_EXPORTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    NODE_EXPORTER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn host_metrics_from_node_exporter_then_proc_and_app_accounting() {
+    let _turn = turn();
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
     let (code, v, stderr) = lab.fleet_json(&["metrics", "--json"]);
@@ -45,6 +53,7 @@ fn host_metrics_from_node_exporter_then_proc_and_app_accounting() {
 /// (node_exporter stands in for an app that exports metrics: it is a real endpoint).
 #[test]
 fn an_apps_own_metrics_endpoint() {
+    let _turn = turn();
     let lab = Lab::get();
     lab.write_fleet_toml(
         "local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n[apps.shop]\nmetrics_url = \"http://127.0.0.1:9100/metrics\"\n",
@@ -75,6 +84,7 @@ fn an_apps_own_metrics_endpoint() {
 /// reads every host from it, directly and through a host's ssh connection.
 #[test]
 fn prometheus_server_as_the_source() {
+    let _turn = turn();
     let lab = Lab::get();
     let url = std::fs::read_to_string(lab.dir.join("prometheus.url")).expect("lab.sh writes prometheus.url");
     let url = url.trim();
@@ -120,6 +130,7 @@ fn prometheus_server_as_the_source() {
 /// PromQL range queries (the sparklines' history at start) against the same real server.
 #[test]
 fn prometheus_range_queries_fill_history() {
+    let _turn = turn();
     let lab = Lab::get();
     let url = std::fs::read_to_string(lab.dir.join("prometheus.url")).unwrap().trim().to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -54,6 +54,11 @@ impl DemoBackend {
         Ok(super::stream::ExecStream::fixed(lines))
     }
 
+    /// Whether this demo host answers (one of them plays a host that is down).
+    pub fn reachable(&self) -> bool {
+        self.output.is_some()
+    }
+
     pub async fn exec(&self, _command: &str) -> Result<ExecOutput, HostError> {
         tokio::time::sleep(self.delay).await;
         match self.output {

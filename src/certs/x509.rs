@@ -50,7 +50,7 @@ pub fn first_from_pem(pem: &[u8]) -> Result<CertInfo, String> {
             return from_der(&p.contents);
         }
     }
-    Err("no CERTIFICATE in the file".into())
+    Err("no PEM CERTIFICATE block in the file (kubectl and nginx read PEM only)".into())
 }
 
 #[cfg(test)]

@@ -141,7 +141,9 @@ async fn app_on_host(b: Arc<Backend>, t: &crate::actions::HostTarget, url: Optio
     tokio::time::sleep(GAP).await;
     let second = b.exec(&cmd).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
     let e2 = scrape(b.clone()).await;
-    let units = units::derive(&units::parse(&String::from_utf8_lossy(&first.stdout)), &units::parse(&String::from_utf8_lossy(&second.stdout)));
+    let mut units = units::derive(&units::parse(&String::from_utf8_lossy(&first.stdout)), &units::parse(&String::from_utf8_lossy(&second.stdout)));
+    // Only the app's units, whatever else the host printed.
+    units.retain(|u| t.units.contains(&u.unit));
     let values = match (e1, e2) {
         (Ok(Some(a)), Ok(Some(c))) => endpoint::derive(&a, &c, started.elapsed().as_secs_f64()),
         (Ok(None), _) | (_, Ok(None)) => Vec::new(),

@@ -41,7 +41,10 @@ pub fn spawn_host_metrics(backends: &[Arc<Backend>], specs: &[HostSpec], config:
         return;
     }
     for backend in backends {
-        if matches!(backend.as_ref(), Backend::Demo(_)) {
+        if let Backend::Demo(demo) = backend.as_ref() {
+            if demo.reachable() {
+                tokio::spawn(from_demo(backend.id().clone(), interval, config.metrics.history, events.clone()));
+            }
             continue;
         }
         tokio::spawn(from_host(backend.clone(), config.metrics.node_exporter.clone(), interval, events.clone()));
@@ -60,6 +63,50 @@ async fn from_host(backend: Arc<Backend>, node_exporter: String, interval: Durat
                 }
             }
             previous = Some((source, sample));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = events.closed() => return,
+        }
+    }
+}
+
+/// `--demo`: made-up but plausible metrics (slow waves, one shape per host), with a full window
+/// of history at once, so the demo shows what sparklines and charts look like.
+async fn from_demo(host: HostId, interval: Duration, history: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+    let seed = host.0.bytes().map(u64::from).sum::<u64>() as f64;
+    let at = |t: i64| -> [f64; 5] {
+        let x = t as f64 / 60.0 + seed;
+        let cpu = (35.0 + 25.0 * x.sin() + 10.0 * (3.1 * x).sin()).clamp(1.0, 99.0);
+        [cpu, 55.0 + 8.0 * (0.3 * x).sin() + seed % 20.0, cpu / 40.0, 40_000.0 + 30_000.0 * (1.7 * x).sin(), 90_000.0 + 60_000.0 * (1.3 * x).cos()]
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let step = interval.as_secs().max(1) as i64;
+    let mut past: [Vec<(i64, f64)>; 5] = Default::default();
+    for t in (now - history.as_secs() as i64..now).step_by(step as usize) {
+        for (series, v) in past.iter_mut().zip(at(t)) {
+            series.push((t, v));
+        }
+    }
+    let _ = events.send(BackendEvent::MetricsHistory { host: host.clone(), history: Box::new(past) });
+    loop {
+        let t = jiff::Timestamp::now();
+        let [cpu, mem, load, rx, tx] = at(t.as_second());
+        let total: u64 = 4 << 30;
+        let metrics = crate::metrics::HostMetrics {
+            source: "demo",
+            cpu_percent: Some(cpu),
+            load: [load, load * 0.9, load * 0.8],
+            mem_used: (total as f64 * mem / 100.0) as u64,
+            mem_available: (total as f64 * (1.0 - mem / 100.0)) as u64,
+            mem_total: total,
+            disks: vec![crate::metrics::Disk { mount: "/".into(), size: 80 << 30, avail: (80u64 << 30) * (100 - (seed as u64 % 60)) / 100 }],
+            net_rx_per_sec: Some(rx),
+            net_tx_per_sec: Some(tx),
+            uptime_secs: Some(86_400 * 12),
+        };
+        if events.send(BackendEvent::Metrics { host: host.clone(), metrics, at: t }).is_err() {
+            return;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
@@ -159,11 +206,15 @@ pub fn watch_app(
             let at = jiff::Timestamp::now();
             for (host, status, unit_sample, scrape) in futures::future::join_all(runs).await {
                 let prev = previous.entry(host.clone()).or_default();
-                let units = match (&prev.units, &unit_sample) {
+                let mut units = match (&prev.units, &unit_sample) {
                     (Some(a), Some(b)) => units::derive(a, b),
                     (None, Some(b)) => units::derive(b, b),
                     _ => Vec::new(),
                 };
+                // Only the app's units, whatever else the host printed.
+                if let Some((t, _)) = hosts.iter().find(|(t, _)| t.host == host) {
+                    units.retain(|u| t.units.contains(&u.unit));
+                }
                 let values = match (&prev.endpoint, &scrape) {
                     (Some((a, ta)), Some((b, tb))) => endpoint::derive(a, b, tb.duration_since(*ta).as_secs_f64()),
                     (None, Some((b, _))) => endpoint::derive(b, b, 0.0),

@@ -106,7 +106,9 @@ fn chart(frame: &mut Frame, area: Rect, row: &SeriesRow, now: Timestamp, window:
     let window = oldest.clamp(60, window.max(60));
     let data: Vec<(f64, f64)> =
         row.series.points.iter().filter(|(t, _)| now_s - t <= window).map(|(t, v)| ((t - now_s) as f64, *v)).collect();
-    let top = row.max.unwrap_or_else(|| data.iter().map(|(_, v)| *v).fold(0.0, f64::max) * 1.1).max(f64::MIN_POSITIVE);
+    let top = row.max.unwrap_or_else(|| data.iter().map(|(_, v)| *v).fold(0.0, f64::max) * 1.1);
+    // A flat zero line still gets a readable scale.
+    let top = if top > 0.0 { top } else { 1.0 };
     let unit = row.series.unit;
     let name: String = row.name.iter().map(|s| s.content.as_ref()).collect();
     let title = Line::from(vec![
