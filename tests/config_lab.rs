@@ -54,8 +54,8 @@ fn addons_are_found_and_linked_to_the_apps_through_their_env() {
         assert!(pg["used_by"].as_array().unwrap().iter().any(|u| u["app"] == "shop" && u["key"] == "DATABASE_URL"));
         find(host, "nginx");
     }
-    let route = &find("lab-1", "nginx")["routes"][0];
-    assert_eq!(route["domains"][0], "shop.lab.test");
+    let nginx = find("lab-1", "nginx");
+    let route = nginx["routes"].as_array().unwrap().iter().find(|r| r["domains"][0] == "shop.lab.test").unwrap_or_else(|| panic!("{nginx}"));
     assert_eq!(route["app"], "shop");
     // Only shop's add-ons and routes with an app filter.
     let (_, v, _) = lab.fleet_json(&["addons", "shop", "--json", "--host", "lab-1"]);

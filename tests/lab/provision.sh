@@ -141,7 +141,7 @@ NGINX
     # default 21-day warning).
     tls_site shop.lab.test 10 8080
     # ledger.lab.test: a certificate that expired 30 days ago, still served.
-    tls_site ledger.lab.test 0 8080 expired
+    tls_site ledger.lab.test 0 8081 expired
     systemctl reload nginx || true
     units="shop-web shop-worker shop-clock ledger-web acme-agent"
     ;;
