@@ -3,10 +3,12 @@
 //! Traefik), found from their units and listening sockets, and linked to the apps whose env
 //! points at them. Pure functions over `commands::addons_script` output.
 
+pub mod caddy;
 pub mod gather;
 pub mod link;
 pub mod nginx;
 pub mod parse;
+pub mod traefik;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -139,4 +141,13 @@ pub struct Problem {
     pub app: String,
     pub key: String,
     pub message: String,
+}
+
+/// Every route the front doors on a host declare (nginx, Caddy, Traefik), from the add-ons
+/// script's sections.
+pub fn front_door_routes(sections: &crate::discovery::sections::Sections) -> Vec<(Kind, Route)> {
+    let mut out: Vec<(Kind, Route)> = nginx::routes(sections.get("nginx").unwrap_or("")).into_iter().map(|r| (Kind::Nginx, r)).collect();
+    out.extend(caddy::routes(sections.get("caddy").unwrap_or("")).into_iter().map(|r| (Kind::Caddy, r)));
+    out.extend(traefik::routes(sections.get("traefik").unwrap_or("")).into_iter().map(|r| (Kind::Traefik, r)));
+    out
 }

@@ -1,6 +1,6 @@
 //! From the add-ons script's output to add-ons: units, listening sockets, versions, routes.
 
-use super::{AddOn, Kind, nginx};
+use super::{AddOn, Kind};
 use crate::discovery::sections;
 use crate::discovery::systemd::{parse_show, state_of};
 use crate::model::HostId;
@@ -23,7 +23,7 @@ pub fn parse(output: &str, host: &HostId) -> Result<Vec<AddOn>, String> {
     }
     let sockets = listening(s.get("ss").unwrap_or(""));
     let versions = s.get("versions").unwrap_or("");
-    let routes = nginx::routes(s.get("nginx").unwrap_or(""));
+    let routes = super::front_door_routes(&s);
     let units = parse_show(s.get("units").unwrap_or(""));
     let mut names: Vec<&String> = units.keys().collect();
     names.sort();
@@ -56,7 +56,7 @@ pub fn parse(output: &str, host: &HostId) -> Result<Vec<AddOn>, String> {
             memory_bytes: u.memory_current,
             since: u.started,
             used_by: Vec::new(),
-            routes: if kind == Kind::Nginx { routes.clone() } else { Vec::new() },
+            routes: routes.iter().filter(|(k, _)| *k == kind).map(|(_, r)| r.clone()).collect(),
         });
     }
     Ok(out)

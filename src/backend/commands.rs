@@ -88,6 +88,10 @@ command -v caddy >/dev/null && echo "caddy $(caddy version 2>&1 | head -n1)"
 command -v traefik >/dev/null && echo "traefik $(traefik version 2>&1 | head -n1)"
 echo "@@fleet nginx"
 command -v nginx >/dev/null && {p}nginx -T 2>/dev/null
+echo "@@fleet caddy"
+for f in /etc/caddy/Caddyfile /etc/caddy/conf.d/* /etc/caddy/sites-enabled/*; do [ -f "$f" ] && {p}cat "$f" 2>/dev/null; done
+echo "@@fleet traefik"
+for f in /etc/traefik/*.yml /etc/traefik/*.yaml /etc/traefik/*.toml /etc/traefik/*/*.yml /etc/traefik/*/*.yaml /etc/traefik/*/*.toml; do [ -f "$f" ] && {{ printf '@@traefik-file %s\n' "$f"; {p}cat "$f" 2>/dev/null; }}; done
 echo "@@fleet end"
 "#,
         p = privileged(as_root)
@@ -97,7 +101,7 @@ echo "@@fleet end"
 /// Certificate files worth watching, as base64: Let's Encrypt's live certificates, the paths the
 /// front door's config names (`extra`), and a cluster's control-plane PKI (kubeadm and k3s).
 pub fn cert_files(extra: &[String], as_root: bool) -> String {
-    let script = r#"for f in /etc/letsencrypt/live/*/fullchain.pem /etc/kubernetes/pki/*.crt /etc/kubernetes/pki/etcd/*.crt /var/lib/rancher/k3s/server/tls/*.crt "$@"; do
+    let script = r#"for f in /etc/letsencrypt/live/*/fullchain.pem /etc/kubernetes/pki/*.crt /etc/kubernetes/pki/etcd/*.crt /var/lib/rancher/k3s/server/tls/*.crt /var/lib/caddy/.local/share/caddy/certificates/*/*/*.crt "$@"; do
   [ -f "$f" ] || continue
   printf '@@fleet cert %s
 ' "$f"; base64 -w0 < "$f"; echo

@@ -2,7 +2,6 @@
 
 use super::x509::{CertInfo, first_from_pem};
 use super::{CertRow, CertSource, pki_role, tls::served_leaf};
-use crate::addons::nginx;
 use crate::backend::{Backend, commands};
 use crate::discovery::sections;
 use crate::model::{HostError, HostErrorKind, HostReport};
@@ -36,23 +35,29 @@ pub async fn host_certs(backend: &Backend, report: &HostReport) -> Result<Vec<Ce
     if !s.complete {
         return Err(HostError::new(HostErrorKind::Command, "the front door's config could not be read"));
     }
-    let routes: Vec<_> = nginx::routes(s.get("nginx").unwrap_or("")).into_iter().filter(|r| r.tls).collect();
-    let extra: Vec<String> = routes.iter().filter_map(|r| r.cert_file.clone()).collect();
+    let routes: Vec<_> = crate::addons::front_door_routes(&s).into_iter().filter(|(_, r)| r.tls).collect();
+    let extra: Vec<String> = routes.iter().filter_map(|(_, r)| r.cert_file.clone()).collect();
     let files_out = backend.exec(&commands::cert_files(&extra, as_root)).await?;
     let files = parse_files(&String::from_utf8_lossy(&files_out.stdout));
     let host = report.host.clone();
     let mut rows = Vec::new();
-    for r in &routes {
+    for (kind, r) in &routes {
         let port = r.tls_port.unwrap_or(443);
         for domain in &r.domains {
             let served = served_leaf(backend, "127.0.0.1", port, domain).await.and_then(|der| super::x509::from_der(&der));
-            // The file this server should be serving: its ssl_certificate, else Let's Encrypt's.
+            // The file this server should be serving: its configured certificate, else Let's
+            // Encrypt's, else the one Caddy keeps for the domain.
             let le = format!("/etc/letsencrypt/live/{domain}/fullchain.pem");
-            let disk = files.iter().find(|(p, _)| Some(p) == r.cert_file.as_ref() || *p == le).and_then(|(_, c)| c.as_ref().ok());
+            let caddy = format!("/{domain}/{domain}.crt");
+            let disk = files
+                .iter()
+                .find(|(p, _)| Some(p) == r.cert_file.as_ref() || *p == le || (p.starts_with("/var/lib/caddy/") && p.ends_with(&caddy)))
+                .and_then(|(_, c)| c.as_ref().ok());
             let note = match (&served, disk) {
                 (Ok(sv), Some(d)) if d.serial != sv.serial && d.not_after > sv.not_after => Some(format!(
-                    "renewed on disk (valid until {}) but not served: reload the front door (systemctl reload nginx)",
-                    d.not_after.strftime("%Y-%m-%d")
+                    "renewed on disk (valid until {}) but not served: reload the front door (systemctl reload {})",
+                    d.not_after.strftime("%Y-%m-%d"),
+                    kind.label()
                 )),
                 _ => None,
             };
@@ -72,7 +77,11 @@ pub async fn host_certs(backend: &Backend, report: &HostReport) -> Result<Vec<Ce
     }
     for (path, parsed) in files {
         let what = pki_role(&path).unwrap_or_else(|| {
-            path.strip_prefix("/etc/letsencrypt/live/").and_then(|p| p.split('/').next()).map(|d| format!("{d} (file)")).unwrap_or_else(|| path.clone())
+            path.strip_prefix("/etc/letsencrypt/live/")
+                .and_then(|p| p.split('/').next())
+                .or_else(|| path.strip_prefix("/var/lib/caddy/").and_then(|p| p.rsplit('/').nth(1)))
+                .map(|d| format!("{d} (file)"))
+                .unwrap_or_else(|| path.clone())
         });
         let (info, error) = match parsed {
             Ok(i) => (Some(i), None),
