@@ -50,12 +50,20 @@ impl Context {
             warnings.extend(warning);
             specs
         };
+        // Every kubeconfig context is a cluster row (files only: no network here).
+        let kube = if args.demo || args.no_kube {
+            crate::kube::KubeSetup::default()
+        } else {
+            crate::kube::KubeSetup::load(&config.kubernetes)
+        };
+        let mut specs = specs;
+        specs.extend(kube.specs(&specs));
         let policy = if args.accept_new_host_keys { UnknownKeyPolicy::AcceptNew } else { UnknownKeyPolicy::Refuse };
         Ok(Context {
             config,
             config_path: path,
             specs,
-            backend: BackendOptions { ssh_config, policy, passphrase },
+            backend: BackendOptions { ssh_config, policy, passphrase, kube: std::sync::Arc::new(kube) },
             warnings,
             demo: args.demo,
         })

@@ -13,6 +13,7 @@ pub mod context;
 pub mod discovery;
 pub mod env;
 pub mod logging;
+pub mod kube;
 pub mod logs;
 pub mod metrics;
 pub mod actions;

@@ -41,6 +41,7 @@ pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) 
         }
         Backend::Local(_) => local_status(&cmd).await,
         Backend::Demo(_) => Err("the demo cannot run commands".into()),
+        Backend::Kube(k) => Err(format!("{}: shell and run in a pod are not supported yet", k.id())),
     };
     audit::record(&t.host, app, "run", &cmd, match &code {
         Ok(c) => format!("exit {c}"),
@@ -110,6 +111,7 @@ pub async fn interactive(backend: &Backend, app: &str, t: &HostTarget) -> Result
         Backend::Ssh(ssh) => pty_session(ssh, &cmd).await,
         Backend::Local(_) => local_status(&cmd).await,
         Backend::Demo(_) => Err("the demo has no shell".into()),
+        Backend::Kube(k) => Err(format!("{}: shell and run in a pod are not supported yet", k.id())),
     };
     audit::record(&t.host, app, "shell", &cmd, match &result {
         Ok(c) => format!("exit {c}"),

@@ -39,6 +39,12 @@ pub enum Backend {
     Ssh(SshBackend),
     Local(LocalBackend),
     Demo(DemoBackend),
+    Kube(crate::kube::KubeBackend),
+}
+
+/// What a host-only operation says on a cluster row.
+fn not_on_a_cluster(id: &HostId) -> HostError {
+    HostError::new(HostErrorKind::Config, format!("{id} is a Kubernetes cluster: this needs a host reached over ssh"))
 }
 
 impl Backend {
@@ -47,6 +53,7 @@ impl Backend {
             Backend::Ssh(b) => b.id(),
             Backend::Local(b) => b.id(),
             Backend::Demo(b) => b.id(),
+            Backend::Kube(b) => b.id(),
         }
     }
 
@@ -55,6 +62,7 @@ impl Backend {
             Backend::Ssh(_) => HostKind::Ssh,
             Backend::Local(_) => HostKind::Local,
             Backend::Demo(_) => HostKind::Demo,
+            Backend::Kube(_) => HostKind::Kube,
         }
     }
 
@@ -65,6 +73,7 @@ impl Backend {
                 Backend::Ssh(b) => b.exec(command).await,
                 Backend::Local(b) => b.exec(command).await,
                 Backend::Demo(b) => b.exec(command).await,
+                Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
             }
         };
         tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
@@ -79,6 +88,7 @@ impl Backend {
                 Backend::Ssh(b) => b.exec_with_input(command, input).await,
                 Backend::Local(b) => b.exec_with_input(command, input).await,
                 Backend::Demo(_) => Err(HostError::new(HostErrorKind::Config, "the demo cannot change anything")),
+                Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
             }
         };
         tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
@@ -92,6 +102,7 @@ impl Backend {
             Backend::Ssh(b) => b.exec_stream(command).await,
             Backend::Local(b) => b.exec_stream(command).await,
             Backend::Demo(b) => b.exec_stream(command).await,
+            Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
         }
     }
 
@@ -105,6 +116,7 @@ impl Backend {
                 .map(|s| Box::new(s) as BoxStream)
                 .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("{host}:{port}: {e}"))),
             Backend::Demo(_) => Err(HostError::new(HostErrorKind::Config, "the demo has no network")),
+            Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
         }
     }
 
@@ -118,13 +130,18 @@ impl Backend {
 
     /// Drops a broken connection so the next call reconnects.
     pub async fn reset(&self) {
-        if let Backend::Ssh(s) = self {
-            s.disconnect().await;
+        match self {
+            Backend::Ssh(s) => s.disconnect().await,
+            Backend::Kube(k) => k.reset().await,
+            _ => {}
         }
     }
 
     /// One look at the host: facts plus the processes the convention finds.
     pub async fn refresh(&self, convention: &Convention) -> Result<HostReport, HostError> {
+        if let Backend::Kube(k) = self {
+            return k.refresh().await;
+        }
         let out = self.exec(&commands::discovery_script(convention)).await?;
         let text = String::from_utf8_lossy(&out.stdout);
         let found = discovery::discover(&text, self.id(), convention).map_err(|e| {

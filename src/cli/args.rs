@@ -43,6 +43,9 @@ pub struct GlobalArgs {
     /// Leave out the local machine
     #[arg(long, global = true)]
     pub no_local: bool,
+    /// Leave out the Kubernetes clusters of the kubeconfig ($KUBECONFIG or ~/.kube/config)
+    #[arg(long = "no-clusters", global = true)]
+    pub no_kube: bool,
     /// Benchmarks only: draw the first TUI frame, then exit (measures start-up).
     #[arg(long, global = true, hide = true)]
     pub exit_after_first_frame: bool,

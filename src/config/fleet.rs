@@ -37,6 +37,7 @@ pub struct FleetConfig {
     /// A Prometheus server to read host metrics from instead of every node_exporter.
     pub prometheus: Option<super::metrics::PrometheusConfig>,
     pub certs: super::metrics::CertsConfig,
+    pub kubernetes: super::kubernetes::KubernetesConfig,
 }
 
 /// Per-app settings in fleet.toml.
@@ -86,6 +87,7 @@ impl Default for FleetConfig {
             metrics: Default::default(),
             prometheus: None,
             certs: Default::default(),
+            kubernetes: Default::default(),
         }
     }
 }
@@ -170,6 +172,7 @@ impl FleetConfig {
         if let Some(p) = &self.prometheus {
             p.validate().map_err(|m| at("[prometheus]", format!("[prometheus] {m}")))?;
         }
+        self.kubernetes.validate().map_err(|m| at("[kubernetes]", format!("[kubernetes] {m}")))?;
         if self.certs.critical > self.certs.warn {
             return Err(at("[certs]", "[certs] critical must not be longer than warn".into()));
         }

@@ -6,6 +6,7 @@ pub mod duration;
 pub mod error;
 pub mod fleet;
 pub mod keymap;
+pub mod kubernetes;
 pub mod metrics;
 pub mod paths;
 pub mod ssh_config;

@@ -101,6 +101,7 @@ pub fn units_to_processes(
             working_dir: u.working_directory.clone(),
             env_files: u.environment_files.clone(),
             environment: u.environment.clone(),
+            workload: None,
         });
     }
     out

@@ -10,6 +10,10 @@ use super::HostId;
 #[serde(rename_all = "snake_case")]
 pub enum ProcessKind {
     SystemdUnit,
+    /// A pod of a Kubernetes workload.
+    KubePod,
+    /// A Kubernetes workload with no pod (scaled to zero, a CronJob between runs).
+    KubeWorkload,
 }
 
 /// The normalised run state of a process, whatever the backend calls it.
@@ -60,6 +64,9 @@ pub struct Process {
     /// The unit's Environment= assignments (EnvironmentFile= values come from the files).
     #[serde(skip)]
     pub environment: Vec<(String, String)>,
+    /// Kubernetes: the workload (`deployment/NAMESPACE/NAME`) a pod belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -22,6 +22,8 @@ pub enum HostKind {
     Local,
     /// Answers from fixtures (`--demo`).
     Demo,
+    /// A kubeconfig context (a Kubernetes cluster).
+    Kube,
 }
 
 /// What one successful look at a host found.

@@ -69,6 +69,8 @@ pub struct BackendOptions {
     pub ssh_config: Option<PathBuf>,
     pub policy: UnknownKeyPolicy,
     pub passphrase: Option<PassphrasePrompt>,
+    /// The kubeconfig as loaded, for cluster rows.
+    pub kube: Arc<crate::kube::KubeSetup>,
 }
 
 pub fn build_backends(specs: &[HostSpec], opts: &BackendOptions) -> Vec<Arc<Backend>> {
@@ -78,6 +80,7 @@ pub fn build_backends(specs: &[HostSpec], opts: &BackendOptions) -> Vec<Arc<Back
             Some(Arc::new(match s.kind {
                 HostKind::Local => Backend::Local(LocalBackend::default()),
                 HostKind::Demo => Backend::Demo(DemoBackend::for_host(&s.id)?),
+                HostKind::Kube => Backend::Kube(opts.kube.backend(s)),
                 HostKind::Ssh => Backend::Ssh(SshBackend::new(
                     s.id.clone(),
                     s.destination.clone(),

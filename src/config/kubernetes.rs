@@ -1,0 +1,48 @@
+//! fleet.toml's `[kubernetes]`: which kubeconfig contexts become cluster rows, which namespaces
+//! are read, and the labels that make the app convention.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KubernetesConfig {
+    /// Read kubeconfig contexts at all.
+    pub enabled: bool,
+    /// A kubeconfig file; default: $KUBECONFIG (several files, merged as kubectl merges them),
+    /// else ~/.kube/config.
+    pub kubeconfig: Option<String>,
+    /// Glob patterns a context name must match (any of them).
+    pub contexts: Vec<String>,
+    /// Namespaces to read; empty: all of them (which needs cluster-wide list rights).
+    pub namespaces: Vec<String>,
+    /// The label naming a workload's app; without it, the workload's name is the app.
+    pub app_label: String,
+    /// The label naming the process; without it, the workload's name is the process.
+    pub process_label: String,
+}
+
+impl Default for KubernetesConfig {
+    fn default() -> Self {
+        KubernetesConfig {
+            enabled: true,
+            kubeconfig: None,
+            contexts: vec!["*".into()],
+            namespaces: Vec::new(),
+            app_label: "app.kubernetes.io/name".into(),
+            process_label: "app.kubernetes.io/component".into(),
+        }
+    }
+}
+
+impl KubernetesConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        let label = |l: &str| !l.is_empty() && l.len() <= 316 && l.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+        if !label(&self.app_label) || !label(&self.process_label) {
+            return Err("app_label and process_label must be Kubernetes label keys".into());
+        }
+        if let Some(ns) = self.namespaces.iter().find(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')) {
+            return Err(format!("namespace {ns:?} is not a Kubernetes namespace name"));
+        }
+        Ok(())
+    }
+}
