@@ -149,6 +149,7 @@ async fn a_slow_host_never_holds_back_the_others() {
         ssh_config: Some(lab.ssh_config()),
         policy: fleet::backend::ssh::UnknownKeyPolicy::Refuse,
         passphrase: None,
+        kube: Default::default(),
     };
     let backends = fleet::runtime::build_backends(&specs, &opts);
     let results: Vec<_> = fleet::runtime::refresh_once(&backends, &config.convention).collect().await;

@@ -1,0 +1,173 @@
+//! The test cluster's objects: what a list returns, the resourceVersion every change bumps, the
+//! history a watch replays from a version (compacted history answers 410 Gone, as etcd's does),
+//! and pod logs. Objects are JSON as the API serves them; every one is checked against the
+//! k8s-openapi type of its kind when it goes in.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+/// (plural, API path prefix, kind) for every resource the server knows.
+pub const RESOURCES: &[(&str, &str, &str)] = &[
+    ("deployments", "/apis/apps/v1", "Deployment"),
+    ("statefulsets", "/apis/apps/v1", "StatefulSet"),
+    ("daemonsets", "/apis/apps/v1", "DaemonSet"),
+    ("replicasets", "/apis/apps/v1", "ReplicaSet"),
+    ("cronjobs", "/apis/batch/v1", "CronJob"),
+    ("pods", "/api/v1", "Pod"),
+    ("secrets", "/api/v1", "Secret"),
+    ("configmaps", "/api/v1", "ConfigMap"),
+];
+
+pub fn plural_of(kind: &str) -> &'static str {
+    RESOURCES.iter().find(|r| r.2 == kind).map(|r| r.0).unwrap_or_else(|| panic!("unknown kind {kind}"))
+}
+
+pub fn kind_of(plural: &str) -> Option<&'static str> {
+    RESOURCES.iter().find(|r| r.0 == plural).map(|r| r.2)
+}
+
+/// Fails when `obj` is not a valid object of its kind (as k8s-openapi reads it).
+pub fn check(obj: &Value) {
+    use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+    let v = obj.clone();
+    let ok = match obj["kind"].as_str().unwrap_or("") {
+        "Deployment" => serde_json::from_value::<apps::Deployment>(v).map(|_| ()),
+        "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(v).map(|_| ()),
+        "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(v).map(|_| ()),
+        "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(v).map(|_| ()),
+        "CronJob" => serde_json::from_value::<batch::CronJob>(v).map(|_| ()),
+        "Pod" => serde_json::from_value::<core::Pod>(v).map(|_| ()),
+        "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
+        "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
+        other => panic!("the test API server does not know kind {other:?}"),
+    };
+    ok.unwrap_or_else(|e| panic!("not a valid {}: {e}\n{obj}", obj["kind"]));
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub rv: u64,
+    pub plural: &'static str,
+    pub namespace: String,
+    pub kind: &'static str,
+    pub object: Value,
+}
+
+/// One log line of one pod's container.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub namespace: String,
+    pub pod: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+type Key = (&'static str, String, String);
+
+pub struct Store {
+    objects: BTreeMap<Key, Value>,
+    rv: u64,
+    /// Watch history; versions at or below `compacted` are gone.
+    history: Vec<Event>,
+    compacted: u64,
+    pub events: broadcast::Sender<Event>,
+    logs: HashMap<(String, String), Vec<(Timestamp, String)>>,
+    pub log_lines: broadcast::Sender<LogLine>,
+    /// Bumped to end every open watch and log stream (a "dropped connection").
+    pub cuts: tokio::sync::watch::Sender<u64>,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store {
+            objects: BTreeMap::new(),
+            rv: 1000,
+            history: Vec::new(),
+            compacted: 0,
+            events: broadcast::channel(4096).0,
+            logs: HashMap::new(),
+            log_lines: broadcast::channel(65536).0,
+            cuts: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    pub fn load_yaml(&mut self, text: &str) {
+        for doc in serde_yaml::Deserializer::from_str(text) {
+            let v: Value = serde::Deserialize::deserialize(doc).expect("fixture YAML");
+            if !v.is_null() {
+                self.apply(v);
+            }
+        }
+    }
+
+    pub fn rv(&self) -> u64 {
+        self.rv
+    }
+
+    /// Creates or replaces an object; returns it with its new resourceVersion.
+    pub fn apply(&mut self, mut obj: Value) -> Value {
+        check(&obj);
+        self.rv += 1;
+        obj["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        let plural = plural_of(obj["kind"].as_str().unwrap());
+        let ns = obj["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+        let name = obj["metadata"]["name"].as_str().unwrap().to_string();
+        let key = (plural, ns.clone(), name);
+        let kind = if self.objects.contains_key(&key) { "MODIFIED" } else { "ADDED" };
+        self.objects.insert(key, obj.clone());
+        self.record(Event { rv: self.rv, plural, namespace: ns, kind, object: obj.clone() });
+        obj
+    }
+
+    pub fn delete(&mut self, plural: &'static str, ns: &str, name: &str) -> Option<Value> {
+        let mut obj = self.objects.remove(&(plural, ns.to_string(), name.to_string()))?;
+        self.rv += 1;
+        obj["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        self.record(Event { rv: self.rv, plural, namespace: ns.to_string(), kind: "DELETED", object: obj.clone() });
+        Some(obj)
+    }
+
+    fn record(&mut self, e: Event) {
+        self.history.push(e.clone());
+        let _ = self.events.send(e);
+    }
+
+    pub fn get(&self, plural: &'static str, ns: &str, name: &str) -> Option<Value> {
+        self.objects.get(&(plural, ns.to_string(), name.to_string())).cloned()
+    }
+
+    pub fn list(&self, plural: &str, ns: Option<&str>) -> Vec<Value> {
+        self.objects.iter().filter(|((p, n, _), _)| *p == plural && ns.is_none_or(|x| x == n)).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// Events after `rv` for this resource (and namespace); Err when that history is compacted.
+    pub fn since(&self, plural: &str, ns: Option<&str>, rv: u64) -> Result<Vec<Event>, ()> {
+        if rv < self.compacted {
+            return Err(());
+        }
+        Ok(self.history.iter().filter(|e| e.rv > rv && e.plural == plural && ns.is_none_or(|n| n == e.namespace)).cloned().collect())
+    }
+
+    /// Forgets the watch history, as etcd compaction does: older versions answer 410 Gone.
+    pub fn compact(&mut self) {
+        self.compacted = self.rv;
+        self.history.clear();
+    }
+
+    /// Ends every open watch and log stream.
+    pub fn cut(&self) {
+        self.cuts.send_modify(|n| *n += 1);
+    }
+
+    pub fn log(&mut self, ns: &str, pod: &str, at: Timestamp, text: &str) {
+        self.logs.entry((ns.to_string(), pod.to_string())).or_default().push((at, text.to_string()));
+        let _ = self.log_lines.send(LogLine { namespace: ns.into(), pod: pod.into(), at, text: text.into() });
+    }
+
+    pub fn logs(&self, ns: &str, pod: &str) -> Vec<(Timestamp, String)> {
+        self.logs.get(&(ns.to_string(), pod.to_string())).cloned().unwrap_or_default()
+    }
+}
