@@ -120,3 +120,113 @@ fn rbac_unreachable_and_broken_kubeconfigs_are_rows() {
     assert!(apps["apps"].as_array().unwrap().iter().any(|a| a["name"] == "ledger"), "{apps}");
     assert!(!apps["apps"].as_array().unwrap().iter().any(|a| a["name"] == "vault"), "a forbidden namespace's app: {apps}");
 }
+
+fn fleet_child(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .arg("--config")
+        .arg(lab.fleet_toml())
+        .arg("--ssh-config")
+        .arg(lab.ssh_config())
+        .args(args)
+        .env_remove("SSH_AUTH_SOCK")
+        .env("KUBECONFIG", kubeconfig)
+        .env("HOME", lab.scratch.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A pod like `ledger-web-…-x2k4p`, for the "restarted" pod.
+fn ledger_web_pod(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "prod", "uid": format!("uid-{name}"),
+            "labels": {"app.kubernetes.io/name": "ledger", "app.kubernetes.io/component": "web", "app.kubernetes.io/instance": "ledger-web", "pod-template-hash": "7d9f8c6b5"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "ledger-web-7d9f8c6b5", "uid": "x", "controller": true}]},
+        "spec": {"nodeName": "node-3", "containers": [{"name": "ledger-web", "image": "ghcr.io/acme/ledger:1.4.2"}]},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    })
+}
+
+#[test]
+fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    // History: a few lines per pod, interleaved in time.
+    let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
+    a.with(|s| {
+        for i in 0..6i64 {
+            let pod = if i % 2 == 0 { "ledger-web-7d9f8c6b5-x2k4p" } else { "ledger-web-7d9f8c6b5-q8m3z" };
+            s.log("prod", pod, t0 + jiff::SignedDuration::from_millis(100 * i), &format!("history {i}"));
+        }
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .args(["--config", lab.fleet_toml().to_str().unwrap(), "--ssh-config", lab.ssh_config().to_str().unwrap(), "logs", "ledger", "-n", "1000", "--json"])
+        .env_remove("SSH_AUTH_SOCK")
+        .env("KUBECONFIG", &kc)
+        .env("HOME", lab.scratch.path())
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let hosts: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts.into_iter().collect::<Vec<_>>(), ["k3s-a", "lab-1"], "the droplet's ledger and the cluster's, merged");
+    let k8s: Vec<&str> = lines.iter().filter(|l| l["host"] == "k3s-a").map(|l| l["message"].as_str().unwrap()).collect();
+    assert_eq!(k8s, ["history 0", "history 1", "history 2", "history 3", "history 4", "history 5"]);
+    let ts: Vec<&str> = lines.iter().map(|l| l["ts"].as_str().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "one time order across hosts");
+    assert_eq!(lines.iter().find(|l| l["host"] == "k3s-a").unwrap()["source"], "ledger-web-7d9f8c6b5-x2k4p");
+
+    // Follow web while the streams are cut twice and a pod is replaced.
+    let mut child = fleet_child(&lab, &kc, &["logs", "ledger", "-p", "web", "-f", "-n", "0", "--json"]);
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    const N: u64 = 200;
+    for i in 1..=N {
+        let pod = if i <= 100 { "ledger-web-7d9f8c6b5-x2k4p" } else { "ledger-web-7d9f8c6b5-r3st4" };
+        if i == 101 {
+            // The pod restarts as a new pod; the old one's tail stays.
+            a.with(|s| {
+                s.delete("pods", "prod", "ledger-web-7d9f8c6b5-x2k4p");
+                s.apply(ledger_web_pod("ledger-web-7d9f8c6b5-r3st4"));
+            });
+        }
+        a.with(|s| s.log("prod", pod, jiff::Timestamp::now(), &format!("seq {i}")));
+        if i == 50 || i == 150 {
+            a.with(|s| s.cut());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(15));
+    }
+    let mut seqs = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seqs.contains(&N) && std::time::Instant::now() < deadline {
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+            if let Some(n) = v["message"].as_str().and_then(|m| m.strip_prefix("seq ")) {
+                seqs.push(n.parse::<u64>().unwrap());
+            }
+        }
+    }
+    let _ = child.kill();
+    let stderr = {
+        use std::io::Read;
+        let mut s = String::new();
+        let _ = child.stderr.take().unwrap().read_to_string(&mut s);
+        s
+    };
+    let mut sorted = seqs.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=N).collect::<Vec<_>>(), "every line once across two cuts and a pod restart (got {} lines)\nstderr: {stderr}", seqs.len());
+    // The cuts really cut: the streams were lost and came back.
+    assert!(stderr.matches("fleet: k3s-a: log stream lost").count() >= 2, "{stderr}");
+    assert!(stderr.contains("fleet: k3s-a: reconnected after"), "{stderr}");
+}

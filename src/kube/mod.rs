@@ -5,6 +5,7 @@
 pub mod apps;
 pub mod backend;
 pub mod contexts;
+pub mod logs;
 
 pub use backend::KubeBackend;
 

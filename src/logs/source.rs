@@ -202,6 +202,9 @@ async fn wait(d: Duration, tx: &mpsc::UnboundedSender<LogEvent>) -> Result<(), (
 
 /// History then (if asked) follow, for one host, as events.
 pub async fn run(backend: Arc<Backend>, hu: HostUnits, req: LogRequest, tx: mpsc::UnboundedSender<LogEvent>) {
+    if matches!(backend.as_ref(), Backend::Kube(_)) {
+        return crate::kube::logs::run(backend, hu, req, tx).await;
+    }
     match history(&backend, &hu, &req).await {
         Ok((lines, cursor)) => {
             if tx.send(LogEvent::History { host: hu.host.clone(), lines }).is_err() {
