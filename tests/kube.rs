@@ -217,6 +217,7 @@ fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     let stderr = {
         use std::io::Read;
         let mut s = String::new();
