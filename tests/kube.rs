@@ -121,6 +121,22 @@ fn rbac_unreachable_and_broken_kubeconfigs_are_rows() {
     assert!(!apps["apps"].as_array().unwrap().iter().any(|a| a["name"] == "vault"), "a forbidden namespace's app: {apps}");
 }
 
+/// The real binary with this kubeconfig, stdin closed (no one answers a confirmation).
+fn fleet_out(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .arg("--config")
+        .arg(lab.fleet_toml())
+        .arg("--ssh-config")
+        .arg(lab.ssh_config())
+        .args(args)
+        .env_remove("SSH_AUTH_SOCK")
+        .env("KUBECONFIG", kubeconfig)
+        .env("HOME", lab.scratch.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
 fn fleet_child(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
         .arg("--config")
@@ -163,13 +179,7 @@ fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
             s.log("prod", pod, t0 + jiff::SignedDuration::from_millis(100 * i), &format!("history {i}"));
         }
     });
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .args(["--config", lab.fleet_toml().to_str().unwrap(), "--ssh-config", lab.ssh_config().to_str().unwrap(), "logs", "ledger", "-n", "1000", "--json"])
-        .env_remove("SSH_AUTH_SOCK")
-        .env("KUBECONFIG", &kc)
-        .env("HOME", lab.scratch.path())
-        .output()
-        .unwrap();
+    let out = fleet_out(&lab, &kc, &["logs", "ledger", "-n", "1000", "--json"]);
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let hosts: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["host"].as_str().unwrap()).collect();
     assert_eq!(hosts.into_iter().collect::<Vec<_>>(), ["k3s-a", "lab-1"], "the droplet's ledger and the cluster's, merged");
@@ -231,3 +241,52 @@ fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
     assert!(stderr.matches("fleet: k3s-a: log stream lost").count() >= 2, "{stderr}");
     assert!(stderr.contains("fleet: k3s-a: reconnected after"), "{stderr}");
 }
+
+fn revision(d: &serde_json::Value) -> &str {
+    d["metadata"]["annotations"]["deployment.kubernetes.io/revision"].as_str().unwrap_or("")
+}
+
+#[test]
+fn rollout_restart_to_completion_then_rollback() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n[apps.ledger]\nhealth_timeout = \"20s\"\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let before: Vec<String> = a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
+
+    // The confirmation (without --yes, on a closed stdin) says exactly what would happen.
+    let out = fleet_out(&lab, &kc, &["restart", "ledger", "--host", "k3s-a"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("k3s-a: kubectl rollout restart deployment/ledger-web -n prod"), "{said}");
+    assert_ne!(out.status.code(), Some(0), "nothing done without a yes");
+    assert_eq!(a.with(|s| revision(&s.get("deployments", "prod", "ledger-web").unwrap()).to_string()), "1");
+
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["rollout", "ledger", "--host", "k3s-a", "--yes", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(v[0]["ok"], true, "{v}");
+    assert!(stderr.contains("deployment/prod/ledger-web: 2/2 replicas on the new template"), "rollout status to completion:\n{stderr}");
+    assert!(stderr.contains("1 of 2 new replicas updated"), "progress on the way:\n{stderr}");
+    assert!(stderr.contains("cronjob/prod/ledger-report skipped"), "{stderr}");
+    let web = a.with(|s| s.get("deployments", "prod", "ledger-web").unwrap());
+    assert_eq!(revision(&web), "2");
+    assert!(web["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"].is_string());
+    let after: Vec<String> = a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
+    assert!(!after.contains(&"ledger-web-7d9f8c6b5-x2k4p".to_string()) && !after.contains(&"ledger-web-7d9f8c6b5-q8m3z".to_string()), "old pods replaced: {after:?}");
+    assert!(after.len() >= before.len());
+
+    // Undo: revision 3 carries revision 1's template (no restartedAt), rolled out.
+    let (code, _, stderr) = fleet_json(&lab, &kc, &["rollback", "ledger", "--host", "k3s-a", "--yes", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("deployment/prod/ledger-web: revision 1 applied"), "{stderr}");
+    let web = a.with(|s| s.get("deployments", "prod", "ledger-web").unwrap());
+    assert_eq!(revision(&web), "3");
+    assert!(web["spec"]["template"]["metadata"]["annotations"].get("kubectl.kubernetes.io/restartedAt").is_none(), "{web}");
+    // Droplets have no revisions: rollback says so rather than touching them.
+    let out = fleet_out(&lab, &kc, &["rollback", "ledger", "--host", "lab-1", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("runs on no Kubernetes cluster"));
+    // The audit log has every step.
+    let audit = std::fs::read_to_string(lab.scratch.path().join(".local/state/fleet/audit.jsonl")).unwrap();
+    assert!(audit.contains("kubectl rollout restart deployment/ledger-web -n prod") && audit.contains("kubectl rollout undo deployment/prod/ledger-web"), "{audit}");
+}
+

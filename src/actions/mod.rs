@@ -7,6 +7,7 @@ pub mod audit;
 pub mod forward;
 pub mod health;
 pub mod restart;
+pub mod rollback;
 pub mod rollout;
 pub mod shell;
 
@@ -25,6 +26,19 @@ pub struct HostTarget {
     pub as_root: bool,
     /// User, directory and env files of the first unit, for shell and run.
     pub run: AppRunSpec,
+    /// A Kubernetes cluster: `units` are workloads (`deployment/NAMESPACE/NAME`).
+    pub cluster: bool,
+}
+
+impl HostTarget {
+    /// What a restart runs there, as the confirmation shows it.
+    pub fn restart_lines(&self) -> Vec<String> {
+        if self.cluster {
+            self.units.iter().map(|w| format!("{}: {}", self.host, crate::kube::actions::describe_restart(w))).collect()
+        } else {
+            vec![format!("{}: {}", self.host, commands::restart(&self.units, self.as_root).split(" && ").next().unwrap_or(""))]
+        }
+    }
 }
 
 /// An action, fully decided: what the confirmation shows is what runs.
@@ -32,6 +46,8 @@ pub struct HostTarget {
 pub enum Operation {
     Restart { app: String, targets: Vec<HostTarget> },
     Rollout { app: String, targets: Vec<HostTarget>, health: HealthCheck },
+    /// Back to each deployment's previous revision (Kubernetes).
+    Rollback { app: String, targets: Vec<HostTarget>, health: HealthCheck },
     Shell { app: String, target: HostTarget },
     Forward { label: String, host: HostId, remote_port: u16, local_port: u16, bind: IpAddr },
 }
@@ -41,6 +57,7 @@ impl Operation {
         match self {
             Operation::Restart { app, .. } => format!("Restart {app}?"),
             Operation::Rollout { app, .. } => format!("Rolling restart of {app}?"),
+            Operation::Rollback { app, .. } => format!("Roll {app} back to the previous revision?"),
             Operation::Shell { app, target } => format!("Shell for {app} on {}?", target.host),
             Operation::Forward { label, host, .. } => format!("Forward to {label} on {host}?"),
         }
@@ -49,21 +66,17 @@ impl Operation {
     /// Exactly what will run on which host, one line each.
     pub fn lines(&self) -> Vec<String> {
         match self {
-            Operation::Restart { targets, .. } => targets
-                .iter()
-                .map(|t| format!("{}: {}", t.host, commands::restart(&t.units, t.as_root).split(" && ").next().unwrap_or("")))
-                .collect(),
+            Operation::Restart { targets, .. } => targets.iter().flat_map(HostTarget::restart_lines).collect(),
             Operation::Rollout { targets, health, .. } => {
-                let mut v: Vec<String> = targets
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        format!("{}. {}: {}", i + 1, t.host, commands::restart(&t.units, t.as_root).split(" && ").next().unwrap_or(""))
-                    })
-                    .collect();
-                v.push(format!("one host at a time; next only after: {}", health.describe()));
+                let mut v: Vec<String> =
+                    targets.iter().enumerate().flat_map(|(i, t)| t.restart_lines().into_iter().map(move |l| format!("{}. {l}", i + 1))).collect();
+                v.push(format!("one host at a time; next only after: {} (clusters: every replica on the new template)", health.describe()));
                 v
             }
+            Operation::Rollback { targets, .. } => targets
+                .iter()
+                .flat_map(|t| t.units.iter().map(move |w| format!("{}: kubectl rollout undo {w} (the previous ReplicaSet's template), then wait for it", t.host)))
+                .collect(),
             Operation::Shell { target, .. } => {
                 vec![format!("{}: {}", target.host, commands::run_as_app(&target.run, &[], true, target.as_root))]
             }
@@ -82,6 +95,7 @@ impl Operation {
         match self {
             Operation::Restart { .. } => "restart",
             Operation::Rollout { .. } => "rollout",
+            Operation::Rollback { .. } => "rollback",
             Operation::Shell { .. } => "shell",
             Operation::Forward { .. } => "forward",
         }
@@ -100,9 +114,18 @@ pub fn targets<'a>(
         .into_iter()
         .filter_map(|(r, procs)| {
             let first = procs.first()?;
+            // A cluster's processes are pods; actions act on their workloads.
+            let mut units: Vec<String> = Vec::new();
+            for p in &procs {
+                let u = p.workload.clone().unwrap_or_else(|| p.source.clone());
+                if !units.contains(&u) {
+                    units.push(u);
+                }
+            }
             Some(HostTarget {
                 host: r.host.clone(),
-                units: procs.iter().map(|p| p.source.clone()).collect(),
+                cluster: first.kind != crate::model::ProcessKind::SystemdUnit,
+                units,
                 as_root: r.facts.uid == Some(0),
                 run: AppRunSpec {
                     user: first.user.clone(),

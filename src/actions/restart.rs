@@ -10,6 +10,9 @@ use crate::backend::{Backend, commands};
 
 /// Restarts one host's units; returns their state right after.
 pub async fn restart_host(backend: &Backend, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
+    if let Backend::Kube(k) = backend {
+        return restart_workloads(k, t, app, action).await;
+    }
     let cmd = commands::restart(&t.units, t.as_root);
     let result = match backend.exec(&cmd).await {
         Ok(out) if out.status == Some(0) => Ok(parse_unit_states(&String::from_utf8_lossy(&out.stdout))),
@@ -53,4 +56,23 @@ pub async fn restart(
     let summary = if ok { format!("{app}: restarted on {} host(s)", targets.len()) } else { format!("{app}: restart failed on some hosts") };
     let _ = progress.send(ActionEvent::Finished { ok, summary });
     ok
+}
+
+/// A cluster's workloads: `kubectl rollout restart` of each.
+async fn restart_workloads(k: &crate::kube::KubeBackend, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
+    let mut out = Vec::new();
+    for w in &t.units {
+        if w.starts_with("cronjob/") {
+            out.push(UnitNow { unit: w.clone(), active: "skipped".into(), sub: "a cronjob starts its own pods".into(), pid: None, restarts: None });
+            continue;
+        }
+        let r = crate::kube::actions::restart(k, w).await;
+        audit::record(&t.host, app, action, &crate::kube::actions::describe_restart(w), match &r {
+            Ok(()) => "ok: rollout started".to_string(),
+            Err(e) => format!("failed: {e}"),
+        });
+        r.map_err(|e| format!("{}: {e}", t.host))?;
+        out.push(UnitNow { unit: w.clone(), active: "restarting".into(), sub: "rollout started".into(), pid: None, restarts: None });
+    }
+    Ok(out)
 }

@@ -35,6 +35,24 @@ pub async fn rollout(
         };
         step(format!("{}/{}: restarting {}", i + 1, targets.len(), t.units.join(" ")));
         let units = restart_host(backend, t, app, "rollout").await.map_err(&fail)?;
+        if let Backend::Kube(k) = backend.as_ref() {
+            // A cluster is healthy when every replica runs the new template.
+            for w in &t.units {
+                step(format!("waiting for {w}: every replica on the new template"));
+                match crate::kube::actions::wait_rolled(k, w, health.timeout, |s| step(format!("{w}: {s}"))).await {
+                    Ok(s) => {
+                        audit::record(&t.host, app, "rollout-status", w, format!("ok: {s}"));
+                        step(format!("{w}: {s}"));
+                    }
+                    Err(e) => {
+                        audit::record(&t.host, app, "rollout-status", w, format!("failed: {e}"));
+                        return Err(fail(format!("{w}: {e}")));
+                    }
+                }
+            }
+            let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
+            continue;
+        }
         step(format!("waiting: {}", health.describe()));
         match wait_healthy(backend, t, health).await {
             Ok(why) => {

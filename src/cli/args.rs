@@ -65,8 +65,11 @@ pub enum Command {
     /// Restart an app's processes on all its hosts at once (also `ps:restart`)
     #[command(alias = "ps:restart")]
     Restart(RestartArgs),
-    /// Restart an app one host at a time, each only after the previous one is healthy
+    /// Restart an app one host at a time, each only after the previous one is healthy (on a
+    /// cluster: `rollout restart`, then until every replica runs the new template)
     Rollout(RestartArgs),
+    /// Roll an app's Kubernetes deployments back to their previous revision (`rollout undo`)
+    Rollback(RestartArgs),
     /// An interactive shell on the app's host, as its user, in its directory, with its env
     Shell(ShellArgs),
     /// Run one command like `fleet shell` would, passing output and exit status through

@@ -1,4 +1,4 @@
-//! `fleet restart APP` (`ps:restart`) and `fleet rollout APP`.
+//! `fleet restart APP` (`ps:restart`), `fleet rollout APP` and `fleet rollback APP`.
 
 use tokio::sync::mpsc;
 
@@ -7,8 +7,19 @@ use super::discover::{confirm, discover, no_target_message, refuse_if_readonly};
 use crate::actions::{self, ActionEvent, Operation};
 use crate::context::Context;
 
-pub async fn run(ctx: &Context, args: RestartArgs, rolling: bool) -> anyhow::Result<i32> {
-    let verb = if rolling { "roll out" } else { "restart" };
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Restart,
+    Rollout,
+    Rollback,
+}
+
+pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result<i32> {
+    let verb = match mode {
+        Mode::Restart => "restart",
+        Mode::Rollout => "roll out",
+        Mode::Rollback => "roll back",
+    };
     if let Err(e) = refuse_if_readonly(ctx, verb) {
         eprintln!("fleet: {e}");
         return Ok(2);
@@ -25,10 +36,18 @@ pub async fn run(ctx: &Context, args: RestartArgs, rolling: bool) -> anyhow::Res
         eprintln!("fleet: {}", no_target_message(&found, &args.app, &args.process));
         return Ok(if found.failed > 0 { 1 } else { 2 });
     }
-    let op = if rolling {
-        Operation::Rollout { app: args.app.clone(), targets: targets.clone(), health: ctx.config.health_for(&args.app) }
-    } else {
-        Operation::Restart { app: args.app.clone(), targets: targets.clone() }
+    let (app, health) = (args.app.clone(), ctx.config.health_for(&args.app));
+    let op = match mode {
+        Mode::Rollout => Operation::Rollout { app, targets: targets.clone(), health },
+        Mode::Restart => Operation::Restart { app, targets: targets.clone() },
+        Mode::Rollback => {
+            let clusters: Vec<_> = targets.iter().filter(|t| t.cluster).cloned().collect();
+            if clusters.is_empty() {
+                eprintln!("fleet: {app} runs on no Kubernetes cluster; rollback needs a deployment's revision history");
+                return Ok(2);
+            }
+            Operation::Rollback { app, targets: clusters, health }
+        }
     };
     match confirm(&op.title(), &op.lines(), args.yes) {
         Ok(true) => {}
@@ -66,6 +85,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, rolling: bool) -> anyhow::Res
         Operation::Rollout { health, .. } => {
             actions::rollout::rollout(&found.backends, &args.app, &targets, health, &tx).await.is_ok()
         }
+        Operation::Rollback { targets, health, .. } => actions::rollback::rollback(&found.backends, &args.app, targets, health, &tx).await.is_ok(),
         _ => actions::restart::restart(&found.backends, &args.app, &targets, &tx).await,
     };
     drop(tx);

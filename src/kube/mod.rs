@@ -2,6 +2,7 @@
 //! become apps by the same convention spirit as droplets (`app.kubernetes.io/name`), so one app
 //! can run on droplets and clusters at once and shows as one.
 
+pub mod actions;
 pub mod apps;
 pub mod backend;
 pub mod contexts;

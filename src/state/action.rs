@@ -31,6 +31,7 @@ pub enum Action {
     JumpTime,
     Restart,
     Rollout,
+    Rollback,
     Shell,
     Forward,
     Forwards,
@@ -44,7 +45,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -70,6 +71,7 @@ impl Action {
         Action::JumpTime,
         Action::Restart,
         Action::Rollout,
+        Action::Rollback,
         Action::Shell,
         Action::Forward,
         Action::Forwards,
@@ -114,6 +116,7 @@ impl Action {
             Action::JumpTime => "jump to a time (10:42, 10:42:05, 2026-11-22T10:42)",
             Action::Restart => "restart the app on all hosts, or the selected process",
             Action::Rollout => "rolling restart: one host at a time, each after a health check",
+            Action::Rollback => "roll a cluster app's deployments back to their previous revision",
             Action::Shell => "shell on the host, as the app's user, with its env",
             Action::Forward => "forward a local port to the app's port on its host",
             Action::Forwards => "list and stop port-forwards",
@@ -129,7 +132,7 @@ impl Action {
 
     /// Changes something on a host: refused (and hidden) when fleet runs read-only.
     pub fn mutating(self) -> bool {
-        matches!(self, Action::Restart | Action::Rollout | Action::Shell | Action::Edit | Action::EditFile)
+        matches!(self, Action::Restart | Action::Rollout | Action::Rollback | Action::Shell | Action::Edit | Action::EditFile)
     }
 
     /// A short word for the status bar.
@@ -155,6 +158,7 @@ impl Action {
             Action::JumpTime => "time",
             Action::Restart => "restart",
             Action::Rollout => "rollout",
+            Action::Rollback => "rollback",
             Action::Shell => "shell",
             Action::Forward => "forward",
             Action::Forwards => "forwards",

@@ -51,7 +51,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     // A rollout is of the whole app on every host, whatever row is selected.
-    let (processes, hosts) = if action == Action::Rollout { (vec![], vec![]) } else { (processes, hosts) };
+    let (processes, hosts) = if matches!(action, Action::Rollout | Action::Rollback) { (vec![], vec![]) } else { (processes, hosts) };
     let mut ts = app_targets(state, &app, &processes, &hosts);
     if ts.is_empty() {
         state.notice = Some(format!("{app}: no host has answered with its units"));
@@ -62,6 +62,15 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Rollout => {
             let health = state.health.get(&app).cloned().unwrap_or_default();
             confirm(state, Operation::Rollout { app, targets: ts, health });
+        }
+        Action::Rollback => {
+            let health = state.health.get(&app).cloned().unwrap_or_default();
+            ts.retain(|t| t.cluster);
+            if ts.is_empty() {
+                state.notice = Some(format!("{app} runs on no Kubernetes cluster: rollback needs a deployment's revision history"));
+                return Vec::new();
+            }
+            confirm(state, Operation::Rollback { app, targets: ts, health });
         }
         Action::Shell => {
             let mut t = ts.remove(0);
@@ -120,7 +129,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
 
 /// The confirmed action starts: restart and rollout show their steps in the activity overlay.
 pub fn started(state: &mut State, op: &Operation) {
-    if matches!(op, Operation::Restart { .. } | Operation::Rollout { .. }) {
+    if matches!(op, Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. }) {
         state.activity = Some(Activity { title: op.title().trim_end_matches('?').to_string(), steps: Vec::new(), finished: None });
         state.overlay = Some(Overlay::Activity);
     }

@@ -82,7 +82,7 @@ mod tests {
     use crate::model::HostId;
 
     fn target() -> HostTarget {
-        HostTarget { host: HostId("lon-1".into()), units: vec![], as_root: true, run: AppRunSpec { user: None, working_dir: None, env_files: vec![] } }
+        HostTarget { host: HostId("lon-1".into()), units: vec![], as_root: true, run: AppRunSpec { user: None, working_dir: None, env_files: vec![] }, cluster: false }
     }
 
     #[test]

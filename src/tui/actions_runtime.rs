@@ -46,8 +46,7 @@ impl ActionsRuntime {
     /// Restart, rollout and forward. (Shell is the loop's.)
     pub fn run(&mut self, op: Operation) {
         match op {
-            Operation::Restart { app, targets } => self.spawn_action(app, targets, None),
-            Operation::Rollout { app, targets, health } => self.spawn_action(app, targets, Some(health)),
+            op @ (Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. }) => self.spawn_action(op),
             Operation::Forward { label, host, remote_port, local_port, bind } => {
                 self.start_forward(label, host, remote_port, local_port, bind)
             }
@@ -55,7 +54,7 @@ impl ActionsRuntime {
         }
     }
 
-    fn spawn_action(&self, app: String, targets: Vec<HostTarget>, health: Option<actions::HealthCheck>) {
+    fn spawn_action(&self, op: Operation) {
         let backends: Vec<Arc<Backend>> = self.backends.values().cloned().collect();
         let events = self.events.clone();
         tokio::spawn(async move {
@@ -68,13 +67,17 @@ impl ActionsRuntime {
                     }
                 }
             });
-            match health {
-                Some(h) => {
-                    let _ = actions::rollout::rollout(&backends, &app, &targets, &h, &tx).await;
+            match &op {
+                Operation::Rollout { app, targets, health } => {
+                    let _ = actions::rollout::rollout(&backends, app, targets, health, &tx).await;
                 }
-                None => {
-                    actions::restart::restart(&backends, &app, &targets, &tx).await;
+                Operation::Rollback { app, targets, health } => {
+                    let _ = actions::rollback::rollback(&backends, app, targets, health, &tx).await;
                 }
+                Operation::Restart { app, targets } => {
+                    actions::restart::restart(&backends, app, targets, &tx).await;
+                }
+                Operation::Shell { .. } | Operation::Forward { .. } => {}
             }
             drop(tx);
             let _ = forward.await;

@@ -115,11 +115,12 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
         ("GET", None, None) if q.get("watch").is_some_and(|w| w == "true" || w == "1") => {
             let rv = q.get("resourceVersion").and_then(|v| v.parse().ok()).unwrap_or(0);
             let timeout = q.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290u64);
-            watch(store, plural, ns.map(String::from), rv, Duration::from_secs(timeout))
+            watch(store, plural, ns.map(String::from), name_selector(&q), rv, Duration::from_secs(timeout))
         }
         ("GET", None, None) => {
             let s = store.lock().unwrap();
-            let items = s.list(plural, ns);
+            let only = name_selector(&q);
+            let items: Vec<Value> = s.list(plural, ns).into_iter().filter(|o| only.as_deref().is_none_or(|n| o["metadata"]["name"] == n)).collect();
             let api_version = if kind == "Pod" || kind == "Secret" || kind == "ConfigMap" { "v1".to_string() } else { format!("{}/v1", parts[1]) };
             full(StatusCode::OK, &json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": {"resourceVersion": s.rv().to_string()}, "items": items}))
         }
@@ -140,10 +141,21 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
     }
 }
 
-fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, rv: u64, timeout: Duration) -> Response<Body> {
+/// `fieldSelector=metadata.name=NAME` (what watching one object sends); other selectors are
+/// not needed by fleet and are refused loudly rather than ignored.
+fn name_selector(q: &HashMap<String, String>) -> Option<String> {
+    let f = q.get("fieldSelector")?;
+    match f.strip_prefix("metadata.name=") {
+        Some(n) => Some(n.to_string()),
+        None => panic!("the test API server does not support fieldSelector {f:?}"),
+    }
+}
+
+fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<String>, rv: u64, timeout: Duration) -> Response<Body> {
     let (first, mut events, mut cuts) = {
         let s = store.lock().unwrap();
-        (s.since(plural, ns.as_deref(), rv), s.events.subscribe(), s.cuts.subscribe())
+        let first = s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| only.as_deref().is_none_or(|n| e.object["metadata"]["name"] == n)).collect::<Vec<_>>());
+        (first, s.events.subscribe(), s.cuts.subscribe())
     };
     let (mut tx, resp) = streamed(StatusCode::OK, "application/json");
     tokio::spawn(async move {
@@ -168,7 +180,7 @@ fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, rv:
         loop {
             tokio::select! {
                 e = events.recv() => match e {
-                    Ok(e) if e.rv > last && e.plural == plural && ns.as_deref().is_none_or(|n| n == e.namespace) => {
+                    Ok(e) if e.rv > last && e.plural == plural && ns.as_deref().is_none_or(|n| n == e.namespace) && only.as_deref().is_none_or(|n| e.object["metadata"]["name"] == n) => {
                         last = e.rv;
                         if tx.send(line(e.kind, &e.object)).await.is_err() {
                             return;
