@@ -290,3 +290,34 @@ fn rollout_restart_to_completion_then_rollback() {
     assert!(audit.contains("kubectl rollout restart deployment/ledger-web -n prod") && audit.contains("kubectl rollout undo deployment/prod/ledger-web"), "{audit}");
 }
 
+
+#[test]
+fn env_with_secret_and_configmap_refs_masked() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["config", "ledger", "--host", "k3s-a", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = v.to_string();
+    assert!(!text.contains("s3cr3t") && !text.contains("key-base-1234567890"), "a secret in the default output: {text}");
+    let row = |key: &str| v.as_array().unwrap().iter().find(|r| r["key"] == key).unwrap_or_else(|| panic!("no {key}: {v}")).clone();
+    let web = |key: &str| row(key)["values"].as_array().unwrap().iter().find(|x| x["process"] == "web").unwrap_or_else(|| panic!("{key} on web: {v}")).clone();
+    // env wins over envFrom; a Secret's value is masked whatever its key is called.
+    assert_eq!(web("DATABASE_URL")["value"], "••••••••");
+    assert_eq!(web("DATABASE_URL")["source"], serde_json::json!({"kind": "kube_secret", "namespace": "prod", "name": "ledger-secrets", "key": "database-url"}));
+    assert_eq!(row("DATABASE_URL")["masked"], true);
+    assert_eq!(web("SECRET_KEY_BASE")["value"], "••••••••");
+    assert_eq!(web("REDIS_URL")["value"], "redis://redis.prod.svc:6379/0");
+    assert_eq!(web("REDIS_URL")["source"]["kind"], "kube_config_map");
+    assert_eq!(web("LOG_LEVEL")["value"], "info");
+    assert_eq!(web("RAILS_ENV")["source"], serde_json::json!({"kind": "kube_spec", "workload": "deployment/prod/ledger-web"}));
+    // --reveal shows them, decoded.
+    let (_, v, _) = fleet_json(&lab, &kc, &["config", "ledger", "--host", "k3s-a", "--json", "--reveal"]);
+    assert!(v.to_string().contains("postgres://ledger:s3cr3t@pg.prod.svc:5432/ledger"), "{v}");
+    // The table says where each value comes from.
+    let out = fleet_out(&lab, &kc, &["config", "ledger", "--host", "k3s-a"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("secret prod/ledger-secrets[database-url]") && table.contains("configmap prod/ledger-config[redis-url]"), "{table}");
+    assert!(!table.contains("s3cr3t"));
+}

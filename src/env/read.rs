@@ -29,6 +29,9 @@ pub fn parse_files(output: &str) -> Vec<FileRead> {
 
 /// The env of every given process on one host (one round trip).
 pub async fn host_env(backend: &Backend, target: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {
+    if let Backend::Kube(k) = backend {
+        return crate::kube::env::process_envs(k, processes).await;
+    }
     let mut paths: Vec<String> = Vec::new();
     for p in processes {
         for f in &p.env_files {

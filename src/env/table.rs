@@ -13,6 +13,13 @@ use crate::model::HostId;
 pub enum EnvSource {
     File { path: String, line: usize },
     Unit { unit: String },
+    /// Kubernetes: a literal `env` value in the workload's pod template.
+    KubeSpec { workload: String },
+    /// Kubernetes: a Secret's key (always masked unless revealed).
+    KubeSecret { namespace: String, name: String, key: String },
+    KubeConfigMap { namespace: String, name: String, key: String },
+    /// Kubernetes: filled in by the kubelet (fieldRef, resourceFieldRef); no value to show.
+    KubeField { path: String },
 }
 
 impl EnvSource {
@@ -20,7 +27,16 @@ impl EnvSource {
         match self {
             EnvSource::File { path, line } => format!("{path}:{line}"),
             EnvSource::Unit { unit } => format!("{unit} (Environment=)"),
+            EnvSource::KubeSpec { workload } => format!("{workload} (env)"),
+            EnvSource::KubeSecret { namespace, name, key } => format!("secret {namespace}/{name}[{key}]"),
+            EnvSource::KubeConfigMap { namespace, name, key } => format!("configmap {namespace}/{name}[{key}]"),
+            EnvSource::KubeField { path } => format!("set by the kubelet ({path})"),
         }
+    }
+
+    /// Whatever the key is called, this value is a secret.
+    pub fn always_secret(&self) -> bool {
+        matches!(self, EnvSource::KubeSecret { .. })
     }
 }
 
@@ -125,9 +141,15 @@ impl AppEnvRow {
         out
     }
 
-    /// The value as shown: masked unless `reveal`.
+    /// The value as shown: masked unless `reveal` (a Kubernetes Secret's value whole).
     pub fn shown(&self, value: &str, reveal: bool) -> String {
-        if reveal { value.to_string() } else { mask::masked(&self.key, value) }
+        if reveal {
+            value.to_string()
+        } else if self.values.iter().any(|v| v.value == value && v.source.always_secret()) && !value.is_empty() {
+            mask::MASK.to_string()
+        } else {
+            mask::masked(&self.key, value)
+        }
     }
 }
 
@@ -143,7 +165,7 @@ pub fn app_table(envs: &[ProcessEnv]) -> Vec<AppEnvRow> {
         }
     }
     for r in &mut rows {
-        r.secret = r.values.iter().any(|v| mask::is_secret(&r.key, &v.value));
+        r.secret = r.values.iter().any(|v| mask::is_secret(&r.key, &v.value) || v.source.always_secret());
         // Drift: one process type getting different values on different hosts (a value that
         // differs between web and worker on purpose is not drift).
         r.drift = r.values.iter().any(|a| r.values.iter().any(|b| a.process == b.process && a.host != b.host && a.value != b.value));

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod apps;
 pub mod backend;
 pub mod contexts;
+pub mod env;
 pub mod logs;
 
 pub use backend::KubeBackend;
