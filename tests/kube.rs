@@ -321,3 +321,70 @@ fn env_with_secret_and_configmap_refs_masked() {
     assert!(table.contains("secret prod/ledger-secrets[database-url]") && table.contains("configmap prod/ledger-config[redis-url]"), "{table}");
     assert!(!table.contains("s3cr3t"));
 }
+
+/// A `kubernetes.io/tls` Secret holding a certificate for `domain` that ends `days` days from
+/// now (at the next midnight UTC after that).
+fn tls_secret(ns: &str, name: &str, domain: &str, days: i64) -> serde_json::Value {
+    let ymd = |t: jiff::Timestamp| {
+        let d = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+        rcgen::date_time_ymd(d.year() as i32, d.month() as u8, d.day() as u8)
+    };
+    let now = jiff::Timestamp::now();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut p = rcgen::CertificateParams::new(vec![domain.to_string()]).unwrap();
+    p.distinguished_name.push(rcgen::DnType::CommonName, domain);
+    p.not_before = ymd(now - jiff::SignedDuration::from_hours(48));
+    p.not_after = ymd(now + jiff::SignedDuration::from_hours(24 * (days + 1)));
+    let cert = p.self_signed(&key).unwrap();
+    let b64 = |s: &str| data_encoding::BASE64.encode(s.as_bytes());
+    serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+        "metadata": {"name": name, "namespace": ns},
+        "data": {"tls.crt": b64(&cert.pem()), "tls.key": b64(&key.serialize_pem())}})
+}
+
+fn certificate(ns: &str, name: &str, domain: &str, secret: &str, not_after: &str, ready: bool) -> serde_json::Value {
+    serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"secretName": secret, "dnsNames": [domain], "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}},
+        "status": {"notAfter": not_after, "conditions": [if ready {
+            serde_json::json!({"type": "Ready", "status": "True", "reason": "Ready", "message": "Certificate is up to date and has not expired"})
+        } else {
+            serde_json::json!({"type": "Ready", "status": "False", "reason": "Failed", "message": "ACME challenge failed: 403 urn:ietf:params:acme:error:unauthorized"})
+        }]}})
+}
+
+#[test]
+fn tls_secrets_and_cert_manager_certificates_join_fleet_certs() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let in_90 = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 90)).strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    a.with(|s| {
+        s.apply(tls_secret("prod", "ledger-tls", "ledger.example.com", 5));
+        s.apply(tls_secret("prod", "billing-tls", "billing.example.com", 90));
+        s.apply(certificate("prod", "ledger", "ledger.example.com", "ledger-tls", &in_90, true));
+        s.apply(certificate("prod", "billing", "billing.example.com", "billing-tls", &in_90, false));
+    });
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["certs", "--host", "k3s-a", "--json"]);
+    assert_eq!(code, Some(1), "5 days is inside 21, and a Certificate is not Ready: {stderr}");
+    let rows = v.as_array().unwrap();
+    let find = |resource: &str| rows.iter().find(|r| r["source"]["resource"].as_str().is_some_and(|x| x.starts_with(resource))).unwrap_or_else(|| panic!("no {resource}: {v}"));
+    let secret = find("secret prod/ledger-tls");
+    assert_eq!(secret["host"], "k3s-a");
+    assert_eq!(secret["what"], "ledger.example.com");
+    assert_eq!(secret["status"], "critical");
+    assert!((4..=6).contains(&secret["days_left"].as_i64().unwrap()), "{secret}");
+    assert_eq!(find("secret prod/billing-tls")["status"], "ok");
+    let ok = find("certificate prod/ledger");
+    assert!(ok["note"].is_null(), "{ok}");
+    assert!(ok["source"]["resource"].as_str().unwrap().contains("→ secret ledger-tls"));
+    let failing = find("certificate prod/billing");
+    assert!(failing["note"].as_str().unwrap().contains("ACME challenge failed"), "{failing}");
+    // A cluster without cert-manager or TLS secrets: no rows, no error.
+    let b = ApiServer::start("cluster-b.yaml");
+    let kc = kubeconfig(&lab, &[("b.yaml", b.kubeconfig("doks-b", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["certs", "--host", "doks-b", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(v, serde_json::json!([]));
+}

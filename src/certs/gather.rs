@@ -27,6 +27,9 @@ pub fn parse_files(output: &str) -> Vec<(String, Result<CertInfo, String>)> {
 }
 
 pub async fn host_certs(backend: &Backend, report: &HostReport) -> Result<Vec<CertRow>, HostError> {
+    if let Backend::Kube(k) = backend {
+        return crate::kube::certs::cluster_certs(k).await;
+    }
     let as_root = report.facts.uid == Some(0);
     // The front door's config (same read as the add-ons').
     let out = backend.exec(&commands::addons_script(as_root)).await?;
@@ -107,6 +110,7 @@ pub fn named_for(domain: &str, app: &str) -> bool {
 /// the app's name, and the domains fleet.toml gives it (each checked on 127.0.0.1:443 with SNI
 /// even when the front door's config does not name it, e.g. Caddy or Traefik).
 pub async fn app_certs(backend: &Backend, report: &HostReport, app: &str, domains: &[String]) -> Result<Vec<CertRow>, HostError> {
+    let cluster = matches!(backend, Backend::Kube(_));
     let ours = |d: &str| named_for(d, app) || domains.iter().any(|x| x.eq_ignore_ascii_case(d));
     let mut rows: Vec<CertRow> = host_certs(backend, report)
         .await?
@@ -117,10 +121,11 @@ pub async fn app_certs(backend: &Backend, report: &HostReport, app: &str, domain
                 path.strip_prefix("/etc/letsencrypt/live/").and_then(|p| p.split('/').next()).is_some_and(ours)
                     || r.info.as_ref().is_some_and(|i| i.sans.iter().any(|s| ours(s)))
             }
+            CertSource::Kube { .. } => r.info.as_ref().is_some_and(|i| i.sans.iter().any(|s| ours(s))),
             CertSource::Kubeconfig { .. } => false,
         })
         .collect();
-    for d in domains {
+    for d in domains.iter().filter(|_| !cluster) {
         let seen = rows.iter().any(|r| matches!(&r.source, CertSource::Served { domain, .. } if domain.eq_ignore_ascii_case(d)));
         if seen || !crate::text::is_domain(d) {
             continue;

@@ -22,6 +22,19 @@ pub enum CertSource {
     File { path: String },
     /// A kubeconfig context's credential (from the local kubeconfig files).
     Kubeconfig { path: String },
+    /// A cluster's `kubernetes.io/tls` Secret or cert-manager Certificate.
+    Kube { resource: String },
+}
+
+impl CertSource {
+    /// Where it is, in a column's words.
+    pub fn label(&self) -> String {
+        match self {
+            CertSource::Served { addr, .. } => format!("served {addr}"),
+            CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
+            CertSource::Kube { resource } => resource.clone(),
+        }
+    }
 }
 
 /// Kubeconfig credentials as cert rows (`kube:CONTEXT` in the host column).

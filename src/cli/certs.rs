@@ -65,7 +65,7 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
     let bad = rows
         .iter()
         .filter(|r| {
-            !matches!(status(r, r.days_left(now), warn, critical), "ok" | "n/a") || (r.note.is_some() && matches!(r.source, CertSource::Served { .. }))
+            !matches!(status(r, r.days_left(now), warn, critical), "ok" | "n/a") || (r.note.is_some() && matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }))
         })
         .count();
     if args.json {
@@ -85,10 +85,7 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
                 };
                 // The status word carries the meaning without colour (pipes, cron mail).
                 let left = if matches!(st, "ok" | "n/a") { left } else { format!("{left} ({st})") };
-                let source = match &r.source {
-                    CertSource::Served { addr, .. } => format!("served {addr}"),
-                    CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
-                };
+                let source = r.source.label();
                 let info = r.info.as_ref();
                 vec![
                     left,

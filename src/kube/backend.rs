@@ -104,6 +104,11 @@ impl KubeBackend {
         &self.context
     }
 
+    /// The namespaces fleet.toml limits this cluster to (empty: all).
+    pub fn namespaces(&self) -> &[String] {
+        &self.namespaces
+    }
+
     /// A client for this context (made on first use; no network until a request).
     pub async fn client(&self) -> Result<Client, HostError> {
         if let Some(w) = self.watching.lock().await.as_ref() {

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod apps;
 pub mod backend;
+pub mod certs;
 pub mod contexts;
 pub mod env;
 pub mod logs;

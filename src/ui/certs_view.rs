@@ -33,12 +33,9 @@ impl TableRow for Row<'_> {
             None if r.error.is_some() => ("error".into(), theme.danger()),
             None => ("—".into(), theme.muted()),
         };
-        let source = match &r.source {
-            CertSource::Served { addr, .. } => format!("served {addr}"),
-            CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
-        };
+        let source = r.source.label();
         let note = r.note.clone().or_else(|| r.error.clone()).unwrap_or_default();
-        let note_style = if r.error.is_some() || matches!(r.source, CertSource::Served { .. }) && r.note.is_some() {
+        let note_style = if r.error.is_some() || matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }) && r.note.is_some() {
             theme.danger()
         } else {
             theme.muted()

@@ -111,17 +111,22 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
         return status(403, "Forbidden", &format!("{plural} is forbidden: User \"limited\" cannot list resource \"{plural}\" in API group \"\" {scope}"));
     }
     let plural = super::store::plural_of(kind);
+    // cert-manager's CRD exists only where a Certificate was ever made (else 404, as on a
+    // cluster without cert-manager).
+    if plural == "certificates" && !store.lock().unwrap().has_kind("Certificate") {
+        return status(404, "NotFound", "the server could not find the requested resource");
+    }
     match (req.method().as_str(), name, sub) {
         ("GET", None, None) if q.get("watch").is_some_and(|w| w == "true" || w == "1") => {
             let rv = q.get("resourceVersion").and_then(|v| v.parse().ok()).unwrap_or(0);
             let timeout = q.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290u64);
-            watch(store, plural, ns.map(String::from), name_selector(&q), rv, Duration::from_secs(timeout))
+            watch(store, plural, ns.map(String::from), field_selector(&q), rv, Duration::from_secs(timeout))
         }
         ("GET", None, None) => {
             let s = store.lock().unwrap();
-            let only = name_selector(&q);
-            let items: Vec<Value> = s.list(plural, ns).into_iter().filter(|o| only.as_deref().is_none_or(|n| o["metadata"]["name"] == n)).collect();
-            let api_version = if kind == "Pod" || kind == "Secret" || kind == "ConfigMap" { "v1".to_string() } else { format!("{}/v1", parts[1]) };
+            let only = field_selector(&q);
+            let items: Vec<Value> = s.list(plural, ns).into_iter().filter(|o| selected(&only, o)).collect();
+            let api_version = if parts[0] == "api" { "v1".to_string() } else { format!("{}/v1", parts[1]) };
             full(StatusCode::OK, &json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": {"resourceVersion": s.rv().to_string()}, "items": items}))
         }
         ("GET", Some(name), None) => match store.lock().unwrap().get(plural, ns.unwrap_or("default"), name) {
@@ -141,20 +146,32 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
     }
 }
 
-/// `fieldSelector=metadata.name=NAME` (what watching one object sends); other selectors are
-/// not needed by fleet and are refused loudly rather than ignored.
-fn name_selector(q: &HashMap<String, String>) -> Option<String> {
+/// `fieldSelector=metadata.name=NAME` (what watching one object sends) and `type=T` (TLS
+/// secrets); other selectors are not needed by fleet and are refused loudly, not ignored.
+fn field_selector(q: &HashMap<String, String>) -> Option<(&'static str, String)> {
     let f = q.get("fieldSelector")?;
-    match f.strip_prefix("metadata.name=") {
-        Some(n) => Some(n.to_string()),
-        None => panic!("the test API server does not support fieldSelector {f:?}"),
+    if let Some(n) = f.strip_prefix("metadata.name=") {
+        return Some(("name", n.to_string()));
+    }
+    if let Some(t) = f.strip_prefix("type=") {
+        return Some(("type", t.to_string()));
+    }
+    panic!("the test API server does not support fieldSelector {f:?}")
+}
+
+fn selected(sel: &Option<(&'static str, String)>, obj: &Value) -> bool {
+    match sel {
+        None => true,
+        Some(("name", n)) => obj["metadata"]["name"] == n.as_str(),
+        Some((_, t)) => obj["type"] == t.as_str(),
     }
 }
 
-fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<String>, rv: u64, timeout: Duration) -> Response<Body> {
+
+fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<(&'static str, String)>, rv: u64, timeout: Duration) -> Response<Body> {
     let (first, mut events, mut cuts) = {
         let s = store.lock().unwrap();
-        let first = s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| only.as_deref().is_none_or(|n| e.object["metadata"]["name"] == n)).collect::<Vec<_>>());
+        let first = s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| selected(&only, &e.object)).collect::<Vec<_>>());
         (first, s.events.subscribe(), s.cuts.subscribe())
     };
     let (mut tx, resp) = streamed(StatusCode::OK, "application/json");
@@ -180,7 +197,7 @@ fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, onl
         loop {
             tokio::select! {
                 e = events.recv() => match e {
-                    Ok(e) if e.rv > last && e.plural == plural && ns.as_deref().is_none_or(|n| n == e.namespace) && only.as_deref().is_none_or(|n| e.object["metadata"]["name"] == n) => {
+                    Ok(e) if e.rv > last && e.plural == plural && ns.as_deref().is_none_or(|n| n == e.namespace) && selected(&only, &e.object) => {
                         last = e.rv;
                         if tx.send(line(e.kind, &e.object)).await.is_err() {
                             return;

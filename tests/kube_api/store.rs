@@ -19,6 +19,7 @@ pub const RESOURCES: &[(&str, &str, &str)] = &[
     ("pods", "/api/v1", "Pod"),
     ("secrets", "/api/v1", "Secret"),
     ("configmaps", "/api/v1", "ConfigMap"),
+    ("certificates", "/apis/cert-manager.io/v1", "Certificate"),
 ];
 
 pub fn plural_of(kind: &str) -> &'static str {
@@ -42,6 +43,11 @@ pub fn check(obj: &Value) {
         "Pod" => serde_json::from_value::<core::Pod>(v).map(|_| ()),
         "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
+        // cert-manager's CRD has no k8s-openapi type: the fields fleet reads must be there.
+        "Certificate" => {
+            assert!(obj["spec"]["secretName"].is_string() && obj["apiVersion"] == "cert-manager.io/v1", "not a Certificate: {obj}");
+            Ok(())
+        }
         other => panic!("the test API server does not know kind {other:?}"),
     };
     ok.unwrap_or_else(|e| panic!("not a valid {}: {e}\n{obj}", obj["kind"]));
@@ -101,6 +107,11 @@ impl Store {
                 self.apply(v);
             }
         }
+    }
+
+    /// Whether any object of this kind was ever stored (a CRD "installed").
+    pub fn has_kind(&self, kind: &str) -> bool {
+        self.history.iter().any(|e| e.object["kind"] == kind) || self.objects.values().any(|o| o["kind"] == kind)
     }
 
     pub fn rv(&self) -> u64 {
