@@ -388,3 +388,27 @@ fn tls_secrets_and_cert_manager_certificates_join_fleet_certs() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(v, serde_json::json!([]));
 }
+
+#[test]
+fn pod_and_node_metrics_from_metrics_server() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["metrics", "ledger", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let units = v["units"].as_array().unwrap();
+    assert!(units.iter().any(|u| u["host"] == "lab-1" && u["unit"] == "ledger-web.service"), "the droplet's unit beside the pods: {v}");
+    let pod = units.iter().find(|u| u["unit"] == "ledger-web-7d9f8c6b5-q8m3z").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(pod["host"], "k3s-a");
+    assert!((pod["cpu_percent"].as_f64().unwrap() - 3.1).abs() < 1e-9, "31m is 3.1 % of a core: {pod}");
+    assert_eq!(pod["memory_bytes"], 210 * 1024 * 1024);
+    assert_eq!(pod["restarts"], 3);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["metrics", "k3s-a", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let c = &v[0];
+    assert_eq!(c["source"], "metrics.k8s.io");
+    assert!((c["cpu_percent"].as_f64().unwrap() - 21.875).abs() < 1e-9, "1.75 of 8 allocatable cores: {c}");
+    assert_eq!(c["mem_total"], 2 * 7860 * 1024 * 1024u64);
+    assert_eq!(c["mem_used"], 5 * 1024 * 1024 * 1024u64);
+}

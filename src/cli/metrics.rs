@@ -127,7 +127,10 @@ struct EndpointRow {
 }
 
 /// One host of an app: its units' accounting and, when configured, its own endpoint.
-async fn app_on_host(b: Arc<Backend>, t: &crate::actions::HostTarget, url: Option<&str>) -> Result<(Vec<units::UnitMetrics>, Vec<EndpointValue>), String> {
+async fn app_on_host(b: Arc<Backend>, app: &str, t: &crate::actions::HostTarget, url: Option<&str>) -> Result<(Vec<units::UnitMetrics>, Vec<EndpointValue>), String> {
+    if let Backend::Kube(k) = b.as_ref() {
+        return crate::kube::metrics::app_pod_metrics(k, app).await.map(|m| (m, Vec::new())).map_err(|e| format!("{}: {}", t.host, e.message));
+    }
     let cmd = commands::unit_accounting(&t.units);
     let scrape = |b: Arc<Backend>| async move {
         match url {
@@ -165,7 +168,7 @@ async fn app_metrics(ctx: &Context, found: &Found, app: &str, json: bool) -> any
         let url = url.as_deref();
         async move {
             let b = b.ok_or_else(|| format!("{}: not in the inventory", t.host))?;
-            app_on_host(b, t, url).await.map(|r| (t.host.clone(), r))
+            app_on_host(b, app, t, url).await.map(|r| (t.host.clone(), r))
         }
     });
     let mut all = Vec::new();

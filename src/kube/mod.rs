@@ -9,6 +9,7 @@ pub mod certs;
 pub mod contexts;
 pub mod env;
 pub mod logs;
+pub mod metrics;
 
 pub use backend::KubeBackend;
 

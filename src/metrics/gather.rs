@@ -22,6 +22,9 @@ pub async fn sample(backend: &Backend, node_exporter: &str) -> Result<(&'static 
 
 /// Two samples `gap` apart, so CPU and network come as rates.
 pub async fn host_metrics(backend: &Backend, node_exporter: &str, gap: Duration) -> Result<HostMetrics, HostError> {
+    if let Backend::Kube(k) = backend {
+        return crate::kube::metrics::cluster_metrics(k).await;
+    }
     let (src, a) = sample(backend, node_exporter).await?;
     tokio::time::sleep(gap).await;
     let (src2, b) = sample(backend, node_exporter).await?;

@@ -47,6 +47,10 @@ pub fn spawn_host_metrics(backends: &[Arc<Backend>], specs: &[HostSpec], config:
             }
             continue;
         }
+        if let Backend::Kube(_) = backend.as_ref() {
+            tokio::spawn(from_cluster(backend.clone(), interval, events.clone()));
+            continue;
+        }
         tokio::spawn(from_host(backend.clone(), config.metrics.node_exporter.clone(), interval, events.clone()));
     }
 }
@@ -63,6 +67,22 @@ async fn from_host(backend: Arc<Backend>, node_exporter: String, interval: Durat
                 }
             }
             previous = Some((source, sample));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = events.closed() => return,
+        }
+    }
+}
+
+/// A cluster row: its nodes' usage (metrics.k8s.io) each interval.
+async fn from_cluster(backend: Arc<Backend>, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+    let Backend::Kube(k) = backend.as_ref() else { return };
+    loop {
+        if let Ok(metrics) = crate::kube::metrics::cluster_metrics(k).await
+            && events.send(BackendEvent::Metrics { host: k.id().clone(), metrics, at: jiff::Timestamp::now() }).is_err()
+        {
+            return;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
@@ -162,6 +182,17 @@ impl Drop for AppWatch {
     }
 }
 
+/// What one host gave this round.
+enum Read {
+    /// systemd accounting (rates need the previous sample) and the endpoint's scrape.
+    Units(units::Sample, Option<(Vec<endpoint::Raw>, Instant)>),
+    /// The units, but the endpoint failed.
+    Partial(units::Sample, String),
+    /// Already final values (pods from metrics.k8s.io).
+    Final(Vec<crate::metrics::units::UnitMetrics>),
+    Failed(String),
+}
+
 /// The previous sample on one host, for CPU and counter rates.
 #[derive(Default)]
 struct Previous {
@@ -188,24 +219,45 @@ pub fn watch_app(
         loop {
             let runs = hosts.iter().map(|(t, b)| {
                 let url = metrics_url.clone();
+                let app = app.clone();
                 async move {
-                    let Some(b) = b else { return (t.host.clone(), Err("not in the inventory".to_string()), None, None) };
+                    let Some(b) = b else { return (t.host.clone(), Read::Failed("not in the inventory".to_string())) };
+                    if let Backend::Kube(k) = b.as_ref() {
+                        // Pods: metrics-server already gives rates (CPU in cores).
+                        return match crate::kube::metrics::app_pod_metrics(k, &app).await {
+                            Ok(pods) => (t.host.clone(), Read::Final(pods)),
+                            Err(e) => (t.host.clone(), Read::Failed(e.message)),
+                        };
+                    }
                     let units = b.exec(&commands::unit_accounting(&t.units)).await.map(|o| units::parse(&String::from_utf8_lossy(&o.stdout)));
                     let scraped = match &url {
                         Some(u) => Some(endpoint::scrape(b, u).await.map(|r| (r, Instant::now()))),
                         None => None,
                     };
-                    match (units, scraped) {
-                        (Err(e), _) => (t.host.clone(), Err(e.message), None, None),
-                        (Ok(u), Some(Err(e))) => (t.host.clone(), Err(format!("the app's metrics endpoint: {e}")), Some(u), None),
-                        (Ok(u), Some(Ok(s))) => (t.host.clone(), Ok(()), Some(u), Some(s)),
-                        (Ok(u), None) => (t.host.clone(), Ok(()), Some(u), None),
-                    }
+                    let read = match (units, scraped) {
+                        (Err(e), _) => Read::Failed(e.message),
+                        (Ok(u), Some(Err(e))) => Read::Partial(u, format!("the app's metrics endpoint: {e}")),
+                        (Ok(u), Some(Ok(s))) => Read::Units(u, Some(s)),
+                        (Ok(u), None) => Read::Units(u, None),
+                    };
+                    (t.host.clone(), read)
                 }
             });
             let at = jiff::Timestamp::now();
-            for (host, status, unit_sample, scrape) in futures::future::join_all(runs).await {
+            for (host, read) in futures::future::join_all(runs).await {
                 let prev = previous.entry(host.clone()).or_default();
+                let (unit_sample, scrape, error) = match read {
+                    Read::Final(pods) => {
+                        let sample = Ok(AppSample { units: pods, endpoint: Vec::new() });
+                        if events.send(BackendEvent::AppMetrics { app: app.clone(), host, sample, at }).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    Read::Failed(e) => (None, None, Some(e)),
+                    Read::Partial(u, e) => (Some(u), None, Some(e)),
+                    Read::Units(u, s) => (Some(u), s, None),
+                };
                 let mut units = match (&prev.units, &unit_sample) {
                     (Some(a), Some(b)) => units::derive(a, b),
                     (None, Some(b)) => units::derive(b, b),
@@ -226,7 +278,10 @@ pub fn watch_app(
                 if scrape.is_some() {
                     prev.endpoint = scrape;
                 }
-                let sample = status.map(|_| AppSample { units, endpoint: values });
+                let sample = match error {
+                    Some(e) => Err(e),
+                    None => Ok(AppSample { units, endpoint: values }),
+                };
                 if events.send(BackendEvent::AppMetrics { app: app.clone(), host, sample, at }).is_err() {
                     return;
                 }

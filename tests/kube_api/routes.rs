@@ -16,7 +16,7 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::controller;
-use super::store::{Store, kind_of};
+use super::store::{Store, resource_at};
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
@@ -92,10 +92,10 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
     if parts == ["version"] {
         return full(StatusCode::OK, &json!({"major": "1", "minor": "31", "gitVersion": "v1.31.4+k3s1", "gitCommit": "test", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23", "compiler": "gc", "platform": "linux/amd64"}));
     }
-    // /api/v1/... or /apis/GROUP/v1/...
-    let rest: &[&str] = match parts.as_slice() {
-        ["api", "v1", rest @ ..] => rest,
-        ["apis", _, "v1", rest @ ..] => rest,
+    // /api/v1/... or /apis/GROUP/VERSION/...
+    let (prefix, rest): (String, &[&str]) = match parts.as_slice() {
+        ["api", "v1", rest @ ..] => ("/api/v1".into(), rest),
+        ["apis", group, version, rest @ ..] => (format!("/apis/{group}/{version}"), rest),
         _ => return status(404, "NotFound", &format!("the server could not find the requested resource {path}")),
     };
     let (ns, plural, name, sub) = match rest {
@@ -105,12 +105,12 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
         ["namespaces", ns, plural, name, sub] => (Some(*ns), *plural, Some(*name), Some(*sub)),
         _ => return status(404, "NotFound", &format!("no route for {path}")),
     };
-    let Some(kind) = kind_of(plural) else { return status(404, "NotFound", &format!("the server doesn't have a resource type {plural:?}")) };
+    let Some((key, kind)) = resource_at(&prefix, plural) else { return status(404, "NotFound", &format!("the server doesn't have a resource type {plural:?} in {prefix}")) };
     if who == "limited" && (ns.is_none() || ns == Some("restricted")) {
         let scope = ns.map(|n| format!("in the namespace \"{n}\"")).unwrap_or_else(|| "at the cluster scope".into());
         return status(403, "Forbidden", &format!("{plural} is forbidden: User \"limited\" cannot list resource \"{plural}\" in API group \"\" {scope}"));
     }
-    let plural = super::store::plural_of(kind);
+    let plural = key;
     // cert-manager's CRD exists only where a Certificate was ever made (else 404, as on a
     // cluster without cert-manager).
     if plural == "certificates" && !store.lock().unwrap().has_kind("Certificate") {
@@ -126,7 +126,7 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
             let s = store.lock().unwrap();
             let only = field_selector(&q);
             let items: Vec<Value> = s.list(plural, ns).into_iter().filter(|o| selected(&only, o)).collect();
-            let api_version = if parts[0] == "api" { "v1".to_string() } else { format!("{}/v1", parts[1]) };
+            let api_version = prefix.trim_start_matches("/api/").trim_start_matches("/apis/").to_string();
             full(StatusCode::OK, &json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": {"resourceVersion": s.rv().to_string()}, "items": items}))
         }
         ("GET", Some(name), None) => match store.lock().unwrap().get(plural, ns.unwrap_or("default"), name) {

@@ -9,25 +9,30 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-/// (plural, API path prefix, kind) for every resource the server knows.
-pub const RESOURCES: &[(&str, &str, &str)] = &[
-    ("deployments", "/apis/apps/v1", "Deployment"),
-    ("statefulsets", "/apis/apps/v1", "StatefulSet"),
-    ("daemonsets", "/apis/apps/v1", "DaemonSet"),
-    ("replicasets", "/apis/apps/v1", "ReplicaSet"),
-    ("cronjobs", "/apis/batch/v1", "CronJob"),
-    ("pods", "/api/v1", "Pod"),
-    ("secrets", "/api/v1", "Secret"),
-    ("configmaps", "/api/v1", "ConfigMap"),
-    ("certificates", "/apis/cert-manager.io/v1", "Certificate"),
+/// (store key, API path prefix, plural in the URL, kind) for every resource the server knows.
+pub const RESOURCES: &[(&str, &str, &str, &str)] = &[
+    ("deployments", "/apis/apps/v1", "deployments", "Deployment"),
+    ("statefulsets", "/apis/apps/v1", "statefulsets", "StatefulSet"),
+    ("daemonsets", "/apis/apps/v1", "daemonsets", "DaemonSet"),
+    ("replicasets", "/apis/apps/v1", "replicasets", "ReplicaSet"),
+    ("cronjobs", "/apis/batch/v1", "cronjobs", "CronJob"),
+    ("pods", "/api/v1", "pods", "Pod"),
+    ("nodes", "/api/v1", "nodes", "Node"),
+    ("secrets", "/api/v1", "secrets", "Secret"),
+    ("configmaps", "/api/v1", "configmaps", "ConfigMap"),
+    ("certificates", "/apis/cert-manager.io/v1", "certificates", "Certificate"),
+    ("podmetrics", "/apis/metrics.k8s.io/v1beta1", "pods", "PodMetrics"),
+    ("nodemetrics", "/apis/metrics.k8s.io/v1beta1", "nodes", "NodeMetrics"),
 ];
 
+/// The store key of a kind.
 pub fn plural_of(kind: &str) -> &'static str {
-    RESOURCES.iter().find(|r| r.2 == kind).map(|r| r.0).unwrap_or_else(|| panic!("unknown kind {kind}"))
+    RESOURCES.iter().find(|r| r.3 == kind).map(|r| r.0).unwrap_or_else(|| panic!("unknown kind {kind}"))
 }
 
-pub fn kind_of(plural: &str) -> Option<&'static str> {
-    RESOURCES.iter().find(|r| r.0 == plural).map(|r| r.2)
+/// (store key, kind) of a URL's prefix and plural.
+pub fn resource_at(prefix: &str, plural: &str) -> Option<(&'static str, &'static str)> {
+    RESOURCES.iter().find(|r| r.1 == prefix && r.2 == plural).map(|r| (r.0, r.3))
 }
 
 /// Fails when `obj` is not a valid object of its kind (as k8s-openapi reads it).
@@ -43,6 +48,16 @@ pub fn check(obj: &Value) {
         "Pod" => serde_json::from_value::<core::Pod>(v).map(|_| ()),
         "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
+        "Node" => serde_json::from_value::<core::Node>(v).map(|_| ()),
+        // metrics.k8s.io has no k8s-openapi types: the fields fleet reads must be there.
+        "PodMetrics" => {
+            assert!(obj["containers"].as_array().is_some_and(|c| c.iter().all(|c| c["usage"]["cpu"].is_string() && c["usage"]["memory"].is_string())), "not PodMetrics: {obj}");
+            Ok(())
+        }
+        "NodeMetrics" => {
+            assert!(obj["usage"]["cpu"].is_string() && obj["usage"]["memory"].is_string(), "not NodeMetrics: {obj}");
+            Ok(())
+        }
         // cert-manager's CRD has no k8s-openapi type: the fields fleet reads must be there.
         "Certificate" => {
             assert!(obj["spec"]["secretName"].is_string() && obj["apiVersion"] == "cert-manager.io/v1", "not a Certificate: {obj}");
