@@ -170,7 +170,7 @@ fn selected(sel: &Option<(&'static str, String)>, obj: &Value) -> bool {
 
 fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<(&'static str, String)>, rv: u64, timeout: Duration) -> Response<Body> {
     let (first, mut events, mut cuts) = {
-        let s = store.lock().unwrap();
+        let mut s = store.lock().unwrap();
         let first = s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| selected(&only, &e.object)).collect::<Vec<_>>());
         (first, s.events.subscribe(), s.cuts.subscribe())
     };

@@ -99,6 +99,8 @@ pub struct Store {
     pub log_lines: broadcast::Sender<LogLine>,
     /// Bumped to end every open watch and log stream (a "dropped connection").
     pub cuts: tokio::sync::watch::Sender<u64>,
+    /// How many watches were answered 410 Gone.
+    pub gone: usize,
 }
 
 impl Store {
@@ -112,6 +114,7 @@ impl Store {
             logs: HashMap::new(),
             log_lines: broadcast::channel(65536).0,
             cuts: tokio::sync::watch::channel(0).0,
+            gone: 0,
         }
     }
 
@@ -170,8 +173,9 @@ impl Store {
     }
 
     /// Events after `rv` for this resource (and namespace); Err when that history is compacted.
-    pub fn since(&self, plural: &str, ns: Option<&str>, rv: u64) -> Result<Vec<Event>, ()> {
+    pub fn since(&mut self, plural: &str, ns: Option<&str>, rv: u64) -> Result<Vec<Event>, ()> {
         if rv < self.compacted {
+            self.gone += 1;
             return Err(());
         }
         Ok(self.history.iter().filter(|e| e.rv > rv && e.plural == plural && ns.is_none_or(|n| n == e.namespace)).cloned().collect())
