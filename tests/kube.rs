@@ -466,3 +466,147 @@ fn watches_follow_changes_and_recover_from_410_gone() {
     assert!(a.with(|s| s.gone) > 0, "a watch resumed from a compacted version and got 410 Gone");
     drop(k);
 }
+
+#[test]
+fn exec_passes_output_and_exit_code() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--", "sh", "-c", "echo \"in $POD_NAME\"; echo oops >&2; exit 3"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "the pod command's exit code: {stderr}");
+    assert!(stdout.starts_with("in ledger-web-7d9f8c6b5-"), "stdout from a running web pod: {stdout:?}");
+    assert!(stderr.contains("oops"), "{stderr}");
+    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--", "true"]);
+    assert_eq!(out.status.code(), Some(0));
+    // The crash-looping worker has no running pod: said, not hung.
+    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "-p", "worker", "--", "true"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let audit = std::fs::read_to_string(lab.scratch.path().join(".local/state/fleet/audit.jsonl")).unwrap();
+    assert!(audit.contains("kubectl exec -n prod ledger-web-7d9f8c6b5-"), "{audit}");
+}
+
+/// A TCP echo server standing in for the pod's port.
+fn echo_server() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut s = s;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn port_forward_keeps_working_after_the_stream_is_cut() {
+    use std::io::{BufRead, Read, Write};
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let echo = echo_server();
+    a.with(|s| s.pod_ports.insert(6379, echo));
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let mut child = fleet_child(&lab, &kc, &["forward", "redis", "0:6379", "--host", "k3s-a"]);
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "fleet forward ended");
+        if let Some(rest) = line.split("forwarding ").nth(1) {
+            break rest.split_whitespace().next().unwrap().rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let talk = |msg: &[u8]| -> Vec<u8> {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        c.write_all(msg).unwrap();
+        let mut got = vec![0u8; msg.len()];
+        c.read_exact(&mut got).unwrap();
+        got
+    };
+    assert_eq!(talk(b"PING\r\n"), b"PING\r\n");
+    // A long-lived connection is cut with the stream; the listener stays, the next one works.
+    let mut held = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    held.write_all(b"x").unwrap();
+    let mut one = [0u8; 1];
+    held.read_exact(&mut one).unwrap();
+    for round in 0..3 {
+        a.with(|s| s.cut());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert_eq!(talk(format!("after cut {round}").as_bytes()), format!("after cut {round}").as_bytes());
+    }
+    held.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    assert!(matches!(held.read(&mut one), Ok(0) | Err(_)), "the cut connection ends rather than hangs");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The real binary in tmux: the TUI shows the clusters beside the droplet, opens a k8s app, and
+/// `fleet shell` into a pod takes keys and passes the exit code back.
+#[test]
+fn tui_and_shell_on_a_cluster_in_tmux() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\nrefresh = \"2s\"\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let session = |name: &str, args: &str| {
+        let _ = std::process::Command::new("tmux").args(["kill-session", "-t", name]).output();
+        let cmd = format!(
+            "env -u SSH_AUTH_SOCK KUBECONFIG={kc} HOME={home} {bin} --config {cfg} --ssh-config {ssh} {args}; echo FLEET-EXIT=$?; sleep 30",
+            home = lab.scratch.path().display(),
+            bin = env!("CARGO_BIN_EXE_fleet"),
+            cfg = lab.fleet_toml().display(),
+            ssh = lab.ssh_config().display(),
+        );
+        assert!(std::process::Command::new("tmux").args(["new-session", "-d", "-s", name, "-x", "140", "-y", "36", &cmd]).status().unwrap().success());
+    };
+    let capture = |name: &str| String::from_utf8_lossy(&std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", name]).output().unwrap().stdout).into_owned();
+    let keys = |name: &str, k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", name];
+        args.extend_from_slice(k);
+        assert!(std::process::Command::new("tmux").args(&args).status().unwrap().success());
+    };
+    let wait_for = |name: &str, texts: &[&str]| -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = capture(name);
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(start.elapsed() < std::time::Duration::from_secs(20), "waited for {texts:?}; the screen shows:\n{screen}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    session("fleet-kube-tui", "");
+    let apps = wait_for("fleet-kube-tui", &["ledger", "web×3 worker×1 report×1", "k3s-a lab-1", "Kubernetes v1.31", "21%"]);
+    std::fs::create_dir_all("target/tmux").ok();
+    std::fs::write("target/tmux/apps-with-cluster.txt", &apps).ok();
+    keys("fleet-kube-tui", &["/", "l", "e", "d", "g", "Enter"]);
+    wait_for("fleet-kube-tui", &["1 shown"]);
+    keys("fleet-kube-tui", &["Enter"]);
+    let app = wait_for("fleet-kube-tui", &["apps › ledger", "ledger-web.service", "ledger-web-7d9f8c6b5-q8m3z · Running · node-2 · deployment 2/2", "CrashLoopBackOff"]);
+    std::fs::write("target/tmux/app-ledger-k8s.txt", &app).ok();
+    keys("fleet-kube-tui", &["q"]);
+    wait_for("fleet-kube-tui", &["FLEET-EXIT=0"]);
+    let _ = std::process::Command::new("tmux").args(["kill-session", "-t", "fleet-kube-tui"]).output();
+
+    session("fleet-kube-shell", "shell ledger --host k3s-a");
+    wait_for("fleet-kube-shell", &["shell for ledger on k3s-a: a running pod of deployment/prod/ledger-web"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    keys("fleet-kube-shell", &["echo in-$POD_NAME", "Enter"]);
+    wait_for("fleet-kube-shell", &["in-ledger-web-7d9f8c6b5-"]);
+    keys("fleet-kube-shell", &["exit 7", "Enter"]);
+    wait_for("fleet-kube-shell", &["FLEET-EXIT=7"]);
+    let _ = std::process::Command::new("tmux").args(["kill-session", "-t", "fleet-kube-shell"]).output();
+}

@@ -63,7 +63,8 @@ pub fn bind_now(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String> 
 }
 
 /// Serves until `stop` flips. Connections in flight are dropped with it.
-pub async fn serve(listener: TcpListener, backend: Arc<Backend>, remote_port: u16, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
+/// `label`: the app (or add-on) whose port it is; on a cluster it picks the pod.
+pub async fn serve(listener: TcpListener, backend: Arc<Backend>, label: String, remote_port: u16, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
     let warm = tokio::spawn(keep_warm(backend.clone(), stats.clone(), stop.clone()));
     loop {
         let accepted = tokio::select! {
@@ -72,24 +73,24 @@ pub async fn serve(listener: TcpListener, backend: Arc<Backend>, remote_port: u1
         };
         let Ok((socket, _)) = accepted else { continue };
         let _ = socket.set_nodelay(true);
-        let (backend, stats, stop) = (backend.clone(), stats.clone(), stop.clone());
+        let (backend, stats, stop, label) = (backend.clone(), stats.clone(), stop.clone(), label.clone());
         tokio::spawn(async move {
             stats.total.fetch_add(1, Ordering::Relaxed);
             stats.active.fetch_add(1, Ordering::Relaxed);
-            pipe(socket, &backend, remote_port, &stats, stop).await;
+            pipe(socket, &backend, &label, remote_port, &stats, stop).await;
             stats.active.fetch_sub(1, Ordering::Relaxed);
         });
     }
     warm.abort();
 }
 
-async fn pipe(mut socket: tokio::net::TcpStream, backend: &Backend, remote_port: u16, stats: &ForwardStats, mut stop: watch::Receiver<bool>) {
+async fn pipe(mut socket: tokio::net::TcpStream, backend: &Backend, label: &str, remote_port: u16, stats: &ForwardStats, mut stop: watch::Receiver<bool>) {
     // The connection may be down right now: retry with backoff for up to ~30 s, so a client
     // that connects during an outage is served once the link is back.
     let mut delay = Duration::from_millis(200);
     let mut remote = None;
     for _ in 0..12 {
-        match backend.connect_tcp("127.0.0.1", remote_port).await {
+        match backend.connect_app(label, remote_port).await {
             Ok(s) => {
                 remote = Some(s);
                 break;

@@ -77,11 +77,15 @@ impl Operation {
                 .iter()
                 .flat_map(|t| t.units.iter().map(move |w| format!("{}: kubectl rollout undo {w} (the previous ReplicaSet's template), then wait for it", t.host)))
                 .collect(),
+            Operation::Shell { target, .. } if target.cluster => {
+                let w = target.units.iter().find(|u| u.starts_with("deployment/")).or(target.units.first()).map(String::as_str).unwrap_or("the app");
+                vec![format!("{}: kubectl exec -it <a running pod of {w}> -- bash (or sh)", target.host)]
+            }
             Operation::Shell { target, .. } => {
                 vec![format!("{}: {}", target.host, commands::run_as_app(&target.run, &[], true, target.as_root))]
             }
-            Operation::Forward { host, remote_port, local_port, bind, .. } => {
-                vec![format!("{bind}:{local_port} → {host} 127.0.0.1:{remote_port} (through the ssh connection)")]
+            Operation::Forward { host, remote_port, local_port, bind, label } => {
+                vec![format!("{bind}:{local_port} → {host} {label}:{remote_port} (through the ssh connection, or a pod's port-forward on a cluster)")]
             }
         }
     }

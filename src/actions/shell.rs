@@ -14,6 +14,16 @@ use crate::backend::{Backend, commands};
 /// Runs `argv` with the app's user, directory and env; its stdout and stderr become ours; its
 /// exit status is returned.
 pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) -> Result<i32, String> {
+    if let Backend::Kube(k) = backend {
+        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units).await.map_err(|e| e.message)?;
+        let what = format!("kubectl exec -n {} {} -- {}", pod.namespace, pod.name, argv.join(" "));
+        let code = crate::kube::exec::run(k, &pod, argv).await;
+        audit::record(&t.host, app, "run", &what, match &code {
+            Ok(c) => format!("exit {c}"),
+            Err(e) => format!("failed: {e}"),
+        });
+        return code;
+    }
     let cmd = commands::run_as_app(&t.run, argv, false, t.as_root);
     let code = match backend {
         Backend::Ssh(ssh) => {
@@ -41,7 +51,7 @@ pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) 
         }
         Backend::Local(_) => local_status(&cmd).await,
         Backend::Demo(_) => Err("the demo cannot run commands".into()),
-        Backend::Kube(k) => Err(format!("{}: shell and run in a pod are not supported yet", k.id())),
+        Backend::Kube(_) => unreachable!("handled above"),
     };
     audit::record(&t.host, app, "run", &cmd, match &code {
         Ok(c) => format!("exit {c}"),
@@ -57,13 +67,13 @@ async fn local_status(cmd: &str) -> Result<i32, String> {
 
 /// Stdin, non-blocking, read through the reactor: no blocking reader thread is left behind to
 /// steal keys from the TUI after the shell ends. Restores the flags on drop.
-struct RawStdin {
+pub(crate) struct RawStdin {
     fd: AsyncFd<RawFd>,
     flags: libc::c_int,
 }
 
 impl RawStdin {
-    fn new() -> std::io::Result<Self> {
+    pub(crate) fn new() -> std::io::Result<Self> {
         let fd = std::io::stdin().as_raw_fd();
         // SAFETY: fcntl on our own stdin descriptor, which stays open for the whole process.
         let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
@@ -80,7 +90,7 @@ impl RawStdin {
         Ok(RawStdin { fd: registered.map_err(std::io::Error::from)?, flags })
     }
 
-    async fn read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+    pub(crate) async fn read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
             let mut guard = self.fd.readable().await?;
             let r = guard.try_io(|fd| {
@@ -106,12 +116,21 @@ impl Drop for RawStdin {
 /// An interactive shell. The caller puts the terminal in raw mode (and, in the TUI, leaves the
 /// alternate screen). Returns the remote exit status.
 pub async fn interactive(backend: &Backend, app: &str, t: &HostTarget) -> Result<i32, String> {
+    if let Backend::Kube(k) = backend {
+        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units).await.map_err(|e| e.message)?;
+        let result = crate::kube::exec::interactive(k, &pod).await;
+        audit::record(&t.host, app, "shell", &format!("kubectl exec -it -n {} {} -- sh", pod.namespace, pod.name), match &result {
+            Ok(c) => format!("exit {c}"),
+            Err(e) => format!("failed: {e}"),
+        });
+        return result;
+    }
     let cmd = commands::run_as_app(&t.run, &[], true, t.as_root);
     let result = match backend {
         Backend::Ssh(ssh) => pty_session(ssh, &cmd).await,
         Backend::Local(_) => local_status(&cmd).await,
         Backend::Demo(_) => Err("the demo has no shell".into()),
-        Backend::Kube(k) => Err(format!("{}: shell and run in a pod are not supported yet", k.id())),
+        Backend::Kube(_) => unreachable!("handled above"),
     };
     audit::record(&t.host, app, "shell", &cmd, match &result {
         Ok(c) => format!("exit {c}"),

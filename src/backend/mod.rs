@@ -120,6 +120,15 @@ impl Backend {
         }
     }
 
+    /// A connection to `port` of `app` as it runs there: the host's 127.0.0.1 through ssh, or a
+    /// running pod of the app on a cluster (picked per connection, so replaced pods heal).
+    pub async fn connect_app(&self, app: &str, port: u16) -> Result<BoxStream, HostError> {
+        match self {
+            Backend::Kube(k) => crate::kube::exec::port_forward(k, app, port).await,
+            _ => self.connect_tcp("127.0.0.1", port).await,
+        }
+    }
+
     /// Opens (or reopens) the connection without running anything: keeps forwards warm.
     pub async fn ensure_connected(&self) -> Result<(), HostError> {
         match self {
@@ -132,7 +141,8 @@ impl Backend {
     pub async fn reset(&self) {
         match self {
             Backend::Ssh(s) => s.disconnect().await,
-            Backend::Kube(k) => k.reset().await,
+            // A cluster's watchers heal themselves (and a refresh restarts them if all fail);
+            // a failed forward or exec is no reason to drop them.
             _ => {}
         }
     }

@@ -72,7 +72,7 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         state: std::sync::Mutex::new(ForwardState::Listening),
     });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = tokio::spawn(forward::serve(listener, backend, remote, stats.clone(), stop_rx));
+    let server = tokio::spawn(forward::serve(listener, backend, args.target.clone(), remote, stats.clone(), stop_rx));
     // Say when the link goes down and comes back, so the user knows the forward is healing.
     let mut last = ForwardState::Listening;
     let ctrl_c = tokio::signal::ctrl_c();

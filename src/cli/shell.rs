@@ -17,7 +17,10 @@ async fn target(ctx: &Context, app: &str, host: &Option<String>, process: &Optio
         eprintln!("fleet: {}", no_target_message(&found, app, &processes));
         return Err(if found.failed > 0 { 1 } else { 2 });
     };
-    t.units.truncate(1);
+    // On a cluster every workload stays: the shell goes to the first with a running pod.
+    if !t.cluster {
+        t.units.truncate(1);
+    }
     let backend = found.backends.iter().find(|b| *b.id() == t.host).cloned().ok_or(1)?;
     Ok((t, backend))
 }
@@ -31,7 +34,12 @@ pub async fn shell(ctx: &Context, args: ShellArgs) -> anyhow::Result<i32> {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    eprintln!("fleet: shell for {} on {} (as {}, in {})", args.app, t.host, t.run.user.as_deref().unwrap_or("root"), t.run.working_dir.as_deref().unwrap_or("/"));
+    if t.cluster {
+        let w = t.units.iter().find(|u| u.starts_with("deployment/")).or(t.units.first()).map(String::as_str).unwrap_or("it");
+        eprintln!("fleet: shell for {} on {}: a running pod of {w}", args.app, t.host);
+    } else {
+        eprintln!("fleet: shell for {} on {} (as {}, in {})", args.app, t.host, t.run.user.as_deref().unwrap_or("root"), t.run.working_dir.as_deref().unwrap_or("/"));
+    }
     crossterm::terminal::enable_raw_mode()?;
     let result = actions::shell::interactive(&backend, &args.app, &t).await;
     let _ = crossterm::terminal::disable_raw_mode();

@@ -234,7 +234,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
                 kind: ProcessKind::KubePod,
                 source: format!("pod/{ns}/{}", p.metadata.name.as_deref().unwrap_or("")),
                 state,
-                detail: format!("{phase} · {} {replicas} · {node} · {image}", w.kind),
+                detail: format!("{phase} · {node} · {} {replicas} · {image}", w.kind),
                 since: status.and_then(|s| s.start_time.as_ref().map(ts)).or(w.rolled),
                 restarts,
                 ..base.clone()

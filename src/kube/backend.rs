@@ -277,6 +277,8 @@ where
                     Ok(_) => {
                         errs.remove(&key);
                     }
+                    // 410 Gone: the watcher lists again by itself; not a problem to show.
+                    Err(watcher::Error::WatchError(s)) if s.code == 410 => {}
                     Err(e) => {
                         errs.insert(key.clone(), watch_error(&e));
                     }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod certs;
 pub mod contexts;
 pub mod env;
+pub mod exec;
 pub mod logs;
 pub mod metrics;
 

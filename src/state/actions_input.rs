@@ -74,7 +74,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Shell => {
             let mut t = ts.remove(0);
-            t.units.truncate(1);
+            if !t.cluster {
+                t.units.truncate(1);
+            }
             confirm(state, Operation::Shell { app, target: t });
         }
         Action::Forward => {

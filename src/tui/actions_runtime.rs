@@ -101,7 +101,7 @@ impl ActionsRuntime {
             state: std::sync::Mutex::new(ForwardState::Listening),
         });
         let (stop, stop_rx) = watch::channel(false);
-        tokio::spawn(forward::serve(listener, backend, remote_port, stats.clone(), stop_rx));
+        tokio::spawn(forward::serve(listener, backend, label.clone(), remote_port, stats.clone(), stop_rx));
         audit::record(&host, &label, "forward", &format!("{addr} -> 127.0.0.1:{remote_port}"), "started".into());
         let moved_note = if moved { format!(" (port {local_port} was taken)") } else { String::new() };
         self.notice(format!("forwarding {addr} → {host}:{remote_port}{moved_note}; F lists forwards"));

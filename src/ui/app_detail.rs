@@ -29,8 +29,16 @@ impl TableRow for ProcRow<'_> {
             Cell::from(p.memory_bytes.map(bytes).unwrap_or_else(|| "—".into())),
             Cell::from(p.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into())),
             Cell::from(p.restarts.map(|r| r.to_string()).unwrap_or_default()),
-            Cell::from(Span::styled(sanitize(&p.source).into_owned(), theme.muted())),
+            Cell::from(Span::styled(sanitize(&unit_text(p)).into_owned(), theme.muted())),
         ]
+    }
+}
+
+/// The UNIT column: the unit; for a pod also its phase, workload replicas, node and image.
+fn unit_text(p: &Process) -> String {
+    match p.kind {
+        crate::model::ProcessKind::SystemdUnit => p.source.clone(),
+        _ => format!("{} · {}", p.source.trim_start_matches("pod/"), p.detail),
     }
 }
 

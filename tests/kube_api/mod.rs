@@ -9,6 +9,7 @@
 pub mod controller;
 pub mod routes;
 pub mod store;
+pub mod stream;
 pub mod tls;
 
 use std::path::Path;

@@ -58,7 +58,7 @@ fn query(req: &Request<hyper::body::Incoming>) -> HashMap<String, String> {
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -134,6 +134,17 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
             None => status(404, "NotFound", &format!("{plural} \"{name}\" not found")),
         },
         ("GET", Some(pod), Some("log")) if plural == "pods" => logs(store, ns.unwrap_or("default").to_string(), pod.to_string(), &q),
+        ("GET" | "POST", Some(pod), Some(sub @ ("exec" | "portforward"))) if plural == "pods" => {
+            let (ns, pod) = (ns.unwrap_or("default").to_string(), pod.to_string());
+            let ports = {
+                let s = store.lock().unwrap();
+                if s.get("pods", &ns, &pod).is_none() {
+                    return status(404, "NotFound", &format!("pods \"{pod}\" not found"));
+                }
+                s.pod_ports.clone()
+            };
+            if sub == "exec" { super::stream::exec(store, req, pod) } else { super::stream::portforward(store, req, pod, ports) }
+        }
         ("PATCH", Some(name), None) if plural == "deployments" => {
             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
             let Ok(patch) = serde_json::from_slice::<Value>(&body) else { return status(400, "BadRequest", "the patch is not JSON") };

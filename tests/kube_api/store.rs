@@ -101,6 +101,8 @@ pub struct Store {
     pub cuts: tokio::sync::watch::Sender<u64>,
     /// How many watches were answered 410 Gone.
     pub gone: usize,
+    /// Pods' ports for portforward: pod port → a local TCP port that plays it.
+    pub pod_ports: HashMap<u16, u16>,
 }
 
 impl Store {
@@ -115,6 +117,7 @@ impl Store {
             log_lines: broadcast::channel(65536).0,
             cuts: tokio::sync::watch::channel(0).0,
             gone: 0,
+            pod_ports: HashMap::new(),
         }
     }
 
