@@ -139,11 +139,10 @@ impl Backend {
 
     /// Drops a broken connection so the next call reconnects.
     pub async fn reset(&self) {
-        match self {
-            Backend::Ssh(s) => s.disconnect().await,
-            // A cluster's watchers heal themselves (and a refresh restarts them if all fail);
-            // a failed forward or exec is no reason to drop them.
-            _ => {}
+        // A cluster's watchers heal themselves (and a refresh restarts them if all fail); a
+        // failed forward or exec is no reason to drop them.
+        if let Backend::Ssh(s) = self {
+            s.disconnect().await;
         }
     }
 

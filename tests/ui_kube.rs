@@ -1,0 +1,81 @@
+//! Snapshots with a Kubernetes cluster beside the droplets, from the test clusters' fixtures
+//! (fixtures/kube/), with a pinned clock: the apps table and hosts panel with a cluster row,
+//! and a k8s app's view (pods with phase, node, replicas, image; a crash loop; a CronJob).
+
+mod common;
+
+use fleet::config::keymap::Keymap;
+use fleet::config::theme::Theme;
+use fleet::kube::apps::{Labels, Objects, processes};
+use fleet::model::{HostFacts, HostId, HostKind, HostReport};
+use fleet::runtime::inventory::HostSpec;
+use fleet::state::{Action, FleetState, Msg, State, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn objects(fixture: &str) -> Objects {
+    let text = std::fs::read_to_string(format!("{}/fixtures/kube/{fixture}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut o = Objects::default();
+    for doc in serde_yaml::Deserializer::from_str(&text) {
+        let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
+        match v["kind"].as_str().unwrap_or("") {
+            "Deployment" => o.deployments.push(serde_json::from_value(v).unwrap()),
+            "StatefulSet" => o.statefulsets.push(serde_json::from_value(v).unwrap()),
+            "DaemonSet" => o.daemonsets.push(serde_json::from_value(v).unwrap()),
+            "CronJob" => o.cronjobs.push(serde_json::from_value(v).unwrap()),
+            "Pod" => o.pods.push(serde_json::from_value(v).unwrap()),
+            _ => {}
+        }
+    }
+    o
+}
+
+fn state() -> State {
+    let kube = HostSpec { id: HostId("k3s-a".into()), kind: HostKind::Kube, destination: "k3s-a".into(), tags: vec!["kubernetes".into()], group: None };
+    let mut fleet = FleetState::new(vec![common::spec("lon-1"), kube], fleet::config::Convention::default().process_order);
+    let at = common::now() - jiff::SignedDuration::from_secs(3);
+    fleet.apply(HostId("lon-1".into()), Ok(common::report("lon-1", common::LAB_1)), at);
+    let host = HostId("k3s-a".into());
+    let report = HostReport {
+        host: host.clone(),
+        facts: HostFacts { os: Some("Kubernetes v1.31.4+k3s1".into()), hostname: Some("https://127.0.0.1:6443/".into()), ..Default::default() },
+        processes: processes(&objects("cluster-a.yaml"), &host, &Labels::default()),
+        at: common::now(),
+    };
+    fleet.apply(host, Ok(report), at);
+    State::new(fleet, common::now())
+}
+
+fn snap(name: &str, s: &State) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut s2 = State::new(s.fleet.clone(), s.now);
+        s2.view = s.view.clone();
+        s2.apps_cursor = s.apps_cursor;
+        s2.filter = s.filter.clone();
+        update(&mut s2, Msg::Resize { width: w, height: h });
+        t.draw(|f| fleet::ui::render(f, &s2, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn apps_and_hosts_with_a_cluster() {
+    let s = state();
+    let ledger = s.fleet.app("ledger").expect("ledger");
+    assert_eq!(ledger.hosts.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(), ["k3s-a", "lon-1"], "one app across a droplet and a cluster");
+    snap("kube_apps", &s);
+}
+
+#[test]
+fn a_k8s_app_view() {
+    let mut s = state();
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "ledger".chars() {
+        update(&mut s, Msg::FilterKey(fleet::state::FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(fleet::state::FilterKey::Accept));
+    update(&mut s, Msg::Action(Action::Open));
+    assert_eq!(s.view, fleet::state::View::App { name: "ledger".into() });
+    snap("kube_app_ledger", &s);
+}
