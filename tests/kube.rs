@@ -610,3 +610,33 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
     wait_for("fleet-kube-shell", &["FLEET-EXIT=7"]);
     let _ = std::process::Command::new("tmux").args(["kill-session", "-t", "fleet-kube-shell"]).output();
 }
+
+/// An exec credential plugin (like doctl's or aws's), run by kube-rs as kubectl runs it.
+#[test]
+fn exec_credential_plugins_authenticate() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-b.yaml");
+    let plugin = lab.scratch.path().join("doctl-like");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let token_config = a.kubeconfig("doks-b", Auth::Token("unused"));
+    let exec_user = format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n", plugin.display());
+    let config = token_config.replace("    token: unused\n", &exec_user);
+    let kc = kubeconfig(&lab, &[("b.yaml", config)]);
+    let (code, apps, stderr) = fleet_json(&lab, &kc, &["apps", "--json", "--host", "doks-b"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(apps["apps"].as_array().unwrap().iter().any(|a| a["name"] == "shop"), "{apps}");
+    // A plugin that fails is the row's error, with what it said.
+    std::fs::write(&plugin, "#!/bin/sh\necho 'doctl: not logged in' >&2\nexit 1\n").unwrap();
+    let (code, hosts, _) = fleet_json(&lab, &kc, &["hosts", "--json"]);
+    assert_eq!(code, Some(1));
+    let row = hosts.as_array().unwrap().iter().find(|h| h["host"] == "doks-b").unwrap().clone();
+    assert_eq!(row["reachable"], false, "{row}");
+    assert!(row["error"].as_str().unwrap().contains("doctl-like"), "the row names the plugin: {row}");
+}
