@@ -640,3 +640,21 @@ fn exec_credential_plugins_authenticate() {
     assert_eq!(row["reachable"], false, "{row}");
     assert!(row["error"].as_str().unwrap().contains("doctl-like"), "the row names the plugin: {row}");
 }
+
+#[test]
+fn cluster_addons_linked_through_env() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["addons", "ledger", "--json", "--host", "k3s-a"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let redis = v["addons"].as_array().unwrap().iter().find(|a| a["kind"] == "redis").unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!(redis["unit"], "statefulset/prod/redis");
+    assert_eq!(redis["version"], "7.2");
+    assert_eq!(redis["listen"], serde_json::json!(["redis.prod.svc:6379"]));
+    // REDIS_URL (env, from the ConfigMap's key) and redis-url (the same ConfigMap via envFrom).
+    assert!(redis["used_by"].as_array().unwrap().contains(&serde_json::json!({"app": "ledger", "key": "REDIS_URL"})), "{redis}");
+    let problems = v["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["key"] == "DATABASE_URL" && p["message"].as_str().unwrap().contains("pg.prod.svc")), "a dangling pointer: {v}");
+}

@@ -7,6 +7,9 @@ use crate::env::read::host_env;
 use crate::model::{HostError, HostErrorKind, HostReport};
 
 pub async fn host_addons(backend: &Backend, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    if let Backend::Kube(k) = backend {
+        return crate::kube::addons::cluster_addons(k, report).await;
+    }
     let as_root = report.facts.uid == Some(0);
     let out = backend.exec(&commands::addons_script(as_root)).await?;
     let mut addons = parse(&String::from_utf8_lossy(&out.stdout), &report.host).map_err(|e| HostError::new(HostErrorKind::Command, e))?;

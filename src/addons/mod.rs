@@ -49,6 +49,20 @@ impl Kind {
         })
     }
 
+    /// From a container image (`redis:7.2`, `bitnami/postgresql:16`, `docker.io/library/mysql`).
+    pub fn of_image(image: &str) -> Option<Kind> {
+        let repo = image.rsplit('/').next().unwrap_or(image);
+        let name = repo.split([':', '@']).next().unwrap_or(repo);
+        let kind = match name {
+            "postgres" | "postgresql" | "postgis" => Kind::Postgresql,
+            "mongo" => Kind::Mongodb,
+            "valkey" => Kind::Redis,
+            other => Kind::of_unit(other)?,
+        };
+        // A front door inside a cluster is the ingress's business, not an add-on.
+        (!kind.front_door()).then_some(kind)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::Redis => "redis",
