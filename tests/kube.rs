@@ -658,3 +658,68 @@ fn cluster_addons_linked_through_env() {
     let problems = v["problems"].as_array().unwrap();
     assert!(problems.iter().any(|p| p["key"] == "DATABASE_URL" && p["message"].as_str().unwrap().contains("pg.prod.svc")), "a dangling pointer: {v}");
 }
+
+/// `fleet forward SERVICE PORT`: a Service's port leads to its target port on a running pod.
+#[test]
+fn port_forward_to_a_services_pod() {
+    use std::io::{BufRead, Read, Write};
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let echo = echo_server();
+    a.with(|s| s.pod_ports.insert(8080, echo));
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let mut child = fleet_child(&lab, &kc, &["forward", "ledger-api", "0:80", "--host", "k3s-a"]);
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "fleet forward ended");
+        if let Some(rest) = line.split("forwarding ").nth(1) {
+            break rest.split_whitespace().next().unwrap().rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    c.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let mut got = [0u8; 18];
+    c.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"GET / HTTP/1.0\r\n\r\n", "service port 80 → target port 8080 on a ledger-web pod");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A kube-prometheus-stack Prometheus, when configured, is where pod metrics come from.
+#[test]
+fn pod_metrics_from_an_in_cluster_prometheus() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n[kubernetes]\nprometheus = \"monitoring/prometheus-operated:9090\"\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    a.with(|s| s.prometheus = Some(vec![("prod".into(), "ledger-web-7d9f8c6b5-q8m3z".into(), 0.5, 300.0 * 1024.0 * 1024.0)]));
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["metrics", "ledger", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let pod = v["units"].as_array().unwrap().iter().find(|u| u["unit"] == "ledger-web-7d9f8c6b5-q8m3z").unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!(pod["cpu_percent"], 50.0, "from Prometheus (metrics-server says 3.1 %): {pod}");
+    assert_eq!(pod["memory_bytes"], 300 * 1024 * 1024);
+    // Configured but not there: the cluster's metrics fail with that said, the rest works.
+    a.with(|s| s.prometheus = None);
+    let (code, _, stderr) = fleet_json(&lab, &kc, &["metrics", "ledger", "--json"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("prometheus monitoring/prometheus-operated:9090") && stderr.contains("no endpoints"), "{stderr}");
+}
+
+/// `fleet run --pod --container` go exactly there; a pod that is not the app's is refused.
+#[test]
+fn exec_into_a_chosen_pod() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let a = ApiServer::start("cluster-a.yaml");
+    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--pod", "ledger-web-7d9f8c6b5-x2k4p", "--container", "ledger-web", "--", "sh", "-c", "echo $POD_NAME"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ledger-web-7d9f8c6b5-x2k4p");
+    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--pod", "redis-0", "--", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ledger has no pod \"redis-0\""), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -97,7 +97,12 @@ fn prometheus_server_as_the_source() {
         let ok = (0..30).any(|_| {
             let (code, v, stderr) = lab.fleet_json(&["metrics", "--json"]);
             let done = code == Some(0)
-                && v.as_array().is_some_and(|hs| hs.len() == 2 && hs.iter().all(|h| h["cpu_percent"].as_f64().is_some() && h["net_rx_per_sec"].as_f64().is_some()));
+                // Every series fresh (after another test stopped a node_exporter, Prometheus marks
+                // its gauges stale until the next good scrape).
+                && v.as_array().is_some_and(|hs| {
+                    hs.len() == 2
+                        && hs.iter().all(|h| h["cpu_percent"].as_f64().is_some() && h["net_rx_per_sec"].as_f64().is_some() && h["mem_total"].as_u64().unwrap_or(0) > 0)
+                });
             if !done {
                 last = format!("{v} {stderr}");
                 std::thread::sleep(std::time::Duration::from_secs(1));
@@ -152,9 +157,17 @@ fn prometheus_range_queries_fill_history() {
     assert!(!load.is_empty());
     assert!(cpu.windows(2).all(|w| w[1].0 - w[0].0 == 2), "points every step: {cpu:?}");
     assert!(mem.iter().all(|(_, v)| (0.0..=100.0).contains(v)));
-    let instant = rt.block_on(prom.query("up{instance=\"lab-2\"}")).unwrap();
-    assert_eq!(instant.len(), 1);
-    assert_eq!(instant[0].value, 1.0, "Prometheus scrapes lab-2's node_exporter");
+    // lab-2's node_exporter may have been stopped a moment ago by another test: bounded wait.
+    let up = (0..30)
+        .map(|_| {
+            let v = rt.block_on(prom.query("up{instance=\"lab-2\"}")).unwrap();
+            if v.first().map(|s| s.value) != Some(1.0) {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            v
+        })
+        .find(|v| v.first().map(|s| s.value) == Some(1.0));
+    assert!(up.is_some_and(|v| v.len() == 1), "Prometheus scrapes lab-2's node_exporter");
     let bad = rt.block_on(prom.query("rate(")).unwrap_err();
     assert!(bad.contains("bad_data"), "{bad}");
 }

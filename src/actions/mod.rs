@@ -28,6 +28,16 @@ pub struct HostTarget {
     pub run: AppRunSpec,
     /// A Kubernetes cluster: `units` are workloads (`deployment/NAMESPACE/NAME`).
     pub cluster: bool,
+    /// Kubernetes shell and run: which pod, container and shell (default: a running pod of the
+    /// first workload, its first container, bash or sh).
+    pub pod: PodChoice,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodChoice {
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub shell: Option<String>,
 }
 
 impl HostTarget {
@@ -79,7 +89,10 @@ impl Operation {
                 .collect(),
             Operation::Shell { target, .. } if target.cluster => {
                 let w = target.units.iter().find(|u| u.starts_with("deployment/")).or(target.units.first()).map(String::as_str).unwrap_or("the app");
-                vec![format!("{}: kubectl exec -it <a running pod of {w}> -- bash (or sh)", target.host)]
+                let pod = target.pod.pod.clone().unwrap_or_else(|| format!("<a running pod of {w}>"));
+                let container = target.pod.container.as_ref().map(|c| format!(" -c {c}")).unwrap_or_default();
+                let shell = target.pod.shell.clone().unwrap_or_else(|| "bash (or sh)".into());
+                vec![format!("{}: kubectl exec -it {pod}{container} -- {shell}", target.host)]
             }
             Operation::Shell { target, .. } => {
                 vec![format!("{}: {}", target.host, commands::run_as_app(&target.run, &[], true, target.as_root))]
@@ -129,6 +142,7 @@ pub fn targets<'a>(
             Some(HostTarget {
                 host: r.host.clone(),
                 cluster: first.kind != crate::model::ProcessKind::SystemdUnit,
+                pod: PodChoice::default(),
                 units,
                 as_root: r.facts.uid == Some(0),
                 run: AppRunSpec {

@@ -15,9 +15,9 @@ use crate::backend::{Backend, commands};
 /// exit status is returned.
 pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) -> Result<i32, String> {
     if let Backend::Kube(k) = backend {
-        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units).await.map_err(|e| e.message)?;
+        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units, t.pod.pod.as_deref()).await.map_err(|e| e.message)?;
         let what = format!("kubectl exec -n {} {} -- {}", pod.namespace, pod.name, argv.join(" "));
-        let code = crate::kube::exec::run(k, &pod, argv).await;
+        let code = crate::kube::exec::run(k, &pod, t.pod.container.as_deref(), argv).await;
         audit::record(&t.host, app, "run", &what, match &code {
             Ok(c) => format!("exit {c}"),
             Err(e) => format!("failed: {e}"),
@@ -117,8 +117,8 @@ impl Drop for RawStdin {
 /// alternate screen). Returns the remote exit status.
 pub async fn interactive(backend: &Backend, app: &str, t: &HostTarget) -> Result<i32, String> {
     if let Backend::Kube(k) = backend {
-        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units).await.map_err(|e| e.message)?;
-        let result = crate::kube::exec::interactive(k, &pod).await;
+        let pod = crate::kube::exec::pick_pod_of(k, app, &t.units, t.pod.pod.as_deref()).await.map_err(|e| e.message)?;
+        let result = crate::kube::exec::interactive(k, &pod, t.pod.container.as_deref(), t.pod.shell.as_deref()).await;
         audit::record(&t.host, app, "shell", &format!("kubectl exec -it -n {} {} -- sh", pod.namespace, pod.name), match &result {
             Ok(c) => format!("exit {c}"),
             Err(e) => format!("failed: {e}"),

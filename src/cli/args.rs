@@ -202,6 +202,15 @@ pub struct ShellArgs {
     /// Use this process's unit settings (default: the first)
     #[arg(short = 'p', long = "process", value_name = "NAME")]
     pub process: Option<String>,
+    /// Kubernetes: this pod of the app (default: a running pod of its first workload)
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+    /// Kubernetes: this container of the pod (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Kubernetes: this shell (default: bash if the container has it, else sh)
+    #[arg(long, value_name = "PATH")]
+    pub shell: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +220,12 @@ pub struct RunArgs {
     pub host: Option<String>,
     #[arg(short = 'p', long = "process", value_name = "NAME")]
     pub process: Option<String>,
+    /// Kubernetes: this pod of the app (default: a running pod of its first workload)
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+    /// Kubernetes: this container of the pod (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
     /// The command and its arguments (after --)
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,

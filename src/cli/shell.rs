@@ -30,11 +30,14 @@ pub async fn shell(ctx: &Context, args: ShellArgs) -> anyhow::Result<i32> {
         eprintln!("fleet: {e}");
         return Ok(2);
     }
-    let (t, backend) = match target(ctx, &args.app, &args.host, &args.process).await {
+    let (mut t, backend) = match target(ctx, &args.app, &args.host, &args.process).await {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    if t.cluster {
+    t.pod = actions::PodChoice { pod: args.pod.clone(), container: args.container.clone(), shell: args.shell.clone() };
+    if let Some(p) = &t.pod.pod {
+        eprintln!("fleet: shell for {} on {}: pod {p}", args.app, t.host);
+    } else if t.cluster {
         let w = t.units.iter().find(|u| u.starts_with("deployment/")).or(t.units.first()).map(String::as_str).unwrap_or("it");
         eprintln!("fleet: shell for {} on {}: a running pod of {w}", args.app, t.host);
     } else {
@@ -57,10 +60,11 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<i32> {
         eprintln!("fleet: {e}");
         return Ok(2);
     }
-    let (t, backend) = match target(ctx, &args.app, &args.host, &args.process).await {
+    let (mut t, backend) = match target(ctx, &args.app, &args.host, &args.process).await {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
+    t.pod = actions::PodChoice { pod: args.pod.clone(), container: args.container.clone(), shell: None };
     match actions::shell::run(&backend, &args.app, &t, &args.command).await {
         Ok(code) => Ok(code),
         Err(e) => {

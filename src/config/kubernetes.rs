@@ -19,6 +19,10 @@ pub struct KubernetesConfig {
     pub app_label: String,
     /// The label naming the process; without it, the workload's name is the process.
     pub process_label: String,
+    /// An in-cluster Prometheus (kube-prometheus-stack) as `NAMESPACE/SERVICE:PORT`, reached
+    /// through the API server's service proxy; pod metrics come from it instead of
+    /// metrics-server.
+    pub prometheus: Option<String>,
 }
 
 impl Default for KubernetesConfig {
@@ -30,6 +34,7 @@ impl Default for KubernetesConfig {
             namespaces: Vec::new(),
             app_label: "app.kubernetes.io/name".into(),
             process_label: "app.kubernetes.io/component".into(),
+            prometheus: None,
         }
     }
 }
@@ -39,6 +44,9 @@ impl KubernetesConfig {
         let label = |l: &str| !l.is_empty() && l.len() <= 316 && l.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
         if !label(&self.app_label) || !label(&self.process_label) {
             return Err("app_label and process_label must be Kubernetes label keys".into());
+        }
+        if let Some(p) = &self.prometheus {
+            crate::kube::prometheus::PromRef::parse(p)?;
         }
         if let Some(ns) = self.namespaces.iter().find(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')) {
             return Err(format!("namespace {ns:?} is not a Kubernetes namespace name"));

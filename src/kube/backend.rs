@@ -35,6 +35,8 @@ pub struct KubeBackend {
     namespaces: Vec<String>,
     labels: Labels,
     watching: tokio::sync::Mutex<Option<Arc<Watching>>>,
+    /// Pod metrics from this in-cluster Prometheus instead of metrics-server.
+    pub prometheus: Option<super::prometheus::PromRef>,
 }
 
 /// Watch errors by "kind in namespace", cleared when that watcher recovers.
@@ -93,7 +95,7 @@ fn watch_error(e: &watcher::Error) -> String {
 
 impl KubeBackend {
     pub fn new(id: HostId, context: String, kubeconfig: Result<Arc<Kubeconfig>, String>, namespaces: Vec<String>, labels: Labels) -> KubeBackend {
-        KubeBackend { id, context, kubeconfig, namespaces, labels, watching: tokio::sync::Mutex::new(None) }
+        KubeBackend { id, context, kubeconfig, namespaces, labels, watching: tokio::sync::Mutex::new(None), prometheus: None }
     }
 
     pub fn id(&self) -> &HostId {
@@ -124,6 +126,10 @@ impl KubeBackend {
             .await
             .map_err(|e| HostError::new(HostErrorKind::Config, format!("context {}: {e}", self.context)))?;
         config.connect_timeout = Some(Duration::from_secs(5));
+        // kube-rs retries 429/503/504 up to 15 times with backoff up to 1000 s: a proxied
+        // service without endpoints would hang a command for minutes. fleet says what happened
+        // at once; its watchers and refresh loop retry on their own schedule.
+        config.default_retry = false;
         let server = config.cluster_url.to_string();
         let client = Client::try_from(config).map_err(|e| HostError::new(HostErrorKind::Config, format!("context {}: {}", self.context, root_cause(&e))))?;
         Ok((client, server))
@@ -217,6 +223,14 @@ impl KubeBackend {
             facts.note = Some(notes.join("; "));
         }
         Ok(HostReport { host: self.id.clone(), facts, processes: processes(&objects, &self.id, &self.labels), at: jiff::Timestamp::now() })
+    }
+
+    /// The watched pods (empty before the first refresh).
+    pub async fn pods(&self) -> Vec<Pod> {
+        match self.watching.lock().await.as_ref() {
+            Some(w) => w.objects().pods,
+            None => Vec::new(),
+        }
     }
 
     /// Drops the watchers (a broken cluster is started over on the next refresh).

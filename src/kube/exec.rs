@@ -34,8 +34,19 @@ pub async fn pick_pod(k: &KubeBackend, app: &str, workload: Option<&str>) -> Res
     Ok(PodTarget { namespace, name })
 }
 
-/// A running pod of the first of `workloads` that has one (deployments before the rest).
-pub async fn pick_pod_of(k: &KubeBackend, app: &str, workloads: &[String]) -> Result<PodTarget, HostError> {
+/// The pod the user named (one of the app's), or a running pod of the first of `workloads`
+/// that has one (deployments before the rest).
+pub async fn pick_pod_of(k: &KubeBackend, app: &str, workloads: &[String], named: Option<&str>) -> Result<PodTarget, HostError> {
+    if let Some(name) = named {
+        let report = k.refresh().await?;
+        let pods: Vec<&str> = report.processes.iter().filter(|p| p.kind == ProcessKind::KubePod && p.app == app).map(|p| p.source.as_str()).collect();
+        let hit = pods.iter().find(|s| s.rsplit('/').next() == Some(name)).ok_or_else(|| {
+            let names: Vec<&str> = pods.iter().filter_map(|s| s.rsplit('/').next()).collect();
+            HostError::new(HostErrorKind::Config, format!("{}: {app} has no pod {name:?} (its pods: {})", k.id(), names.join(", ")))
+        })?;
+        let (namespace, name) = super::logs::parse_source(hit).ok_or_else(|| HostError::new(HostErrorKind::Command, "bad pod name"))?;
+        return Ok(PodTarget { namespace, name });
+    }
     let mut ordered: Vec<&String> = workloads.iter().collect();
     ordered.sort_by_key(|w| !w.starts_with("deployment/"));
     let mut first_error = None;
@@ -68,10 +79,13 @@ pub fn exit_code(status: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1:
 }
 
 /// Runs `argv` in the pod; its stdout and stderr become ours; returns its exit code.
-pub async fn run(k: &KubeBackend, pod: &PodTarget, argv: &[String]) -> Result<i32, String> {
+pub async fn run(k: &KubeBackend, pod: &PodTarget, container: Option<&str>, argv: &[String]) -> Result<i32, String> {
     let client = k.client().await.map_err(|e| e.message)?;
     let api: Api<Pod> = Api::namespaced(client, &pod.namespace);
-    let ap = AttachParams::default().stdin(false).stdout(true).stderr(true);
+    let mut ap = AttachParams::default().stdin(false).stdout(true).stderr(true);
+    if let Some(c) = container {
+        ap = ap.container(c);
+    }
     let mut proc = api.exec(&pod.name, argv.to_vec(), &ap).await.map_err(|e| format!("{}: exec in {}: {}", k.id(), pod.name, kerr(e)))?;
     let status = proc.take_status();
     let (out, err) = (proc.stdout(), proc.stderr());
@@ -86,11 +100,17 @@ pub async fn run(k: &KubeBackend, pod: &PodTarget, argv: &[String]) -> Result<i3
 
 /// An interactive shell in the pod (bash when there is one, else sh) on a TTY; the caller has
 /// the terminal in raw mode. Returns the shell's exit code.
-pub async fn interactive(k: &KubeBackend, pod: &PodTarget) -> Result<i32, String> {
+pub async fn interactive(k: &KubeBackend, pod: &PodTarget, container: Option<&str>, shell: Option<&str>) -> Result<i32, String> {
     let client = k.client().await.map_err(|e| e.message)?;
     let api: Api<Pod> = Api::namespaced(client, &pod.namespace);
-    let ap = AttachParams::interactive_tty();
-    let shell = vec!["sh".to_string(), "-c".into(), "command -v bash >/dev/null 2>&1 && exec bash || exec sh".into()];
+    let mut ap = AttachParams::interactive_tty();
+    if let Some(c) = container {
+        ap = ap.container(c);
+    }
+    let shell = match shell {
+        Some(s) => vec![s.to_string()],
+        None => vec!["sh".to_string(), "-c".into(), "command -v bash >/dev/null 2>&1 && exec bash || exec sh".into()],
+    };
     let mut proc = api.exec(&pod.name, shell, &ap).await.map_err(|e| format!("{}: exec in {}: {}", k.id(), pod.name, kerr(e)))?;
     if let (Some(mut size), Ok((cols, rows))) = (proc.terminal_size(), crossterm::terminal::size()) {
         let _ = futures::SinkExt::send(&mut size, kube::api::TerminalSize { width: cols, height: rows }).await;
@@ -142,10 +162,82 @@ async fn pass<R: AsyncRead + Unpin>(from: Option<R>, stderr: bool) {
     }
 }
 
-/// A byte stream to `port` of a running pod of `app` (picked now: a replaced pod is no
-/// obstacle for the next connection).
+/// A byte stream to `port` of a running pod of `app` — or, when no app has that name, of the
+/// Service named so (its port mapped to the pod's target port). Picked per call: a replaced pod
+/// is no obstacle for the next connection.
 pub async fn port_forward(k: &KubeBackend, app: &str, port: u16) -> Result<crate::backend::BoxStream, HostError> {
-    let pod = pick_pod(k, app, None).await?;
+    match pick_pod(k, app, None).await {
+        Ok(pod) => port_forward_to(k, &pod, port).await,
+        Err(no_app) => match service_target(k, app, port).await? {
+            Some((pod, target)) => port_forward_to(k, &pod, target).await,
+            None => Err(no_app),
+        },
+    }
+}
+
+/// A running pod behind the Service `name` (`NAME` or `NAMESPACE/NAME`) and the pod port its
+/// `port` leads to; None when there is no such Service.
+pub async fn service_target(k: &KubeBackend, name: &str, port: u16) -> Result<Option<(PodTarget, u16)>, HostError> {
+    use k8s_openapi::api::core::v1::Service;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let client = k.client().await?;
+    let (ns, name) = match name.split_once('/') {
+        Some((ns, n)) => (Some(ns.to_string()), n),
+        None => (None, name),
+    };
+    let lp = kube::api::ListParams::default().fields(&format!("metadata.name={name}"));
+    let scopes: Vec<Option<String>> = match (&ns, k.namespaces()) {
+        (Some(n), _) => vec![Some(n.clone())],
+        (None, []) => vec![None],
+        (None, list) => list.iter().cloned().map(Some).collect(),
+    };
+    let mut found = None;
+    for scope in scopes {
+        let api: Api<Service> = match &scope {
+            Some(n) => Api::namespaced(client.clone(), n),
+            None => Api::all(client.clone()),
+        };
+        match api.list(&lp).await {
+            Ok(l) => {
+                if let Some(svc) = l.items.into_iter().next() {
+                    found = Some(svc);
+                    break;
+                }
+            }
+            Err(e) => return Err(HostError::new(super::backend::describe(&e).0, format!("services: {}", super::backend::describe(&e).1))),
+        }
+    }
+    let Some(svc) = found else { return Ok(None) };
+    let svc_ns = svc.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+    let spec = svc.spec.unwrap_or_default();
+    let selector = spec.selector.unwrap_or_default();
+    if selector.is_empty() {
+        return Err(HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name} has no selector (no pods to forward to)")));
+    }
+    let sp = spec.ports.unwrap_or_default().into_iter().find(|p| p.port == i32::from(port)).ok_or_else(|| {
+        HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name} has no port {port}"))
+    })?;
+    let target = match sp.target_port {
+        Some(IntOrString::Int(p)) => u16::try_from(p).map_err(|_| HostError::new(HostErrorKind::Config, "bad target port"))?,
+        None => port,
+        Some(IntOrString::String(named)) => {
+            return Err(HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name}: named target port {named:?}; forward to the pod's port number instead")));
+        }
+    };
+    let pod = k
+        .pods()
+        .await
+        .into_iter()
+        .filter(|p| p.metadata.namespace.as_deref().unwrap_or("default") == svc_ns)
+        .filter(|p| selector.iter().all(|(key, v)| p.metadata.labels.as_ref().and_then(|l| l.get(key)) == Some(v)))
+        .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && p.metadata.deletion_timestamp.is_none())
+        .and_then(|p| p.metadata.name)
+        .ok_or_else(|| HostError::new(HostErrorKind::Command, format!("service {svc_ns}/{name}: no running pod behind it")))?;
+    Ok(Some((PodTarget { namespace: svc_ns, name: pod }, target)))
+}
+
+/// A byte stream to `port` of this pod.
+pub async fn port_forward_to(k: &KubeBackend, pod: &PodTarget, port: u16) -> Result<crate::backend::BoxStream, HostError> {
     let client = k.client().await?;
     let api: Api<Pod> = Api::namespaced(client, &pod.namespace);
     let mut pf = api.portforward(&pod.name, &[port]).await.map_err(|e| {

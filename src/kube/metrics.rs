@@ -53,6 +53,9 @@ fn error(what: &str, e: kube::Error) -> HostError {
 
 /// CPU and memory of each of these pods (the app's processes on this cluster).
 pub async fn pod_metrics(k: &KubeBackend, processes: &[&Process]) -> Result<Vec<UnitMetrics>, HostError> {
+    if let Some(p) = &k.prometheus {
+        return from_prometheus(k, p, processes).await;
+    }
     let client = k.client().await?;
     let mut namespaces: Vec<String> = processes.iter().filter_map(|p| super::logs::parse_source(&p.source).map(|(ns, _)| ns)).collect();
     namespaces.sort();
@@ -82,6 +85,26 @@ pub async fn pod_metrics(k: &KubeBackend, processes: &[&Process]) -> Result<Vec<
         }
     }
     Ok(out)
+}
+
+/// The same from an in-cluster Prometheus (cAdvisor's series).
+async fn from_prometheus(k: &KubeBackend, p: &super::prometheus::PromRef, processes: &[&Process]) -> Result<Vec<UnitMetrics>, HostError> {
+    let pods: Vec<(&Process, (String, String))> =
+        processes.iter().filter(|p| p.kind == ProcessKind::KubePod).filter_map(|p| super::logs::parse_source(&p.source).map(|x| (*p, x))).collect();
+    let keys: Vec<(String, String)> = pods.iter().map(|(_, k)| k.clone()).collect();
+    let usage = super::prometheus::pod_usage(k, p, &keys).await?;
+    Ok(pods
+        .iter()
+        .zip(usage)
+        .map(|((proc_, (_, name)), (_, cpu, mem))| UnitMetrics {
+            unit: name.clone(),
+            active: proc_.state.label().to_string(),
+            cpu_percent: cpu.map(|c| c * 100.0),
+            memory_bytes: mem.map(|m| m as u64),
+            tasks: None,
+            restarts: proc_.restarts,
+        })
+        .collect())
 }
 
 /// The pods of one app on this cluster (from the watched stores), with their metrics.

@@ -12,6 +12,7 @@ pub mod env;
 pub mod exec;
 pub mod logs;
 pub mod metrics;
+pub mod prometheus;
 
 pub use backend::KubeBackend;
 
@@ -21,6 +22,8 @@ pub struct KubeSetup {
     pub loaded: contexts::Loaded,
     pub namespaces: Vec<String>,
     pub labels: apps::Labels,
+    /// An in-cluster Prometheus for pod metrics (`[kubernetes] prometheus`).
+    pub prometheus: Option<prometheus::PromRef>,
 }
 
 impl KubeSetup {
@@ -29,6 +32,7 @@ impl KubeSetup {
             loaded: contexts::load(config),
             namespaces: config.namespaces.clone(),
             labels: apps::Labels { app: config.app_label.clone(), process: config.process_label.clone() },
+            prometheus: config.prometheus.as_deref().and_then(|p| prometheus::PromRef::parse(p).ok()),
         }
     }
 
@@ -65,6 +69,8 @@ impl KubeSetup {
         } else {
             self.loaded.kubeconfig.clone().ok_or_else(|| "no kubeconfig could be read".to_string())
         };
-        KubeBackend::new(spec.id.clone(), spec.destination.clone(), kubeconfig, self.namespaces.clone(), self.labels.clone())
+        let mut k = KubeBackend::new(spec.id.clone(), spec.destination.clone(), kubeconfig, self.namespaces.clone(), self.labels.clone());
+        k.prometheus = self.prometheus.clone();
+        k
     }
 }

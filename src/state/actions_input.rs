@@ -77,6 +77,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             if !t.cluster {
                 t.units.truncate(1);
             }
+            // On a cluster, a selected pod row is the pod to go into.
+            if let View::App { name } = &state.view
+                && state.app_tab == super::AppTab::Processes
+                && let Some(p) = state.fleet.app(name).and_then(|a| a.processes.get(state.detail_cursor.selected))
+                && p.kind == crate::model::ProcessKind::KubePod
+            {
+                t.pod.pod = p.source.rsplit('/').next().map(String::from);
+            }
             confirm(state, Operation::Shell { app, target: t });
         }
         Action::Forward => {

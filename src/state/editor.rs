@@ -12,7 +12,7 @@ pub enum EditTarget {
     /// One key, set on every host of the app.
     Key { app: String, key: String, targets: Vec<(HostTarget, String)> },
     /// One file on one host, as read (with its hash, to refuse if it changed meanwhile).
-    File { app: String, target: HostTarget, path: String, sha: String, original: String },
+    File { app: String, target: Box<HostTarget>, path: String, sha: String, original: String },
 }
 
 pub struct Editor {
@@ -27,7 +27,7 @@ impl Editor {
 
     pub fn file(app: String, target: HostTarget, path: String, sha: String, original: String) -> Self {
         let lines = original.lines().map(String::from).collect();
-        Editor { target: EditTarget::File { app, target, path, sha, original }, area: TextArea::new(lines) }
+        Editor { target: EditTarget::File { app, target: Box::new(target), path, sha, original }, area: TextArea::new(lines) }
     }
 
     pub fn text(&self) -> String {
@@ -68,7 +68,7 @@ impl Editor {
                 Ok((
                     format!("Write {path} on {}?", target.host),
                     lines,
-                    super::Effect::WriteEnvFile { app: app.clone(), target: target.clone(), path: path.clone(), sha: sha.clone(), text },
+                    super::Effect::WriteEnvFile { app: app.clone(), target: (**target).clone(), path: path.clone(), sha: sha.clone(), text },
                 ))
             }
         }
@@ -82,7 +82,7 @@ mod tests {
     use crate::model::HostId;
 
     fn target() -> HostTarget {
-        HostTarget { host: HostId("lon-1".into()), units: vec![], as_root: true, run: AppRunSpec { user: None, working_dir: None, env_files: vec![] }, cluster: false }
+        HostTarget { host: HostId("lon-1".into()), units: vec![], as_root: true, run: AppRunSpec { user: None, working_dir: None, env_files: vec![] }, cluster: false, pod: Default::default() }
     }
 
     #[test]

@@ -92,6 +92,10 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
     if parts == ["version"] {
         return full(StatusCode::OK, &json!({"major": "1", "minor": "31", "gitVersion": "v1.31.4+k3s1", "gitCommit": "test", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23", "compiler": "gc", "platform": "linux/amd64"}));
     }
+    // The service proxy, as far as an in-cluster Prometheus's instant queries go.
+    if let ["api", "v1", "namespaces", ns, "services", svc, "proxy", "api", "v1", "query"] = parts.as_slice() {
+        return prometheus(&store, ns, svc, q.get("query").map(String::as_str).unwrap_or(""));
+    }
     // /api/v1/... or /apis/GROUP/VERSION/...
     let (prefix, rest): (String, &[&str]) = match parts.as_slice() {
         ["api", "v1", rest @ ..] => ("/api/v1".into(), rest),
@@ -178,6 +182,23 @@ fn selected(sel: &Option<(&'static str, String)>, obj: &Value) -> bool {
     }
 }
 
+
+fn prometheus(store: &Arc<Mutex<Store>>, ns: &str, svc: &str, query: &str) -> Response<Body> {
+    let s = store.lock().unwrap();
+    let Some(pods) = s.prometheus.as_ref().filter(|_| ns == "monitoring" && svc == "prometheus-operated:9090") else {
+        return status(503, "ServiceUnavailable", &format!("no endpoints available for service \"{svc}\""));
+    };
+    let cpu = query.contains("container_cpu_usage_seconds_total");
+    if !cpu && !query.contains("container_memory_working_set_bytes") {
+        return full(StatusCode::BAD_REQUEST, &json!({"status": "error", "errorType": "bad_data", "error": format!("the test Prometheus does not know {query:?}")}));
+    }
+    let result: Vec<Value> = pods
+        .iter()
+        .filter(|(_, pod, _, _)| query.contains(pod.as_str()))
+        .map(|(ns, pod, c, m)| json!({"metric": {"namespace": ns, "pod": pod}, "value": [1_763_000_000.0, (if cpu { c } else { m }).to_string()]}))
+        .collect();
+    full(StatusCode::OK, &json!({"status": "success", "data": {"resultType": "vector", "result": result}}))
+}
 
 fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<(&'static str, String)>, rv: u64, timeout: Duration) -> Response<Body> {
     let (first, mut events, mut cuts) = {

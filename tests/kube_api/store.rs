@@ -19,6 +19,7 @@ pub const RESOURCES: &[(&str, &str, &str, &str)] = &[
     ("pods", "/api/v1", "pods", "Pod"),
     ("nodes", "/api/v1", "nodes", "Node"),
     ("secrets", "/api/v1", "secrets", "Secret"),
+    ("services", "/api/v1", "services", "Service"),
     ("configmaps", "/api/v1", "configmaps", "ConfigMap"),
     ("certificates", "/apis/cert-manager.io/v1", "certificates", "Certificate"),
     ("podmetrics", "/apis/metrics.k8s.io/v1beta1", "pods", "PodMetrics"),
@@ -49,6 +50,7 @@ pub fn check(obj: &Value) {
         "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
         "Node" => serde_json::from_value::<core::Node>(v).map(|_| ()),
+        "Service" => serde_json::from_value::<core::Service>(v).map(|_| ()),
         // metrics.k8s.io has no k8s-openapi types: the fields fleet reads must be there.
         "PodMetrics" => {
             assert!(obj["containers"].as_array().is_some_and(|c| c.iter().all(|c| c["usage"]["cpu"].is_string() && c["usage"]["memory"].is_string())), "not PodMetrics: {obj}");
@@ -103,6 +105,9 @@ pub struct Store {
     pub gone: usize,
     /// Pods' ports for portforward: pod port → a local TCP port that plays it.
     pub pod_ports: HashMap<u16, u16>,
+    /// An in-cluster Prometheus behind the service proxy (`monitoring/prometheus-operated:9090`):
+    /// per pod (namespace, name, CPU cores, memory bytes). None: no such service.
+    pub prometheus: Option<Vec<(String, String, f64, f64)>>,
 }
 
 impl Store {
@@ -118,6 +123,7 @@ impl Store {
             cuts: tokio::sync::watch::channel(0).0,
             gone: 0,
             pod_ports: HashMap::new(),
+            prometheus: None,
         }
     }
 
