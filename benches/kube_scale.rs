@@ -71,6 +71,10 @@ fn tui(label: &str, cmd: &str, kubeconfig: &str, until: &str) -> Option<(f64, f6
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    if found.is_none() {
+        let screen = Command::new("tmux").args(["capture-pane", "-p", "-t", &session]).output().ok()?;
+        std::fs::write(format!("target/kube-bench-{label}.txt"), &screen.stdout).ok();
+    }
     let pid: Option<u32> = std::fs::read_to_string(format!("/tmp/{session}.pid")).ok().and_then(|p| p.trim().parse().ok());
     let rss = pid.and_then(hwm_kib).map(|k| k as f64 / 1024.0);
     let _ = Command::new("tmux").args(["kill-session", "-t", &session]).output();

@@ -126,6 +126,11 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
             let timeout = q.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290u64);
             watch(store, plural, ns.map(String::from), field_selector(&q), rv, Duration::from_secs(timeout))
         }
+        ("GET", None, None) if plural == "pods" && req.headers().get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("as=Table")) => {
+            // Server-side printing, as `kubectl get pods` (and kubetui) ask for it.
+            let s = store.lock().unwrap();
+            full(StatusCode::OK, &pod_table(&s.list(plural, ns), s.rv()))
+        }
         ("GET", None, None) => {
             let s = store.lock().unwrap();
             let only = field_selector(&q);
@@ -182,6 +187,24 @@ fn selected(sel: &Option<(&'static str, String)>, obj: &Value) -> bool {
     }
 }
 
+
+/// A `meta.k8s.io/v1` Table of pods with kubectl's columns.
+fn pod_table(pods: &[Value], rv: u64) -> Value {
+    let col = |name: &str, t: &str| json!({"name": name, "type": t, "format": "", "description": "", "priority": 0});
+    let rows: Vec<Value> = pods
+        .iter()
+        .map(|p| {
+            let cs = p["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
+            let ready = cs.iter().filter(|c| c["ready"] == true).count();
+            let restarts: i64 = cs.iter().filter_map(|c| c["restartCount"].as_i64()).sum();
+            json!({"cells": [p["metadata"]["name"], format!("{ready}/{}", cs.len().max(1)), p["status"]["phase"], restarts, "1d", p["status"]["podIP"], p["spec"]["nodeName"]],
+                   "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": p["metadata"]}})
+        })
+        .collect();
+    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv.to_string()},
+        "columnDefinitions": [col("Name", "string"), col("Ready", "string"), col("Status", "string"), col("Restarts", "integer"), col("Age", "string"), col("IP", "string"), col("Node", "string")],
+        "rows": rows})
+}
 
 fn prometheus(store: &Arc<Mutex<Store>>, ns: &str, svc: &str, query: &str) -> Response<Body> {
     let s = store.lock().unwrap();

@@ -18,6 +18,7 @@ pub const RESOURCES: &[(&str, &str, &str, &str)] = &[
     ("cronjobs", "/apis/batch/v1", "cronjobs", "CronJob"),
     ("pods", "/api/v1", "pods", "Pod"),
     ("nodes", "/api/v1", "nodes", "Node"),
+    ("namespaces", "/api/v1", "namespaces", "Namespace"),
     ("secrets", "/api/v1", "secrets", "Secret"),
     ("services", "/api/v1", "services", "Service"),
     ("configmaps", "/api/v1", "configmaps", "ConfigMap"),
@@ -50,6 +51,7 @@ pub fn check(obj: &Value) {
         "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
         "Node" => serde_json::from_value::<core::Node>(v).map(|_| ()),
+        "Namespace" => serde_json::from_value::<core::Namespace>(v).map(|_| ()),
         "Service" => serde_json::from_value::<core::Service>(v).map(|_| ()),
         // metrics.k8s.io has no k8s-openapi types: the fields fleet reads must be there.
         "PodMetrics" => {
@@ -133,6 +135,14 @@ impl Store {
             if !v.is_null() {
                 self.apply(v);
             }
+        }
+        // The namespaces the objects live in exist (clients like kubetui list them first).
+        let mut names: Vec<String> = self.objects.values().filter_map(|o| o["metadata"]["namespace"].as_str().map(String::from)).collect();
+        names.extend(["default".to_string(), "kube-system".to_string()]);
+        names.sort();
+        names.dedup();
+        for n in names {
+            self.apply(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "uid": format!("uid-ns-{n}")}, "status": {"phase": "Active"}}));
         }
     }
 
