@@ -89,7 +89,14 @@ fn tui(label: &str, cmd: &str, kubeconfig: &str, until: &str) -> Option<(f64, f6
 }
 
 fn main() {
+    // `cargo test --all-targets` runs benches once in test mode, without `--bench`: this one is
+    // a measurement that takes minutes, not a test.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("kube_scale: a measurement; run it with `cargo bench --bench kube_scale`");
+        return;
+    }
     let pods: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(3000);
+    assert!(pods > 0, "PODS must be at least 1");
     let per = 10;
     let deployments = pods.div_ceil(per);
     let server = ApiServer::start("cluster-b.yaml");

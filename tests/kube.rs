@@ -137,6 +137,30 @@ fn fleet_out(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Output
         .unwrap()
 }
 
+/// The lab (lab-1 in the inventory, with `extra` fleet.toml lines) and one test cluster whose
+/// context is `context` (client certificate); returns KUBECONFIG's value too.
+fn lab_and_cluster(fixture: &str, context: &str, extra: &str) -> (Lab, ApiServer, String) {
+    let lab = Lab::get();
+    lab.write_fleet_toml(&format!("local = false\n[inventory]\ninclude = [\"lab-1\"]\n{extra}"));
+    let a = ApiServer::start(fixture);
+    let kc = kubeconfig(&lab, &[("cluster.yaml", a.kubeconfig(context, Auth::ClientCert))]);
+    (lab, a, kc)
+}
+
+/// The local port a running `fleet forward` says it listens on.
+fn listening_port(child: &mut std::process::Child) -> u16 {
+    use std::io::BufRead;
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "fleet forward ended");
+        if let Some(rest) = line.split("forwarding ").nth(1) {
+            return rest.split_whitespace().next().unwrap().rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        }
+    }
+}
+
 fn fleet_child(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
         .arg("--config")
@@ -167,10 +191,7 @@ fn ledger_web_pod(name: &str) -> serde_json::Value {
 
 #[test]
 fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, a, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     // History: a few lines per pod, interleaved in time.
     let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
     a.with(|s| {
@@ -293,10 +314,7 @@ fn rollout_restart_to_completion_then_rollback() {
 
 #[test]
 fn env_with_secret_and_configmap_refs_masked() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let (code, v, stderr) = fleet_json(&lab, &kc, &["config", "ledger", "--host", "k3s-a", "--json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let text = v.to_string();
@@ -391,10 +409,7 @@ fn tls_secrets_and_cert_manager_certificates_join_fleet_certs() {
 
 #[test]
 fn pod_and_node_metrics_from_metrics_server() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let (code, v, stderr) = fleet_json(&lab, &kc, &["metrics", "ledger", "--json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let units = v["units"].as_array().unwrap();
@@ -469,10 +484,7 @@ fn watches_follow_changes_and_recover_from_410_gone() {
 
 #[test]
 fn exec_passes_output_and_exit_code() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--", "sh", "-c", "echo \"in $POD_NAME\"; echo oops >&2; exit 3"]);
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(3), "the pod command's exit code: {stderr}");
@@ -510,23 +522,12 @@ fn echo_server() -> u16 {
 
 #[test]
 fn port_forward_keeps_working_after_the_stream_is_cut() {
-    use std::io::{BufRead, Read, Write};
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
+    use std::io::{Read, Write};
+    let (lab, a, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let echo = echo_server();
     a.with(|s| s.pod_ports.insert(6379, echo));
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
     let mut child = fleet_child(&lab, &kc, &["forward", "redis", "0:6379", "--host", "k3s-a"]);
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "fleet forward ended");
-        if let Some(rest) = line.split("forwarding ").nth(1) {
-            break rest.split_whitespace().next().unwrap().rsplit(':').next().unwrap().parse::<u16>().unwrap();
-        }
-    };
+    let port = listening_port(&mut child);
     let talk = |msg: &[u8]| -> Vec<u8> {
         let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
@@ -643,10 +644,7 @@ fn exec_credential_plugins_authenticate() {
 
 #[test]
 fn cluster_addons_linked_through_env() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let (code, v, stderr) = fleet_json(&lab, &kc, &["addons", "ledger", "--json", "--host", "k3s-a"]);
     assert_eq!(code, Some(0), "{stderr}");
     let redis = v["addons"].as_array().unwrap().iter().find(|a| a["kind"] == "redis").unwrap_or_else(|| panic!("{v}")).clone();
@@ -662,23 +660,12 @@ fn cluster_addons_linked_through_env() {
 /// `fleet forward SERVICE PORT`: a Service's port leads to its target port on a running pod.
 #[test]
 fn port_forward_to_a_services_pod() {
-    use std::io::{BufRead, Read, Write};
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
+    use std::io::{Read, Write};
+    let (lab, a, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let echo = echo_server();
     a.with(|s| s.pod_ports.insert(8080, echo));
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
     let mut child = fleet_child(&lab, &kc, &["forward", "ledger-api", "0:80", "--host", "k3s-a"]);
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "fleet forward ended");
-        if let Some(rest) = line.split("forwarding ").nth(1) {
-            break rest.split_whitespace().next().unwrap().rsplit(':').next().unwrap().parse::<u16>().unwrap();
-        }
-    };
+    let port = listening_port(&mut child);
     let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
     c.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
@@ -712,10 +699,7 @@ fn pod_metrics_from_an_in_cluster_prometheus() {
 /// `fleet run --pod --container` go exactly there; a pod that is not the app's is refused.
 #[test]
 fn exec_into_a_chosen_pod() {
-    let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
-    let a = ApiServer::start("cluster-a.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
+    let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
     let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--pod", "ledger-web-7d9f8c6b5-x2k4p", "--container", "ledger-web", "--", "sh", "-c", "echo $POD_NAME"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ledger-web-7d9f8c6b5-x2k4p");

@@ -273,22 +273,7 @@ fn host_view_with_sparklines_and_threshold_colours() {
 
 #[test]
 fn certs_view_sorted_with_threshold_colours() {
-    use fleet::certs::{CertRow, CertSource, x509::CertInfo};
-    let row = |host: &str, what: &str, days: i64, note: Option<&str>| CertRow {
-        host: HostId(host.into()),
-        what: what.into(),
-        source: CertSource::Served { addr: "127.0.0.1:443".into(), domain: what.into() },
-        info: Some(CertInfo {
-            subject: format!("CN={what}"),
-            sans: vec![what.into()],
-            issuer: "CN=R11".into(),
-            not_after: common::now() + jiff::SignedDuration::from_hours(24 * days + 12),
-            serial: "01".into(),
-            is_ca: false,
-        }),
-        error: None,
-        note: note.map(String::from),
-    };
+    let row = cert_row;
     let make = || {
         let mut s = common::fleet_state();
         let (effects, _) = update(&mut s, Msg::Action(Action::Certs));

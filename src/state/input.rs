@@ -258,6 +258,11 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
+/// The latest reports of the hosts the app runs on.
+fn app_reports(state: &State, app: &str) -> Vec<crate::model::HostReport> {
+    state.fleet.hosts.iter().filter_map(|h| h.status.report()).filter(|r| r.processes.iter().any(|p| p.app == app)).cloned().collect()
+}
+
 /// Starts sampling the app's units (and its endpoint, when fleet.toml names one) on its hosts.
 pub(crate) fn watch_app_metrics(state: &mut State, app: String) -> Vec<Effect> {
     let targets = crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]);
@@ -268,14 +273,7 @@ pub(crate) fn watch_app_metrics(state: &mut State, app: String) -> Vec<Effect> {
 
 /// Asks the runtime for the certificates of the app's domains on its hosts.
 pub(crate) fn load_app_certs(state: &mut State, app: String) -> Vec<Effect> {
-    let reports: Vec<crate::model::HostReport> = state
-        .fleet
-        .hosts
-        .iter()
-        .filter_map(|h| h.status.report())
-        .filter(|r| r.processes.iter().any(|p| p.app == app))
-        .cloned()
-        .collect();
+    let reports = app_reports(state, &app);
     let domains = state.app_settings.get(&app).map(|s| s.domains.clone()).unwrap_or_default();
     state.app_certs = Some(super::metrics_view::AppCertsView { app: app.clone(), rows: None, problems: Vec::new(), cursor: 0 });
     vec![Effect::LoadAppCerts { app, reports, domains }]
@@ -283,14 +281,7 @@ pub(crate) fn load_app_certs(state: &mut State, app: String) -> Vec<Effect> {
 
 /// Asks the runtime for the add-ons on the app's hosts.
 pub(crate) fn load_addons(state: &mut State, app: String) -> Vec<Effect> {
-    let reports: Vec<crate::model::HostReport> = state
-        .fleet
-        .hosts
-        .iter()
-        .filter_map(|h| h.status.report())
-        .filter(|r| r.processes.iter().any(|p| p.app == app))
-        .cloned()
-        .collect();
+    let reports = app_reports(state, &app);
     state.addons = Some(super::env_view::AddonsView::loading(app.clone()));
     vec![Effect::LoadAddons { app, reports }]
 }
