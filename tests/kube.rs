@@ -21,9 +21,11 @@ fn kubeconfig(lab: &Lab, files: &[(&str, String)]) -> String {
         .join(":")
 }
 
-fn fleet_json(lab: &Lab, kubeconfig: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .arg("--config")
+/// The real binary with this test's lab files and KUBECONFIG, stdin closed (no one answers a
+/// confirmation).
+fn fleet_cmd(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"));
+    c.arg("--config")
         .arg(lab.fleet_toml())
         .arg("--ssh-config")
         .arg(lab.ssh_config())
@@ -31,8 +33,12 @@ fn fleet_json(lab: &Lab, kubeconfig: &str, args: &[&str]) -> (Option<i32>, serde
         .env_remove("SSH_AUTH_SOCK")
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", lab.scratch.path())
-        .output()
-        .unwrap();
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+fn fleet_json(lab: &Lab, kubeconfig: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = fleet_cmd(lab, kubeconfig, args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code(), v, stderr)
@@ -121,20 +127,8 @@ fn rbac_unreachable_and_broken_kubeconfigs_are_rows() {
     assert!(!apps["apps"].as_array().unwrap().iter().any(|a| a["name"] == "vault"), "a forbidden namespace's app: {apps}");
 }
 
-/// The real binary with this kubeconfig, stdin closed (no one answers a confirmation).
 fn fleet_out(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .arg("--config")
-        .arg(lab.fleet_toml())
-        .arg("--ssh-config")
-        .arg(lab.ssh_config())
-        .args(args)
-        .env_remove("SSH_AUTH_SOCK")
-        .env("KUBECONFIG", kubeconfig)
-        .env("HOME", lab.scratch.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
+    fleet_cmd(lab, kubeconfig, args).output().unwrap()
 }
 
 /// The lab (lab-1 in the inventory, with `extra` fleet.toml lines) and one test cluster whose
@@ -162,19 +156,7 @@ fn listening_port(child: &mut std::process::Child) -> u16 {
 }
 
 fn fleet_child(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .arg("--config")
-        .arg(lab.fleet_toml())
-        .arg("--ssh-config")
-        .arg(lab.ssh_config())
-        .args(args)
-        .env_remove("SSH_AUTH_SOCK")
-        .env("KUBECONFIG", kubeconfig)
-        .env("HOME", lab.scratch.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
+    fleet_cmd(lab, kubeconfig, args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
 }
 
 /// A pod like `ledger-web-…-x2k4p`, for the "restarted" pod.

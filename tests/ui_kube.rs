@@ -79,3 +79,19 @@ fn a_k8s_app_view() {
     assert_eq!(s.view, fleet::state::View::App { name: "ledger".into() });
     snap("kube_app_ledger", &s);
 }
+
+#[test]
+fn a_cluster_apps_env_is_read_only() {
+    let mut s = state();
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "redis".chars() {
+        update(&mut s, Msg::FilterKey(fleet::state::FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(fleet::state::FilterKey::Accept));
+    update(&mut s, Msg::Action(Action::Open));
+    let (effects, _) = update(&mut s, Msg::Action(Action::NextPanel));
+    assert!(matches!(effects[..], [fleet::state::Effect::LoadEnv { .. }]), "{effects:?}");
+    let (effects, _) = update(&mut s, Msg::Action(Action::Edit));
+    assert!(effects.is_empty() && s.editor.is_none());
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("read-only here")), "{:?}", s.notice);
+}

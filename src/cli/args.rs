@@ -202,15 +202,22 @@ pub struct ShellArgs {
     /// Use this process's unit settings (default: the first)
     #[arg(short = 'p', long = "process", value_name = "NAME")]
     pub process: Option<String>,
+    #[command(flatten)]
+    pub pod: PodArgs,
+    /// Kubernetes: this shell (default: bash if the container has it, else sh)
+    #[arg(long, value_name = "PATH")]
+    pub shell: Option<String>,
+}
+
+/// Which pod and container on a cluster (shell and run).
+#[derive(Debug, Args)]
+pub struct PodArgs {
     /// Kubernetes: this pod of the app (default: a running pod of its first workload)
     #[arg(long, value_name = "POD")]
     pub pod: Option<String>,
     /// Kubernetes: this container of the pod (default: the first)
     #[arg(long, value_name = "NAME")]
     pub container: Option<String>,
-    /// Kubernetes: this shell (default: bash if the container has it, else sh)
-    #[arg(long, value_name = "PATH")]
-    pub shell: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -220,12 +227,8 @@ pub struct RunArgs {
     pub host: Option<String>,
     #[arg(short = 'p', long = "process", value_name = "NAME")]
     pub process: Option<String>,
-    /// Kubernetes: this pod of the app (default: a running pod of its first workload)
-    #[arg(long, value_name = "POD")]
-    pub pod: Option<String>,
-    /// Kubernetes: this container of the pod (default: the first)
-    #[arg(long, value_name = "NAME")]
-    pub container: Option<String>,
+    #[command(flatten)]
+    pub pod: PodArgs,
     /// The command and its arguments (after --)
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,

@@ -34,7 +34,7 @@ pub async fn shell(ctx: &Context, args: ShellArgs) -> anyhow::Result<i32> {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    t.pod = actions::PodChoice { pod: args.pod.clone(), container: args.container.clone(), shell: args.shell.clone() };
+    t.pod = actions::PodChoice { pod: args.pod.pod.clone(), container: args.pod.container.clone(), shell: args.shell.clone() };
     if let Some(p) = &t.pod.pod {
         eprintln!("fleet: shell for {} on {}: pod {p}", args.app, t.host);
     } else if t.cluster {
@@ -64,7 +64,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<i32> {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    t.pod = actions::PodChoice { pod: args.pod.clone(), container: args.container.clone(), shell: None };
+    t.pod = actions::PodChoice { pod: args.pod.pod.clone(), container: args.pod.container.clone(), shell: None };
     match actions::shell::run(&backend, &args.app, &t, &args.command).await {
         Ok(code) => Ok(code),
         Err(e) => {

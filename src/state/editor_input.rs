@@ -48,7 +48,12 @@ pub fn open(state: &mut State, action: Action) -> Vec<Effect> {
     let app = name.clone();
     let targets = targets_with_files(state, &app);
     if targets.is_empty() {
-        state.notice = Some(format!("{app}'s units have no EnvironmentFile= to edit"));
+        let on_cluster = crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]).iter().any(|t| t.cluster);
+        state.notice = Some(if on_cluster {
+            format!("{app}'s env on a cluster is read-only here: change it in its Deployment, ConfigMaps and Secrets")
+        } else {
+            format!("{app}'s units have no EnvironmentFile= to edit")
+        });
         return Vec::new();
     }
     match action {
