@@ -19,11 +19,11 @@ fn objects(fixture: &str) -> Objects {
     for doc in serde_yaml::Deserializer::from_str(&text) {
         let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
         match v["kind"].as_str().unwrap_or("") {
-            "Deployment" => o.deployments.push(serde_json::from_value(v).unwrap()),
-            "StatefulSet" => o.statefulsets.push(serde_json::from_value(v).unwrap()),
-            "DaemonSet" => o.daemonsets.push(serde_json::from_value(v).unwrap()),
-            "CronJob" => o.cronjobs.push(serde_json::from_value(v).unwrap()),
-            "Pod" => o.pods.push(serde_json::from_value(v).unwrap()),
+            "Deployment" => o.deployments.push(std::sync::Arc::new(serde_json::from_value(v).unwrap())),
+            "StatefulSet" => o.statefulsets.push(std::sync::Arc::new(serde_json::from_value(v).unwrap())),
+            "DaemonSet" => o.daemonsets.push(std::sync::Arc::new(serde_json::from_value(v).unwrap())),
+            "CronJob" => o.cronjobs.push(std::sync::Arc::new(serde_json::from_value(v).unwrap())),
+            "Pod" => o.pods.push(std::sync::Arc::new(serde_json::from_value(v).unwrap())),
             _ => {}
         }
     }

@@ -5,6 +5,7 @@
 //! pods (scaled to zero, a CronJob between runs) is one row of its own. Pure: no I/O.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
@@ -27,14 +28,15 @@ impl Default for Labels {
     }
 }
 
-/// Everything one snapshot of a cluster holds that apps are made of.
+/// Everything one snapshot of a cluster holds that apps are made of (shared with the watched
+/// stores, not copied out of them).
 #[derive(Debug, Default, Clone)]
 pub struct Objects {
-    pub deployments: Vec<Deployment>,
-    pub statefulsets: Vec<StatefulSet>,
-    pub daemonsets: Vec<DaemonSet>,
-    pub cronjobs: Vec<CronJob>,
-    pub pods: Vec<Pod>,
+    pub deployments: Vec<Arc<Deployment>>,
+    pub statefulsets: Vec<Arc<StatefulSet>>,
+    pub daemonsets: Vec<Arc<DaemonSet>>,
+    pub cronjobs: Vec<Arc<CronJob>>,
+    pub pods: Vec<Arc<Pod>>,
 }
 
 /// One workload, whatever its kind.
@@ -188,6 +190,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
         let pods: Vec<&Pod> = o
             .pods
             .iter()
+            .map(|p| p.as_ref())
             .filter(|p| p.metadata.namespace.as_deref().unwrap_or("default") == ns)
             .filter(|p| match (w.selector, w.kind) {
                 (Some(sel), _) => selects(sel, p.metadata.labels.as_ref()),

@@ -226,7 +226,7 @@ impl KubeBackend {
     }
 
     /// The watched pods (empty before the first refresh).
-    pub async fn pods(&self) -> Vec<Pod> {
+    pub async fn pods(&self) -> Vec<Arc<Pod>> {
         match self.watching.lock().await.as_ref() {
             Some(w) => w.objects().pods,
             None => Vec::new(),
@@ -259,11 +259,11 @@ impl Watching {
     }
 
     fn objects(&self) -> Objects {
-        fn all<K: Resource + Clone + 'static>(stores: &[(String, Store<K>)]) -> Vec<K>
+        fn all<K: Resource + Clone + 'static>(stores: &[(String, Store<K>)]) -> Vec<Arc<K>>
         where
             K::DynamicType: Eq + std::hash::Hash + Clone,
         {
-            stores.iter().flat_map(|(_, s)| s.state()).map(|k| (*k).clone()).collect()
+            stores.iter().flat_map(|(_, s)| s.state()).collect()
         }
         Objects {
             deployments: all(&self.deployments),

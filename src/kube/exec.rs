@@ -231,7 +231,7 @@ pub async fn service_target(k: &KubeBackend, name: &str, port: u16) -> Result<Op
         .filter(|p| p.metadata.namespace.as_deref().unwrap_or("default") == svc_ns)
         .filter(|p| selector.iter().all(|(key, v)| p.metadata.labels.as_ref().and_then(|l| l.get(key)) == Some(v)))
         .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && p.metadata.deletion_timestamp.is_none())
-        .and_then(|p| p.metadata.name)
+        .and_then(|p| p.metadata.name.clone())
         .ok_or_else(|| HostError::new(HostErrorKind::Command, format!("service {svc_ns}/{name}: no running pod behind it")))?;
     Ok(Some((PodTarget { namespace: svc_ns, name: pod }, target)))
 }
