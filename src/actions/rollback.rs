@@ -48,7 +48,7 @@ pub async fn rollback(
             });
             let rev = rev.map_err(&fail)?;
             step(format!("{w}: {rev} applied; waiting for it to roll out"));
-            let s = crate::kube::actions::wait_rolled(k, w, health.timeout, |s| step(format!("{w}: {s}"))).await.map_err(|e| fail(format!("{w}: {e}")))?;
+            let s = super::rollout::wait_cluster_rolled(k, t, app, w, health, &step).await.map_err(&fail)?;
             units.push(UnitNow { unit: w.clone(), active: "rolled back".into(), sub: format!("{rev}: {s}"), pid: None, restarts: None });
         }
         done += 1;

@@ -10,6 +10,24 @@ use super::restart::restart_host;
 use super::{ActionEvent, HostTarget, audit};
 use crate::backend::Backend;
 
+/// Watches one workload until it has rolled (progress through `step`), recording the outcome
+/// in the audit log. Rollout and rollback both end this way on a cluster.
+pub(super) async fn wait_cluster_rolled(
+    k: &crate::kube::KubeBackend,
+    t: &HostTarget,
+    app: &str,
+    workload: &str,
+    health: &HealthCheck,
+    step: &impl Fn(String),
+) -> Result<String, String> {
+    let r = crate::kube::actions::wait_rolled(k, workload, health.timeout, |s| step(format!("{workload}: {s}"))).await;
+    audit::record(&t.host, app, "rollout-status", workload, match &r {
+        Ok(s) => format!("ok: {s}"),
+        Err(e) => format!("failed: {e}"),
+    });
+    r.map_err(|e| format!("{workload}: {e}"))
+}
+
 /// Returns Ok with the hosts done, or Err naming the host that failed and why.
 pub async fn rollout(
     backends: &[Arc<Backend>],
@@ -39,16 +57,8 @@ pub async fn rollout(
             // A cluster is healthy when every replica runs the new template.
             for w in &t.units {
                 step(format!("waiting for {w}: every replica on the new template"));
-                match crate::kube::actions::wait_rolled(k, w, health.timeout, |s| step(format!("{w}: {s}"))).await {
-                    Ok(s) => {
-                        audit::record(&t.host, app, "rollout-status", w, format!("ok: {s}"));
-                        step(format!("{w}: {s}"));
-                    }
-                    Err(e) => {
-                        audit::record(&t.host, app, "rollout-status", w, format!("failed: {e}"));
-                        return Err(fail(format!("{w}: {e}")));
-                    }
-                }
+                let s = wait_cluster_rolled(k, t, app, w, health, &step).await.map_err(&fail)?;
+                step(format!("{w}: {s}"));
             }
             let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
             continue;
