@@ -689,3 +689,21 @@ fn exec_into_a_chosen_pod() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ledger has no pod \"redis-0\""), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The API server's objects are remote input: an escape sequence in a Certificate's Ready
+/// message reaches the terminal visible, never raw (the kube layer and the output both clean).
+#[test]
+fn hostile_api_messages_are_rendered_safely() {
+    let (lab, a, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
+    // A cert-manager Certificate whose Ready message carries a terminal escape.
+    a.with(|s| {
+        s.apply(serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": {"name": "evil", "namespace": "prod"},
+            "spec": {"secretName": "evil-tls", "dnsNames": ["evil.example.com"], "issuerRef": {"name": "le"}},
+            "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Failed", "message": "\u{1b}]0;pwned\u{7}\u{1b}[2J boom"}]}}))
+    });
+    let out = fleet_out(&lab, &kc, &["certs", "--host", "k3s-a"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("boom"), "{all}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "a raw escape reached the terminal: {all:?}");
+}

@@ -71,7 +71,8 @@ pub fn deployment_progress(d: &Deployment) -> Progress {
     if let Some(c) = s.conditions.iter().flatten().find(|c| c.type_.as_deref() == Some("Progressing"))
         && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
     {
-        return Progress::Failed(format!("the rollout exceeded its progress deadline: {}", c.message.clone().unwrap_or_default()));
+        let why = crate::text::sanitize(c.message.as_deref().unwrap_or_default()).into_owned();
+        return Progress::Failed(format!("the rollout exceeded its progress deadline: {why}"));
     }
     let updated = s.updated_replicas.unwrap_or(0);
     let total = s.replicas.unwrap_or(0);

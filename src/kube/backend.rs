@@ -63,8 +63,14 @@ impl Drop for Watching {
     }
 }
 
-/// A kube error in a user's words, with its kind.
+/// A kube error in a user's words, with its kind. The API server's own text is remote input:
+/// control characters are made visible here, where it enters, so no caller prints them raw.
 pub fn describe(e: &kube::Error) -> (HostErrorKind, String) {
+    let (kind, text) = describe_raw(e);
+    (kind, crate::text::sanitize(&text).into_owned())
+}
+
+fn describe_raw(e: &kube::Error) -> (HostErrorKind, String) {
     match e {
         kube::Error::Api(s) if s.code == 401 => (HostErrorKind::Auth, format!("the cluster refused the credentials (401): {}", s.message)),
         kube::Error::Api(s) if s.code == 403 => (HostErrorKind::Auth, format!("forbidden by RBAC (403): {}", s.message)),
@@ -88,7 +94,7 @@ fn root_cause(e: &dyn std::error::Error) -> String {
 fn watch_error(e: &watcher::Error) -> String {
     match e {
         watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) | watcher::Error::WatchFailed(k) => describe(k).1,
-        watcher::Error::WatchError(s) => format!("{} ({})", s.message, s.code),
+        watcher::Error::WatchError(s) => crate::text::sanitize(&format!("{} ({})", s.message, s.code)).into_owned(),
         other => other.to_string(),
     }
 }
@@ -301,4 +307,18 @@ where
         }
     });
     (reader, task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_server_text_is_sanitised_where_it_enters() {
+        let status = kube::core::Status { code: 403, message: "no \u{1b}]0;pwned\u{7}\u{1b}[2Jway".into(), ..Default::default() };
+        let (kind, text) = describe(&kube::Error::Api(Box::new(status)));
+        assert_eq!(kind, HostErrorKind::Auth);
+        assert!(text.contains("no ") && text.contains("way") && text.contains("403"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    }
 }

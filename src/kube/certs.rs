@@ -70,7 +70,7 @@ fn certificate_row(k: &KubeBackend, c: &DynamicObject) -> CertRow {
     let ready = status["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
     let note = match ready {
         Some(r) if r["status"] == "True" => None,
-        Some(r) => Some(format!("not Ready: {} ({})", r["message"].as_str().unwrap_or(""), r["reason"].as_str().unwrap_or(""))),
+        Some(r) => Some(crate::text::sanitize(&format!("not Ready: {} ({})", r["message"].as_str().unwrap_or(""), r["reason"].as_str().unwrap_or(""))).into_owned()),
         None => Some("not Ready: cert-manager has not issued it yet".into()),
     };
     let not_after = status["notAfter"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok());

@@ -75,7 +75,7 @@ pub fn exit_code(status: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1:
         return Ok(0);
     }
     let code = s.details.as_ref().and_then(|d| d.causes.as_ref()).and_then(|cs| cs.iter().find(|c| c.reason.as_deref() == Some("ExitCode"))).and_then(|c| c.message.as_ref()?.parse().ok());
-    code.ok_or_else(|| s.message.clone().unwrap_or_else(|| "exec failed".into()))
+    code.ok_or_else(|| crate::text::sanitize(s.message.as_deref().unwrap_or("exec failed")).into_owned())
 }
 
 /// Runs `argv` in the pod; its stdout and stderr become ours; returns its exit code.
