@@ -64,7 +64,8 @@ fn tui(label: &str, cmd: &str, kubeconfig: &str, until: &str) -> Option<(f64, f6
     let deadline = start + Duration::from_secs(120);
     let mut found = None;
     while Instant::now() < deadline {
-        let screen = String::from_utf8_lossy(&Command::new("tmux").args(["capture-pane", "-p", "-t", &session]).output().ok()?.stdout).into_owned();
+        let screen =
+            String::from_utf8_lossy(&Command::new("tmux").args(["capture-pane", "-p", "-t", &session]).output().ok()?.stdout).into_owned();
         if screen.contains(until) {
             found = Some(start.elapsed().as_secs_f64());
             break;
@@ -143,7 +144,9 @@ fn main() {
 
     // Each TUI renders its table once the whole list is in: the first row on screen marks it.
     let first_pod = "app0000-web-5d8f7c6b9-p000";
-    if let Some((t, r)) = tui("fleet", &format!("{} --config /dev/null --no-local", fleet.display()), &kc, &format!("apps {}", deployments + 2)) {
+    if let Some((t, r)) =
+        tui("fleet", &format!("{} --config /dev/null --no-local", fleet.display()), &kc, &format!("apps {}", deployments + 2))
+    {
         println!("fleet TUI (apps table full)  {t:.3} s  peak RSS {r:.1} MiB");
     }
     for (name, args) in [("kdash", ""), ("kubetui", "")] {

@@ -51,11 +51,8 @@ impl Context {
             specs
         };
         // Every kubeconfig context is a cluster row (files only: no network here).
-        let kube = if args.demo || args.no_kube {
-            crate::kube::KubeSetup::default()
-        } else {
-            crate::kube::KubeSetup::load(&config.kubernetes)
-        };
+        let kube =
+            if args.demo || args.no_kube { crate::kube::KubeSetup::default() } else { crate::kube::KubeSetup::load(&config.kubernetes) };
         let mut specs = specs;
         specs.extend(kube.specs(&specs));
         let policy = if args.accept_new_host_keys { UnknownKeyPolicy::AcceptNew } else { UnknownKeyPolicy::Refuse };

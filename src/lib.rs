@@ -5,6 +5,8 @@
 //! `runtime` (tasks, channels) · `state` (update, no I/O) · `ui` (pure drawing) · `tui` (the
 //! loop) · `cli` (one-shot commands, which never touch `state` or `ui`).
 
+pub mod actions;
+pub mod addons;
 pub mod backend;
 pub mod certs;
 pub mod cli;
@@ -12,12 +14,10 @@ pub mod config;
 pub mod context;
 pub mod discovery;
 pub mod env;
-pub mod logging;
 pub mod kube;
+pub mod logging;
 pub mod logs;
 pub mod metrics;
-pub mod actions;
-pub mod addons;
 pub mod model;
 pub mod runtime;
 pub mod state;

@@ -11,7 +11,19 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| if c == '\t' { ' ' } else if bad(c) { '\u{fffd}' } else { c }).collect())
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c == '\t' {
+                    ' '
+                } else if bad(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A compact age: "42s", "5m", "3h 12m", "4d 2h".

@@ -86,12 +86,9 @@ fn without_yes_and_without_a_terminal_nothing_happens() {
 #[test]
 fn read_only_refuses_every_mutating_action() {
     let lab = lab_with("readonly = true\n", "");
-    for args in [
-        &["restart", "shop", "--yes"][..],
-        &["rollout", "shop", "--yes"][..],
-        &["run", "shop", "--", "true"][..],
-        &["shell", "shop"][..],
-    ] {
+    for args in
+        [&["restart", "shop", "--yes"][..], &["rollout", "shop", "--yes"][..], &["run", "shop", "--", "true"][..], &["shell", "shop"][..]]
+    {
         let out = lab.fleet(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains("read-only"), "{args:?}: {}", stderr(&out));

@@ -29,8 +29,14 @@ fn links_apps_through_their_env_and_reports_dangling_pointers() {
     let host = HostId("lab-1".into());
     let mut a = parse(LAB_1, &host).unwrap();
     let apps = [
-        app("shop", &[("PORT", "8080"), ("DATABASE_URL", "postgres://shop:x@localhost:5432/shop"), ("REDIS_URL", "redis://localhost:6379/0")]),
-        app("ledger", &[("PORT", "8080"), ("DATABASE_URL", "postgres:///ledger?host=/var/run/postgresql"), ("CACHE_URL", "redis://127.0.0.1:6380")]),
+        app(
+            "shop",
+            &[("PORT", "8080"), ("DATABASE_URL", "postgres://shop:x@localhost:5432/shop"), ("REDIS_URL", "redis://localhost:6379/0")],
+        ),
+        app(
+            "ledger",
+            &[("PORT", "8080"), ("DATABASE_URL", "postgres:///ledger?host=/var/run/postgresql"), ("CACHE_URL", "redis://127.0.0.1:6380")],
+        ),
         app("remote", &[("DATABASE_URL", "postgres://u:p@db.example.com:5432/x")]),
     ];
     let problems = link(&host, &mut a, &apps, &["lab-1"]);
@@ -40,7 +46,9 @@ fn links_apps_through_their_env_and_reports_dangling_pointers() {
     let redis = a.iter().find(|x| x.kind == Kind::Redis).unwrap();
     assert_eq!(redis.used_by.len(), 1);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].message.contains("ledger's CACHE_URL points at 127.0.0.1:6380") && problems[0].message.contains("no redis listens"));
+    assert!(
+        problems[0].message.contains("ledger's CACHE_URL points at 127.0.0.1:6380") && problems[0].message.contains("no redis listens")
+    );
     // Two apps share port 8080: the domain names the one nginx routes to.
     let nginx = a.iter().find(|x| x.kind == Kind::Nginx).unwrap();
     assert_eq!(nginx.routes[0].app.as_deref(), Some("shop"));

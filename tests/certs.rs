@@ -26,10 +26,7 @@ fn ca_and_client(ca_until: (i32, u8, u8), client_until: (i32, u8, u8)) -> (Made,
     client.not_before = rcgen::date_time_ymd(2025, 1, 1);
     client.not_after = rcgen::date_time_ymd(client_until.0, client_until.1, client_until.2);
     let client_cert = client.signed_by(&key, &issuer).unwrap();
-    (
-        Made { pem: ca_cert.pem(), der: ca_cert.der().to_vec() },
-        Made { pem: client_cert.pem(), der: client_cert.der().to_vec() },
-    )
+    (Made { pem: ca_cert.pem(), der: ca_cert.der().to_vec() }, Made { pem: client_cert.pem(), der: client_cert.der().to_vec() })
 }
 
 fn b64(s: &[u8]) -> String {
@@ -59,7 +56,9 @@ fn kubeconfig_certificates_with_known_dates() {
     )
     .unwrap();
     let rows = credentials(&[path], true);
-    let get = |ctx: &str, what: &str| rows.iter().find(|r| r.context == ctx && r.what == what).unwrap_or_else(|| panic!("{ctx} {what}: {rows:?}"));
+    let get = |ctx: &str, what: &str| {
+        rows.iter().find(|r| r.context == ctx && r.what == what).unwrap_or_else(|| panic!("{ctx} {what}: {rows:?}"))
+    };
     let c = get("k3s", "client certificate").info.as_ref().unwrap();
     assert_eq!(date(c.not_after), "2026-12-06");
     assert_eq!(c.subject, "CN=system:admin");
@@ -97,7 +96,12 @@ fn the_cli_reports_them_with_days_left_and_exit_status() {
         .unwrap();
     // No host in the (empty) inventory but the local machine: kubeconfig rows are what counts.
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let client = v.as_array().unwrap().iter().find(|r| r["host"] == "kube:prod" && r["what"] == "client certificate").expect("the client certificate row");
+    let client = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["host"] == "kube:prod" && r["what"] == "client certificate")
+        .expect("the client certificate row");
     assert_eq!(client["status"], "expired");
     assert_eq!(client["info"]["not_after"], "2025-11-01T00:00:00Z");
     assert_eq!(out.status.code(), Some(1), "an expired credential fails cron and CI");

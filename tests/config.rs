@@ -125,7 +125,9 @@ fn certs_reads_every_kubeconfig_context_without_any_cluster() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = v.as_array().unwrap();
-    let get = |host: &str, what: &str| rows.iter().find(|r| r["host"] == host && r["what"] == what).unwrap_or_else(|| panic!("{host} {what}: {v}"));
+    let get = |host: &str, what: &str| {
+        rows.iter().find(|r| r["host"] == host && r["what"] == what).unwrap_or_else(|| panic!("{host} {what}: {v}"))
+    };
     let client = get("kube:k3s-lab", "client certificate");
     assert_eq!(client["info"]["subject"], "CN=shop.lab.test");
     assert_ne!(client["status"], "ok", "a short-lived client certificate is flagged");

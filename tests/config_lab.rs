@@ -47,7 +47,12 @@ fn addons_are_found_and_linked_to_the_apps_through_their_env() {
         let redis = find(host, "redis");
         assert_eq!(redis["state"], "running");
         assert_eq!(redis["listen"], serde_json::json!(["127.0.0.1:6379"]));
-        let users: Vec<String> = redis["used_by"].as_array().unwrap().iter().map(|u| format!("{}:{}", u["app"].as_str().unwrap(), u["key"].as_str().unwrap())).collect();
+        let users: Vec<String> = redis["used_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| format!("{}:{}", u["app"].as_str().unwrap(), u["key"].as_str().unwrap()))
+            .collect();
         assert!(users.contains(&"shop:REDIS_URL".to_string()), "{users:?}");
         let pg = find(host, "postgresql");
         assert!(pg["version"].as_str().unwrap().starts_with("15."));
@@ -55,7 +60,8 @@ fn addons_are_found_and_linked_to_the_apps_through_their_env() {
         find(host, "nginx");
     }
     let nginx = find("lab-1", "nginx");
-    let route = nginx["routes"].as_array().unwrap().iter().find(|r| r["domains"][0] == "shop.lab.test").unwrap_or_else(|| panic!("{nginx}"));
+    let route =
+        nginx["routes"].as_array().unwrap().iter().find(|r| r["domains"][0] == "shop.lab.test").unwrap_or_else(|| panic!("{nginx}"));
     assert_eq!(route["app"], "shop");
     // Only shop's add-ons and routes with an app filter.
     let (_, v, _) = lab.fleet_json(&["addons", "shop", "--json", "--host", "lab-1"]);

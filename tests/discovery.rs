@@ -40,10 +40,7 @@ fn json_output_finds_exactly_the_admin_app_units() {
 #[test]
 fn templated_units_are_apps() {
     let out = discover(LAB_2, &HostId("lab-2".into()), &Convention::default()).unwrap();
-    assert_eq!(
-        names(&out),
-        ["billing@web.service", "billing@worker.service", "shop-web.service", "shop-worker.service"]
-    );
+    assert_eq!(names(&out), ["billing@web.service", "billing@worker.service", "shop-web.service", "shop-worker.service"]);
     let b = out.processes.iter().find(|p| p.source == "billing@worker.service").unwrap();
     assert_eq!((b.app.as_str(), b.process.as_str()), ("billing", "worker"));
 }

@@ -50,8 +50,19 @@ fn the_parser_agrees_with_systemd() {
     // Everything systemd puts in a process's environment from that file, NUL-separated.
     let out = Command::new("docker")
         .args([
-            "exec", "lab-1", "systemd-run", "--quiet", "--wait", "--collect", "--pipe",
-            "-p", "EnvironmentFile=/tmp/fleet-env-corpus", "--", "sh", "-c", "cat /proc/self/environ",
+            "exec",
+            "lab-1",
+            "systemd-run",
+            "--quiet",
+            "--wait",
+            "--collect",
+            "--pipe",
+            "-p",
+            "EnvironmentFile=/tmp/fleet-env-corpus",
+            "--",
+            "sh",
+            "-c",
+            "cat /proc/self/environ",
         ])
         .output()
         .unwrap();

@@ -54,7 +54,8 @@ async fn edits_keep_the_file_and_concurrent_changes_are_refused() {
     let sha = String::from_utf8_lossy(&read.stdout).lines().nth(1).unwrap().to_string();
     docker("echo '# edited by hand' >> /etc/billing/env");
     let new = "PORT=1\n";
-    let out = b.exec_with_input(&write_env_file("/etc/billing/env", &sha, &sha256_hex(new.as_bytes()), 5, true), new.as_bytes()).await.unwrap();
+    let out =
+        b.exec_with_input(&write_env_file("/etc/billing/env", &sha, &sha256_hex(new.as_bytes()), 5, true), new.as_bytes()).await.unwrap();
     assert_eq!(out.status, Some(17));
     assert!(docker("cat /etc/billing/env").ends_with("# edited by hand\n"), "the hand edit survives");
     docker("sed -i '/# edited by hand/d' /etc/billing/env; rm -f /etc/billing/env.fleet-*.bak");
@@ -67,7 +68,9 @@ async fn fifty_cut_off_saves_leave_the_old_file_or_the_new_one() {
     let lab = Lab::get();
     let b = backend(&lab);
     let path = "/root/fleet-kill/env";
-    docker("rm -rf /root/fleet-kill && mkdir -p /root/fleet-kill && printf 'A=start\\n' > /root/fleet-kill/env && chmod 640 /root/fleet-kill/env");
+    docker(
+        "rm -rf /root/fleet-kill && mkdir -p /root/fleet-kill && printf 'A=start\\n' > /root/fleet-kill/env && chmod 640 /root/fleet-kill/env",
+    );
     // A big file, so a save takes long enough to be cut in the middle.
     let padding: String = (0..20_000).map(|i| format!("# padding line {i} to make the transfer take a while\n")).collect();
     let (mut landed, mut cut) = (0, 0);

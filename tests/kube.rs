@@ -40,7 +40,8 @@ fn fleet_cmd(lab: &Lab, kubeconfig: &str, args: &[&str]) -> std::process::Comman
 fn fleet_json(lab: &Lab, kubeconfig: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     let out = fleet_cmd(lab, kubeconfig, args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout)));
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code(), v, stderr)
 }
 
@@ -50,7 +51,10 @@ fn clusters_and_droplets_share_one_apps_table() {
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n");
     let a = ApiServer::start("cluster-a.yaml");
     let b = ApiServer::start("cluster-b.yaml");
-    let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert)), ("b.yaml", b.kubeconfig("doks-b", Auth::Token("admin-token")))]);
+    let kc = kubeconfig(
+        &lab,
+        &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert)), ("b.yaml", b.kubeconfig("doks-b", Auth::Token("admin-token")))],
+    );
     let (code, hosts, stderr) = fleet_json(&lab, &kc, &["hosts", "--json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let names: Vec<&str> = hosts.as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
@@ -61,7 +65,9 @@ fn clusters_and_droplets_share_one_apps_table() {
 
     let (code, apps, stderr) = fleet_json(&lab, &kc, &["apps", "--json"]);
     assert_eq!(code, Some(0), "{stderr}");
-    let app = |name: &str| apps["apps"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap_or_else(|| panic!("no {name}: {apps}")).clone();
+    let app = |name: &str| {
+        apps["apps"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap_or_else(|| panic!("no {name}: {apps}")).clone()
+    };
     // shop runs on both droplets and on the DOKS cluster: one app.
     let shop = app("shop");
     let hosts: Vec<&str> = shop["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
@@ -76,7 +82,10 @@ fn clusters_and_droplets_share_one_apps_table() {
     let procs = ledger["processes"].as_array().unwrap();
     let of = |process: &str| procs.iter().filter(|p| p["process"] == process && p["host"] == "k3s-a").collect::<Vec<_>>();
     assert_eq!(of("web").len(), 2);
-    assert!(procs.iter().any(|p| p["host"] == "lab-1" && p["source"] == "ledger-web.service"), "ledger is also lab-1's failing unit: one app");
+    assert!(
+        procs.iter().any(|p| p["host"] == "lab-1" && p["source"] == "ledger-web.service"),
+        "ledger is also lab-1's failing unit: one app"
+    );
     assert!(of("web").iter().any(|p| p["restarts"] == 3 && p["detail"].as_str().unwrap().contains("node-2")));
     assert_eq!(of("worker")[0]["state"], "failed");
     assert!(of("worker")[0]["detail"].as_str().unwrap().contains("CrashLoopBackOff"));
@@ -109,7 +118,9 @@ fn rbac_unreachable_and_broken_kubeconfigs_are_rows() {
     std::fs::remove_file(lab.scratch.path().join("missing.yaml")).unwrap();
     let (code, hosts, stderr) = fleet_json(&lab, &kc, &["hosts", "--json"]);
     assert_eq!(code, Some(1), "some rows failed: {stderr}");
-    let row = |name: &str| hosts.as_array().unwrap().iter().find(|h| h["host"] == name).unwrap_or_else(|| panic!("no row {name}: {hosts}")).clone();
+    let row = |name: &str| {
+        hosts.as_array().unwrap().iter().find(|h| h["host"] == name).unwrap_or_else(|| panic!("no row {name}: {hosts}")).clone()
+    };
     assert_eq!(row("lab-1")["reachable"], true, "the droplet is untouched by broken clusters");
     let limited = row("limited");
     assert_eq!(limited["reachable"], true, "prod is readable: {limited}");
@@ -239,7 +250,12 @@ fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
     };
     let mut sorted = seqs.clone();
     sorted.sort();
-    assert_eq!(sorted, (1..=N).collect::<Vec<_>>(), "every line once across two cuts and a pod restart (got {} lines)\nstderr: {stderr}", seqs.len());
+    assert_eq!(
+        sorted,
+        (1..=N).collect::<Vec<_>>(),
+        "every line once across two cuts and a pod restart (got {} lines)\nstderr: {stderr}",
+        seqs.len()
+    );
     // The cuts really cut: the streams were lost and came back.
     assert!(stderr.matches("fleet: k3s-a: log stream lost").count() >= 2, "{stderr}");
     assert!(stderr.contains("fleet: k3s-a: reconnected after"), "{stderr}");
@@ -255,7 +271,8 @@ fn rollout_restart_to_completion_then_rollback() {
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n[apps.ledger]\nhealth_timeout = \"20s\"\n");
     let a = ApiServer::start("cluster-a.yaml");
     let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
-    let before: Vec<String> = a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
+    let before: Vec<String> =
+        a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
 
     // The confirmation (without --yes, on a closed stdin) says exactly what would happen.
     let out = fleet_out(&lab, &kc, &["restart", "ledger", "--host", "k3s-a"]);
@@ -273,8 +290,12 @@ fn rollout_restart_to_completion_then_rollback() {
     let web = a.with(|s| s.get("deployments", "prod", "ledger-web").unwrap());
     assert_eq!(revision(&web), "2");
     assert!(web["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"].is_string());
-    let after: Vec<String> = a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
-    assert!(!after.contains(&"ledger-web-7d9f8c6b5-x2k4p".to_string()) && !after.contains(&"ledger-web-7d9f8c6b5-q8m3z".to_string()), "old pods replaced: {after:?}");
+    let after: Vec<String> =
+        a.with(|s| s.list("pods", Some("prod")).iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect());
+    assert!(
+        !after.contains(&"ledger-web-7d9f8c6b5-x2k4p".to_string()) && !after.contains(&"ledger-web-7d9f8c6b5-q8m3z".to_string()),
+        "old pods replaced: {after:?}"
+    );
     assert!(after.len() >= before.len());
 
     // Undo: revision 3 carries revision 1's template (no restartedAt), rolled out.
@@ -290,9 +311,12 @@ fn rollout_restart_to_completion_then_rollback() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("runs on no Kubernetes cluster"));
     // The audit log has every step.
     let audit = std::fs::read_to_string(lab.scratch.path().join(".local/state/fleet/audit.jsonl")).unwrap();
-    assert!(audit.contains("kubectl rollout restart deployment/ledger-web -n prod") && audit.contains("kubectl rollout undo deployment/prod/ledger-web"), "{audit}");
+    assert!(
+        audit.contains("kubectl rollout restart deployment/ledger-web -n prod")
+            && audit.contains("kubectl rollout undo deployment/prod/ledger-web"),
+        "{audit}"
+    );
 }
-
 
 #[test]
 fn env_with_secret_and_configmap_refs_masked() {
@@ -302,10 +326,15 @@ fn env_with_secret_and_configmap_refs_masked() {
     let text = v.to_string();
     assert!(!text.contains("s3cr3t") && !text.contains("key-base-1234567890"), "a secret in the default output: {text}");
     let row = |key: &str| v.as_array().unwrap().iter().find(|r| r["key"] == key).unwrap_or_else(|| panic!("no {key}: {v}")).clone();
-    let web = |key: &str| row(key)["values"].as_array().unwrap().iter().find(|x| x["process"] == "web").unwrap_or_else(|| panic!("{key} on web: {v}")).clone();
+    let web = |key: &str| {
+        row(key)["values"].as_array().unwrap().iter().find(|x| x["process"] == "web").unwrap_or_else(|| panic!("{key} on web: {v}")).clone()
+    };
     // env wins over envFrom; a Secret's value is masked whatever its key is called.
     assert_eq!(web("DATABASE_URL")["value"], "••••••••");
-    assert_eq!(web("DATABASE_URL")["source"], serde_json::json!({"kind": "kube_secret", "namespace": "prod", "name": "ledger-secrets", "key": "database-url"}));
+    assert_eq!(
+        web("DATABASE_URL")["source"],
+        serde_json::json!({"kind": "kube_secret", "namespace": "prod", "name": "ledger-secrets", "key": "database-url"})
+    );
     assert_eq!(row("DATABASE_URL")["masked"], true);
     assert_eq!(web("SECRET_KEY_BASE")["value"], "••••••••");
     assert_eq!(web("REDIS_URL")["value"], "redis://redis.prod.svc:6379/0");
@@ -318,7 +347,10 @@ fn env_with_secret_and_configmap_refs_masked() {
     // The table says where each value comes from.
     let out = fleet_out(&lab, &kc, &["config", "ledger", "--host", "k3s-a"]);
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains("secret prod/ledger-secrets[database-url]") && table.contains("configmap prod/ledger-config[redis-url]"), "{table}");
+    assert!(
+        table.contains("secret prod/ledger-secrets[database-url]") && table.contains("configmap prod/ledger-config[redis-url]"),
+        "{table}"
+    );
     assert!(!table.contains("s3cr3t"));
 }
 
@@ -344,13 +376,13 @@ fn tls_secret(ns: &str, name: &str, domain: &str, days: i64) -> serde_json::Valu
 
 fn certificate(ns: &str, name: &str, domain: &str, secret: &str, not_after: &str, ready: bool) -> serde_json::Value {
     serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-        "metadata": {"name": name, "namespace": ns},
-        "spec": {"secretName": secret, "dnsNames": [domain], "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}},
-        "status": {"notAfter": not_after, "conditions": [if ready {
-            serde_json::json!({"type": "Ready", "status": "True", "reason": "Ready", "message": "Certificate is up to date and has not expired"})
-        } else {
-            serde_json::json!({"type": "Ready", "status": "False", "reason": "Failed", "message": "ACME challenge failed: 403 urn:ietf:params:acme:error:unauthorized"})
-        }]}})
+    "metadata": {"name": name, "namespace": ns},
+    "spec": {"secretName": secret, "dnsNames": [domain], "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}},
+    "status": {"notAfter": not_after, "conditions": [if ready {
+        serde_json::json!({"type": "Ready", "status": "True", "reason": "Ready", "message": "Certificate is up to date and has not expired"})
+    } else {
+        serde_json::json!({"type": "Ready", "status": "False", "reason": "Failed", "message": "ACME challenge failed: 403 urn:ietf:params:acme:error:unauthorized"})
+    }]}})
 }
 
 #[test]
@@ -369,7 +401,11 @@ fn tls_secrets_and_cert_manager_certificates_join_fleet_certs() {
     let (code, v, stderr) = fleet_json(&lab, &kc, &["certs", "--host", "k3s-a", "--json"]);
     assert_eq!(code, Some(1), "5 days is inside 21, and a Certificate is not Ready: {stderr}");
     let rows = v.as_array().unwrap();
-    let find = |resource: &str| rows.iter().find(|r| r["source"]["resource"].as_str().is_some_and(|x| x.starts_with(resource))).unwrap_or_else(|| panic!("no {resource}: {v}"));
+    let find = |resource: &str| {
+        rows.iter()
+            .find(|r| r["source"]["resource"].as_str().is_some_and(|x| x.starts_with(resource)))
+            .unwrap_or_else(|| panic!("no {resource}: {v}"))
+    };
     let secret = find("secret prod/ledger-tls");
     assert_eq!(secret["host"], "k3s-a");
     assert_eq!(secret["what"], "ledger.example.com");
@@ -420,7 +456,10 @@ fn watches_follow_changes_and_recover_from_410_gone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
     std::fs::write(&path, a.kubeconfig("doks-b", Auth::ClientCert)).unwrap();
-    let setup = fleet::kube::KubeSetup::load(&fleet::config::kubernetes::KubernetesConfig { kubeconfig: Some(path.display().to_string()), ..Default::default() });
+    let setup = fleet::kube::KubeSetup::load(&fleet::config::kubernetes::KubernetesConfig {
+        kubeconfig: Some(path.display().to_string()),
+        ..Default::default()
+    });
     let spec = &setup.specs(&[])[0];
     let k: KubeBackend = setup.backend(spec);
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -552,9 +591,18 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
             cfg = lab.fleet_toml().display(),
             ssh = lab.ssh_config().display(),
         );
-        assert!(std::process::Command::new("tmux").args(["new-session", "-d", "-s", name, "-x", "140", "-y", "36", &cmd]).status().unwrap().success());
+        assert!(
+            std::process::Command::new("tmux")
+                .args(["new-session", "-d", "-s", name, "-x", "140", "-y", "36", &cmd])
+                .status()
+                .unwrap()
+                .success()
+        );
     };
-    let capture = |name: &str| String::from_utf8_lossy(&std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", name]).output().unwrap().stdout).into_owned();
+    let capture = |name: &str| {
+        String::from_utf8_lossy(&std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", name]).output().unwrap().stdout)
+            .into_owned()
+    };
     let keys = |name: &str, k: &[&str]| {
         let mut args = vec!["send-keys", "-t", name];
         args.extend_from_slice(k);
@@ -578,7 +626,10 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
     keys("fleet-kube-tui", &["/", "l", "e", "d", "g", "Enter"]);
     wait_for("fleet-kube-tui", &["1 shown"]);
     keys("fleet-kube-tui", &["Enter"]);
-    let app = wait_for("fleet-kube-tui", &["apps › ledger", "ledger-web.service", "ledger-web-7d9f8c6b5-q8m3z · Running · node-2 · deployment 2/2", "CrashLoopBackOff"]);
+    let app = wait_for(
+        "fleet-kube-tui",
+        &["apps › ledger", "ledger-web.service", "ledger-web-7d9f8c6b5-q8m3z · Running · node-2 · deployment 2/2", "CrashLoopBackOff"],
+    );
     std::fs::write("target/tmux/app-ledger-k8s.txt", &app).ok();
     keys("fleet-kube-tui", &["q"]);
     wait_for("fleet-kube-tui", &["FLEET-EXIT=0"]);
@@ -609,7 +660,10 @@ fn exec_credential_plugins_authenticate() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let token_config = a.kubeconfig("doks-b", Auth::Token("unused"));
-    let exec_user = format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n", plugin.display());
+    let exec_user = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+        plugin.display()
+    );
     let config = token_config.replace("    token: unused\n", &exec_user);
     let kc = kubeconfig(&lab, &[("b.yaml", config)]);
     let (code, apps, stderr) = fleet_json(&lab, &kc, &["apps", "--json", "--host", "doks-b"]);
@@ -636,7 +690,10 @@ fn cluster_addons_linked_through_env() {
     // REDIS_URL (env, from the ConfigMap's key) and redis-url (the same ConfigMap via envFrom).
     assert!(redis["used_by"].as_array().unwrap().contains(&serde_json::json!({"app": "ledger", "key": "REDIS_URL"})), "{redis}");
     let problems = v["problems"].as_array().unwrap();
-    assert!(problems.iter().any(|p| p["key"] == "DATABASE_URL" && p["message"].as_str().unwrap().contains("pg.prod.svc")), "a dangling pointer: {v}");
+    assert!(
+        problems.iter().any(|p| p["key"] == "DATABASE_URL" && p["message"].as_str().unwrap().contains("pg.prod.svc")),
+        "a dangling pointer: {v}"
+    );
 }
 
 /// `fleet forward SERVICE PORT`: a Service's port leads to its target port on a running pod.
@@ -662,13 +719,16 @@ fn port_forward_to_a_services_pod() {
 #[test]
 fn pod_metrics_from_an_in_cluster_prometheus() {
     let lab = Lab::get();
-    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n[kubernetes]\nprometheus = \"monitoring/prometheus-operated:9090\"\n");
+    lab.write_fleet_toml(
+        "local = false\n[inventory]\ninclude = [\"lab-1\"]\n[kubernetes]\nprometheus = \"monitoring/prometheus-operated:9090\"\n",
+    );
     let a = ApiServer::start("cluster-a.yaml");
     a.with(|s| s.prometheus = Some(vec![("prod".into(), "ledger-web-7d9f8c6b5-q8m3z".into(), 0.5, 300.0 * 1024.0 * 1024.0)]));
     let kc = kubeconfig(&lab, &[("a.yaml", a.kubeconfig("k3s-a", Auth::ClientCert))]);
     let (code, v, stderr) = fleet_json(&lab, &kc, &["metrics", "ledger", "--json"]);
     assert_eq!(code, Some(0), "{stderr}");
-    let pod = v["units"].as_array().unwrap().iter().find(|u| u["unit"] == "ledger-web-7d9f8c6b5-q8m3z").unwrap_or_else(|| panic!("{v}")).clone();
+    let pod =
+        v["units"].as_array().unwrap().iter().find(|u| u["unit"] == "ledger-web-7d9f8c6b5-q8m3z").unwrap_or_else(|| panic!("{v}")).clone();
     assert_eq!(pod["cpu_percent"], 50.0, "from Prometheus (metrics-server says 3.1 %): {pod}");
     assert_eq!(pod["memory_bytes"], 300 * 1024 * 1024);
     // Configured but not there: the cluster's metrics fail with that said, the rest works.
@@ -682,7 +742,24 @@ fn pod_metrics_from_an_in_cluster_prometheus() {
 #[test]
 fn exec_into_a_chosen_pod() {
     let (lab, _server, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
-    let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--pod", "ledger-web-7d9f8c6b5-x2k4p", "--container", "ledger-web", "--", "sh", "-c", "echo $POD_NAME"]);
+    let out = fleet_out(
+        &lab,
+        &kc,
+        &[
+            "run",
+            "ledger",
+            "--host",
+            "k3s-a",
+            "--pod",
+            "ledger-web-7d9f8c6b5-x2k4p",
+            "--container",
+            "ledger-web",
+            "--",
+            "sh",
+            "-c",
+            "echo $POD_NAME",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ledger-web-7d9f8c6b5-x2k4p");
     let out = fleet_out(&lab, &kc, &["run", "ledger", "--host", "k3s-a", "--pod", "redis-0", "--", "true"]);

@@ -180,20 +180,15 @@ fn proxyjump_reaches_a_host_through_another() {
 /// is never accepted.
 #[tokio::test]
 async fn accepting_a_fingerprint_records_exactly_that_key() {
-    use fleet::backend::{Backend, SshBackend};
     use fleet::backend::ssh::UnknownKeyPolicy;
+    use fleet::backend::{Backend, SshBackend};
     use fleet::model::HostId;
 
     let lab = Lab::get();
     std::fs::write(lab.known_hosts(), "").unwrap();
     let conv = fleet::config::Convention::default();
-    let backend = Backend::Ssh(SshBackend::new(
-        HostId("lab-1".into()),
-        "lab-1".into(),
-        Some(lab.ssh_config()),
-        UnknownKeyPolicy::Refuse,
-        None,
-    ));
+    let backend =
+        Backend::Ssh(SshBackend::new(HostId("lab-1".into()), "lab-1".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None));
     let err = backend.refresh(&conv).await.unwrap_err();
     let fp = err.unknown_key.clone().expect("the error carries the fingerprint to accept");
     assert!(fp.starts_with("SHA256:"));

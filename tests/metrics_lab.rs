@@ -121,7 +121,9 @@ fn prometheus_server_as_the_source() {
     // --direct skips the server; a host Prometheus does not know is named, exit 1.
     let (_, v, _) = lab.fleet_json(&["metrics", "lab-2", "--json", "--direct"]);
     assert_eq!(v[0]["source"], "node_exporter");
-    lab.write_fleet_toml(&format!("local = false\n[inventory]\ninclude = [\"lab-1\"]\n[[hosts]]\nname = \"lab-2-reader\"\n[prometheus]\nurl = \"{url}\"\n"));
+    lab.write_fleet_toml(&format!(
+        "local = false\n[inventory]\ninclude = [\"lab-1\"]\n[[hosts]]\nname = \"lab-2-reader\"\n[prometheus]\nurl = \"{url}\"\n"
+    ));
     let out = lab.fleet(&["metrics"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lab-2-reader: "), "{}", String::from_utf8_lossy(&out.stderr));
@@ -140,7 +142,9 @@ fn prometheus_range_queries_fill_history() {
     let url = std::fs::read_to_string(lab.dir.join("prometheus.url")).unwrap().trim().to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = fleet::config::metrics::PrometheusConfig { url, via: None, host_label: "instance".into() };
-    let prom = fleet::metrics::prometheus::Prometheus::new(&config, std::sync::Arc::new(fleet::backend::Backend::Local(Default::default()))).unwrap();
+    let prom =
+        fleet::metrics::prometheus::Prometheus::new(&config, std::sync::Arc::new(fleet::backend::Backend::Local(Default::default())))
+            .unwrap();
     let hosts = vec![(fleet::model::HostId("lab-1".into()), vec!["lab-1".to_string()])];
     let end = jiff::Timestamp::now().as_second();
     let history = (0..30)

@@ -171,11 +171,8 @@ fn the_certs_view_colours_the_lab_certificates() {
 #[test]
 fn the_demo_runs_with_no_config_and_no_network() {
     let home = tempfile::tempdir().unwrap();
-    let cmd = format!(
-        "env -u FLEET_CONFIG HOME={} {} --demo; echo FLEET-EXIT=$?; sleep 30",
-        home.path().display(),
-        env!("CARGO_BIN_EXE_fleet")
-    );
+    let cmd =
+        format!("env -u FLEET_CONFIG HOME={} {} --demo; echo FLEET-EXIT=$?; sleep 30", home.path().display(), env!("CARGO_BIN_EXE_fleet"));
     let s = Session::start("fleet-tmux-demo", &cmd, 100, 30);
     let screen = s.wait_for(&["demo", "shop", "web×3 worker×3 clock×2", "nyc-1", "connection refused"]);
     std::fs::create_dir_all("target/tmux").ok();

@@ -126,7 +126,11 @@ fn error_state_unknown_host_key_prompt() {
 fn error_state_everything_down() {
     let mut fleet = fleet::state::FleetState::new(vec![common::spec("a"), common::spec("b")], vec![]);
     for h in ["a", "b"] {
-        fleet.apply(HostId(h.into()), Err(HostError::new(HostErrorKind::Auth, "root@a refused our keys (tried 1 agent key(s))")), common::now());
+        fleet.apply(
+            HostId(h.into()),
+            Err(HostError::new(HostErrorKind::Auth, "root@a refused our keys (tried 1 agent key(s))")),
+            common::now(),
+        );
     }
     snap("error_all_down", State::new(fleet, common::now()));
 }
@@ -221,11 +225,14 @@ fn ticks_redraw_only_when_something_shows_it() {
     let (_, changed) = update(&mut s, Msg::Tick(common::now()));
     assert!(changed);
     // Once every host has answered, a tick within the same second changes nothing visible.
-    update(&mut s, Msg::Backend(BackendEvent::Host {
-        host: HostId("sfo-1".into()),
-        result: Ok(common::report("sfo-1", common::LAB_2)),
-        at: common::now(),
-    }));
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Host {
+            host: HostId("sfo-1".into()),
+            result: Ok(common::report("sfo-1", common::LAB_2)),
+            at: common::now(),
+        }),
+    );
     let (_, changed) = update(&mut s, Msg::Tick(common::now() + jiff::SignedDuration::from_millis(300)));
     assert!(!changed);
 }
@@ -294,7 +301,8 @@ fn certs_view_sorted_with_threshold_colours() {
     let t = render(&s, 160, 48);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
-    let screen: String = (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+    let screen: String =
+        (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
     let (x, y) = find(buf, "expired 3 d ago").unwrap_or_else(|| panic!("soonest first:\n{screen}"));
     assert_eq!(buf[(x, y)].fg, theme.danger);
     let (x, y) = find(buf, "10 d").unwrap();
@@ -371,17 +379,21 @@ fn app_metrics_tab_with_sparklines_and_a_chart() {
                     tasks: Some(4),
                     restarts: Some(0),
                 }];
-                let endpoint = vec![EndpointValue { series: "http_requests_total{code=\"200\"}".into(), kind: "rate", value: Some(2.5 * i as f64) }];
+                let endpoint =
+                    vec![EndpointValue { series: "http_requests_total{code=\"200\"}".into(), kind: "rate", value: Some(2.5 * i as f64) }];
                 let sample = Ok(AppSample { units, endpoint });
                 update(&mut s, Msg::Backend(BackendEvent::AppMetrics { app: "shop".into(), host: HostId(host.into()), sample, at }));
             }
         }
-        update(&mut s, Msg::Backend(BackendEvent::AppMetrics {
-            app: "shop".into(),
-            host: HostId("nyc-1".into()),
-            sample: Err("the app's metrics endpoint: connection refused".into()),
-            at: common::now(),
-        }));
+        update(
+            &mut s,
+            Msg::Backend(BackendEvent::AppMetrics {
+                app: "shop".into(),
+                host: HostId("nyc-1".into()),
+                sample: Err("the app's metrics endpoint: connection refused".into()),
+                at: common::now(),
+            }),
+        );
         // The second series (memory on lon-1) is the one charted.
         act(&mut s, Action::Down);
         s
@@ -401,7 +413,8 @@ fn app_certs_tab_with_threshold_colours() {
         let (mut s, effects) = shop_tab(4);
         assert_eq!(s.app_tab, AppTab::Certs);
         match &effects[..] {
-            [Effect::StopAppMetrics, Effect::LoadAppCerts { app, domains, .. }] | [Effect::LoadAppCerts { app, domains, .. }, Effect::StopAppMetrics] => {
+            [Effect::StopAppMetrics, Effect::LoadAppCerts { app, domains, .. }]
+            | [Effect::LoadAppCerts { app, domains, .. }, Effect::StopAppMetrics] => {
                 assert_eq!((app.as_str(), domains.clone()), ("shop", vec!["shop.example.com".to_string()]));
             }
             other => panic!("the Certs tab loads the app's certificates: {other:?}"),

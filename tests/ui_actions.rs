@@ -43,7 +43,11 @@ fn r_restarts_every_unit_on_every_host_behind_a_confirmation() {
     assert_eq!(hosts, ["lon-1", "lon-2", "ams-1"]);
     assert_eq!(targets[0].units, ["shop-clock.service", "shop-web.service", "shop-worker.service"]);
     let Some(Overlay::Confirm(c)) = &s.overlay else { panic!() };
-    assert!(c.lines[0].contains("lon-1: sudo -n systemctl restart -- shop-clock.service shop-web.service shop-worker.service"), "{:?}", c.lines);
+    assert!(
+        c.lines[0].contains("lon-1: sudo -n systemctl restart -- shop-clock.service shop-web.service shop-worker.service"),
+        "{:?}",
+        c.lines
+    );
     // n cancels, y runs exactly that.
     act(&mut s, Action::Cancel);
     assert!(s.overlay.is_none());
@@ -153,7 +157,13 @@ fn overlays() {
             ActionEvent::Step { host: host("lon-1"), text: "healthy: stable for 5 s".into() },
             ActionEvent::HostDone {
                 host: host("lon-1"),
-                units: vec![UnitNow { unit: "shop-web.service".into(), active: "active".into(), sub: "running".into(), pid: Some(4242), restarts: Some(0) }],
+                units: vec![UnitNow {
+                    unit: "shop-web.service".into(),
+                    active: "active".into(),
+                    sub: "running".into(),
+                    pid: Some(4242),
+                    restarts: Some(0),
+                }],
             },
             ActionEvent::Step { host: host("lon-2"), text: "2/3: restarting shop-web.service".into() },
             ActionEvent::HostFailed { host: host("lon-2"), error: "health check failed: http://127.0.0.1:8080/up answered 503".into() },

@@ -92,11 +92,14 @@ fn addons_tab() {
         assert_eq!(reports.len(), 3);
         let host = reports[0].host.clone();
         let mut addons = fleet::addons::parse::parse(include_str!("../fixtures/addons/lab-1.txt"), &host).unwrap();
-        let apps = vec![("shop".to_string(), vec![
-            ("PORT".to_string(), "8080".to_string()),
-            ("DATABASE_URL".to_string(), "postgres://shop:s3cret@localhost:5432/shop".to_string()),
-            ("REDIS_URL".to_string(), "redis://localhost:6380/0".to_string()),
-        ])];
+        let apps = vec![(
+            "shop".to_string(),
+            vec![
+                ("PORT".to_string(), "8080".to_string()),
+                ("DATABASE_URL".to_string(), "postgres://shop:s3cret@localhost:5432/shop".to_string()),
+                ("REDIS_URL".to_string(), "redis://localhost:6380/0".to_string()),
+            ],
+        )];
         let problems = fleet::addons::link::link(&host, &mut addons, &apps, &[]);
         let problems: Vec<String> = problems.into_iter().map(|p| p.message).collect();
         addons.retain(|a| a.used_by.iter().any(|u| u.app == "shop") || a.routes.iter().any(|r| r.app.as_deref() == Some("shop")));
@@ -129,20 +132,27 @@ fn e_edits_a_key_everywhere_behind_a_confirmation_that_masks_it() {
     }
     let t = draw(&mut s, 80, 24);
     insta::assert_snapshot!("env_editor_80x24", t.backend());
-    let save = Msg::EditorKey(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('s'), crossterm::event::KeyModifiers::CONTROL));
+    let save =
+        Msg::EditorKey(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('s'), crossterm::event::KeyModifiers::CONTROL));
     update(&mut s, save);
     let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no confirmation") };
     assert!(c.lines.iter().any(|l| l == "+ SECRET_KEY_BASE=••••••••"), "{:?}", c.lines);
     assert!(!c.lines.iter().any(|l| l.contains("lab-not-a-secret")), "the confirmation shows no secret");
     let Effect::WriteEnv { targets, change, .. } = c.effect.clone() else { panic!() };
-    assert_eq!(targets.iter().map(|(t, p)| format!("{}:{p}", t.host)).collect::<Vec<_>>(), ["lon-1:/etc/shop/env", "lon-2:/etc/shop/env", "ams-1:/etc/shop/env"]);
+    assert_eq!(
+        targets.iter().map(|(t, p)| format!("{}:{p}", t.host)).collect::<Vec<_>>(),
+        ["lon-1:/etc/shop/env", "lon-2:/etc/shop/env", "ams-1:/etc/shop/env"]
+    );
     assert_eq!(change, fleet::env::write::Change::Set(vec![("SECRET_KEY_BASE".into(), "lab-not-a-secret-rotated".into())]));
     // After the write, fleet offers the restart of exactly the hosts that changed.
-    let (effects, _) = update(&mut s, Msg::Backend(BackendEvent::EnvWritten {
-        app: "shop".into(),
-        changed: vec![targets[0].0.clone()],
-        report: vec!["lon-1: /etc/shop/env written (backup kept)".into()],
-    }));
+    let (effects, _) = update(
+        &mut s,
+        Msg::Backend(BackendEvent::EnvWritten {
+            app: "shop".into(),
+            changed: vec![targets[0].0.clone()],
+            report: vec!["lon-1: /etc/shop/env written (backup kept)".into()],
+        }),
+    );
     assert!(matches!(effects[..], [Effect::LoadEnv { .. }]), "the tab reloads");
     let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no restart offer") };
     assert!(matches!(&c.effect, Effect::Run(fleet::actions::Operation::Restart { targets, .. }) if targets.len() == 1));

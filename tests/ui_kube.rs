@@ -31,14 +31,24 @@ fn objects(fixture: &str) -> Objects {
 }
 
 fn state() -> State {
-    let kube = HostSpec { id: HostId("k3s-a".into()), kind: HostKind::Kube, destination: "k3s-a".into(), tags: vec!["kubernetes".into()], group: None };
+    let kube = HostSpec {
+        id: HostId("k3s-a".into()),
+        kind: HostKind::Kube,
+        destination: "k3s-a".into(),
+        tags: vec!["kubernetes".into()],
+        group: None,
+    };
     let mut fleet = FleetState::new(vec![common::spec("lon-1"), kube], fleet::config::Convention::default().process_order);
     let at = common::now() - jiff::SignedDuration::from_secs(3);
     fleet.apply(HostId("lon-1".into()), Ok(common::report("lon-1", common::LAB_1)), at);
     let host = HostId("k3s-a".into());
     let report = HostReport {
         host: host.clone(),
-        facts: HostFacts { os: Some("Kubernetes v1.31.4+k3s1".into()), hostname: Some("https://127.0.0.1:6443/".into()), ..Default::default() },
+        facts: HostFacts {
+            os: Some("Kubernetes v1.31.4+k3s1".into()),
+            hostname: Some("https://127.0.0.1:6443/".into()),
+            ..Default::default()
+        },
         processes: processes(&objects("cluster-a.yaml"), &host, &Labels::default()),
         at: common::now(),
     };

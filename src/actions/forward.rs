@@ -64,7 +64,14 @@ pub fn bind_now(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String> 
 
 /// Serves until `stop` flips. Connections in flight are dropped with it.
 /// `label`: the app (or add-on) whose port it is; on a cluster it picks the pod.
-pub async fn serve(listener: TcpListener, backend: Arc<Backend>, label: String, remote_port: u16, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    backend: Arc<Backend>,
+    label: String,
+    remote_port: u16,
+    stats: Arc<ForwardStats>,
+    mut stop: watch::Receiver<bool>,
+) {
     let warm = tokio::spawn(keep_warm(backend.clone(), stats.clone(), stop.clone()));
     loop {
         let accepted = tokio::select! {
@@ -84,7 +91,14 @@ pub async fn serve(listener: TcpListener, backend: Arc<Backend>, label: String, 
     warm.abort();
 }
 
-async fn pipe(mut socket: tokio::net::TcpStream, backend: &Backend, label: &str, remote_port: u16, stats: &ForwardStats, mut stop: watch::Receiver<bool>) {
+async fn pipe(
+    mut socket: tokio::net::TcpStream,
+    backend: &Backend,
+    label: &str,
+    remote_port: u16,
+    stats: &ForwardStats,
+    mut stop: watch::Receiver<bool>,
+) {
     // The connection may be down right now: retry with backoff for up to ~30 s, so a client
     // that connects during an outage is served once the link is back.
     let mut delay = Duration::from_millis(200);

@@ -54,12 +54,32 @@ impl HostTarget {
 /// An action, fully decided: what the confirmation shows is what runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
-    Restart { app: String, targets: Vec<HostTarget> },
-    Rollout { app: String, targets: Vec<HostTarget>, health: HealthCheck },
+    Restart {
+        app: String,
+        targets: Vec<HostTarget>,
+    },
+    Rollout {
+        app: String,
+        targets: Vec<HostTarget>,
+        health: HealthCheck,
+    },
     /// Back to each deployment's previous revision (Kubernetes).
-    Rollback { app: String, targets: Vec<HostTarget>, health: HealthCheck },
-    Shell { app: String, target: HostTarget },
-    Forward { label: String, host: HostId, remote_port: u16, local_port: u16, bind: IpAddr },
+    Rollback {
+        app: String,
+        targets: Vec<HostTarget>,
+        health: HealthCheck,
+    },
+    Shell {
+        app: String,
+        target: HostTarget,
+    },
+    Forward {
+        label: String,
+        host: HostId,
+        remote_port: u16,
+        local_port: u16,
+        bind: IpAddr,
+    },
 }
 
 impl Operation {
@@ -78,17 +98,30 @@ impl Operation {
         match self {
             Operation::Restart { targets, .. } => targets.iter().flat_map(HostTarget::restart_lines).collect(),
             Operation::Rollout { targets, health, .. } => {
-                let mut v: Vec<String> =
-                    targets.iter().enumerate().flat_map(|(i, t)| t.restart_lines().into_iter().map(move |l| format!("{}. {l}", i + 1))).collect();
+                let mut v: Vec<String> = targets
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, t)| t.restart_lines().into_iter().map(move |l| format!("{}. {l}", i + 1)))
+                    .collect();
                 v.push(format!("one host at a time; next only after: {} (clusters: every replica on the new template)", health.describe()));
                 v
             }
             Operation::Rollback { targets, .. } => targets
                 .iter()
-                .flat_map(|t| t.units.iter().map(move |w| format!("{}: kubectl rollout undo {w} (the previous ReplicaSet's template), then wait for it", t.host)))
+                .flat_map(|t| {
+                    t.units.iter().map(move |w| {
+                        format!("{}: kubectl rollout undo {w} (the previous ReplicaSet's template), then wait for it", t.host)
+                    })
+                })
                 .collect(),
             Operation::Shell { target, .. } if target.cluster => {
-                let w = target.units.iter().find(|u| u.starts_with("deployment/")).or(target.units.first()).map(String::as_str).unwrap_or("the app");
+                let w = target
+                    .units
+                    .iter()
+                    .find(|u| u.starts_with("deployment/"))
+                    .or(target.units.first())
+                    .map(String::as_str)
+                    .unwrap_or("the app");
                 let pod = target.pod.pod.clone().unwrap_or_else(|| format!("<a running pod of {w}>"));
                 let container = target.pod.container.as_ref().map(|c| format!(" -c {c}")).unwrap_or_default();
                 let shell = target.pod.shell.clone().unwrap_or_else(|| "bash (or sh)".into());
@@ -98,7 +131,9 @@ impl Operation {
                 vec![format!("{}: {}", target.host, commands::run_as_app(&target.run, &[], true, target.as_root))]
             }
             Operation::Forward { host, remote_port, local_port, bind, label } => {
-                vec![format!("{bind}:{local_port} → {host} {label}:{remote_port} (through the ssh connection, or a pod's port-forward on a cluster)")]
+                vec![format!(
+                    "{bind}:{local_port} → {host} {label}:{remote_port} (through the ssh connection, or a pod's port-forward on a cluster)"
+                )]
             }
         }
     }
@@ -145,11 +180,7 @@ pub fn targets<'a>(
                 pod: PodChoice::default(),
                 units,
                 as_root: r.facts.uid == Some(0),
-                run: AppRunSpec {
-                    user: first.user.clone(),
-                    working_dir: first.working_dir.clone(),
-                    env_files: first.env_files.clone(),
-                },
+                run: AppRunSpec { user: first.user.clone(), working_dir: first.working_dir.clone(), env_files: first.env_files.clone() },
             })
         })
         .collect()

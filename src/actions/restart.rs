@@ -19,20 +19,21 @@ pub async fn restart_host(backend: &Backend, t: &HostTarget, app: &str, action: 
         Ok(out) => Err(command_error(&t.host, &String::from_utf8_lossy(&out.stderr), out.status)),
         Err(e) => Err(format!("{}: {}", t.host, e.message)),
     };
-    audit::record(&t.host, app, action, &cmd, match &result {
-        Ok(units) => format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")),
-        Err(e) => format!("failed: {e}"),
-    });
+    audit::record(
+        &t.host,
+        app,
+        action,
+        &cmd,
+        match &result {
+            Ok(units) => format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")),
+            Err(e) => format!("failed: {e}"),
+        },
+    );
     result
 }
 
 /// Restarts every target at once. Returns whether every host succeeded.
-pub async fn restart(
-    backends: &[Arc<Backend>],
-    app: &str,
-    targets: &[HostTarget],
-    progress: &UnboundedSender<ActionEvent>,
-) -> bool {
+pub async fn restart(backends: &[Arc<Backend>], app: &str, targets: &[HostTarget], progress: &UnboundedSender<ActionEvent>) -> bool {
     let runs = targets.iter().map(|t| async move {
         let Some(backend) = backends.iter().find(|b| *b.id() == t.host) else {
             return Err(format!("{}: not in the inventory", t.host));
@@ -53,7 +54,8 @@ pub async fn restart(
             }
         }
     }
-    let summary = if ok { format!("{app}: restarted on {} host(s)", targets.len()) } else { format!("{app}: restart failed on some hosts") };
+    let summary =
+        if ok { format!("{app}: restarted on {} host(s)", targets.len()) } else { format!("{app}: restart failed on some hosts") };
     let _ = progress.send(ActionEvent::Finished { ok, summary });
     ok
 }
@@ -63,14 +65,26 @@ async fn restart_workloads(k: &crate::kube::KubeBackend, t: &HostTarget, app: &s
     let mut out = Vec::new();
     for w in &t.units {
         if w.starts_with("cronjob/") {
-            out.push(UnitNow { unit: w.clone(), active: "skipped".into(), sub: "a cronjob starts its own pods".into(), pid: None, restarts: None });
+            out.push(UnitNow {
+                unit: w.clone(),
+                active: "skipped".into(),
+                sub: "a cronjob starts its own pods".into(),
+                pid: None,
+                restarts: None,
+            });
             continue;
         }
         let r = crate::kube::actions::restart(k, w).await;
-        audit::record(&t.host, app, action, &crate::kube::actions::describe_restart(w), match &r {
-            Ok(()) => "ok: rollout started".to_string(),
-            Err(e) => format!("failed: {e}"),
-        });
+        audit::record(
+            &t.host,
+            app,
+            action,
+            &crate::kube::actions::describe_restart(w),
+            match &r {
+                Ok(()) => "ok: rollout started".to_string(),
+                Err(e) => format!("failed: {e}"),
+            },
+        );
         r.map_err(|e| format!("{}: {e}", t.host))?;
         out.push(UnitNow { unit: w.clone(), active: "restarting".into(), sub: "rollout started".into(), pid: None, restarts: None });
     }

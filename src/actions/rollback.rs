@@ -42,10 +42,16 @@ pub async fn rollback(
             }
             step(format!("{w}: back to the previous revision"));
             let rev = crate::kube::actions::rollback(k, w).await;
-            audit::record(&t.host, app, "rollback", &format!("kubectl rollout undo {w}"), match &rev {
-                Ok(r) => format!("ok: {r}"),
-                Err(e) => format!("failed: {e}"),
-            });
+            audit::record(
+                &t.host,
+                app,
+                "rollback",
+                &format!("kubectl rollout undo {w}"),
+                match &rev {
+                    Ok(r) => format!("ok: {r}"),
+                    Err(e) => format!("failed: {e}"),
+                },
+            );
             let rev = rev.map_err(&fail)?;
             step(format!("{w}: {rev} applied; waiting for it to roll out"));
             let s = super::rollout::wait_cluster_rolled(k, t, app, w, health, &step).await.map_err(&fail)?;
@@ -55,7 +61,8 @@ pub async fn rollback(
         let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
     }
     let ok = done > 0;
-    let summary = if ok { format!("{app}: rolled back on {done} cluster(s)") } else { format!("{app}: nothing to roll back (no cluster runs it)") };
+    let summary =
+        if ok { format!("{app}: rolled back on {done} cluster(s)") } else { format!("{app}: nothing to roll back (no cluster runs it)") };
     let _ = progress.send(ActionEvent::Finished { ok, summary: summary.clone() });
     if ok { Ok(done) } else { Err(summary) }
 }

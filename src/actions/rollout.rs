@@ -21,10 +21,16 @@ pub(super) async fn wait_cluster_rolled(
     step: &impl Fn(String),
 ) -> Result<String, String> {
     let r = crate::kube::actions::wait_rolled(k, workload, health.timeout, |s| step(format!("{workload}: {s}"))).await;
-    audit::record(&t.host, app, "rollout-status", workload, match &r {
-        Ok(s) => format!("ok: {s}"),
-        Err(e) => format!("failed: {e}"),
-    });
+    audit::record(
+        &t.host,
+        app,
+        "rollout-status",
+        workload,
+        match &r {
+            Ok(s) => format!("ok: {s}"),
+            Err(e) => format!("failed: {e}"),
+        },
+    );
     r.map_err(|e| format!("{workload}: {e}"))
 }
 

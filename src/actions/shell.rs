@@ -18,10 +18,16 @@ pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) 
         let pod = crate::kube::exec::pick_pod_of(k, app, &t.units, t.pod.pod.as_deref()).await.map_err(|e| e.message)?;
         let what = format!("kubectl exec -n {} {} -- {}", pod.namespace, pod.name, argv.join(" "));
         let code = crate::kube::exec::run(k, &pod, t.pod.container.as_deref(), argv).await;
-        audit::record(&t.host, app, "run", &what, match &code {
-            Ok(c) => format!("exit {c}"),
-            Err(e) => format!("failed: {e}"),
-        });
+        audit::record(
+            &t.host,
+            app,
+            "run",
+            &what,
+            match &code {
+                Ok(c) => format!("exit {c}"),
+                Err(e) => format!("failed: {e}"),
+            },
+        );
         return code;
     }
     let cmd = commands::run_as_app(&t.run, argv, false, t.as_root);
@@ -53,10 +59,16 @@ pub async fn run(backend: &Backend, app: &str, t: &HostTarget, argv: &[String]) 
         Backend::Demo(_) => Err("the demo cannot run commands".into()),
         Backend::Kube(_) => unreachable!("handled above"),
     };
-    audit::record(&t.host, app, "run", &cmd, match &code {
-        Ok(c) => format!("exit {c}"),
-        Err(e) => format!("failed: {e}"),
-    });
+    audit::record(
+        &t.host,
+        app,
+        "run",
+        &cmd,
+        match &code {
+            Ok(c) => format!("exit {c}"),
+            Err(e) => format!("failed: {e}"),
+        },
+    );
     code
 }
 
@@ -119,10 +131,16 @@ pub async fn interactive(backend: &Backend, app: &str, t: &HostTarget) -> Result
     if let Backend::Kube(k) = backend {
         let pod = crate::kube::exec::pick_pod_of(k, app, &t.units, t.pod.pod.as_deref()).await.map_err(|e| e.message)?;
         let result = crate::kube::exec::interactive(k, &pod, t.pod.container.as_deref(), t.pod.shell.as_deref()).await;
-        audit::record(&t.host, app, "shell", &format!("kubectl exec -it -n {} {} -- sh", pod.namespace, pod.name), match &result {
-            Ok(c) => format!("exit {c}"),
-            Err(e) => format!("failed: {e}"),
-        });
+        audit::record(
+            &t.host,
+            app,
+            "shell",
+            &format!("kubectl exec -it -n {} {} -- sh", pod.namespace, pod.name),
+            match &result {
+                Ok(c) => format!("exit {c}"),
+                Err(e) => format!("failed: {e}"),
+            },
+        );
         return result;
     }
     let cmd = commands::run_as_app(&t.run, &[], true, t.as_root);
@@ -132,10 +150,16 @@ pub async fn interactive(backend: &Backend, app: &str, t: &HostTarget) -> Result
         Backend::Demo(_) => Err("the demo has no shell".into()),
         Backend::Kube(_) => unreachable!("handled above"),
     };
-    audit::record(&t.host, app, "shell", &cmd, match &result {
-        Ok(c) => format!("exit {c}"),
-        Err(e) => format!("failed: {e}"),
-    });
+    audit::record(
+        &t.host,
+        app,
+        "shell",
+        &cmd,
+        match &result {
+            Ok(c) => format!("exit {c}"),
+            Err(e) => format!("failed: {e}"),
+        },
+    );
     result
 }
 

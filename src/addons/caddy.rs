@@ -55,7 +55,15 @@ pub fn routes(caddyfile: &str) -> Vec<Route> {
                 }
                 domains.push(host.to_string());
             }
-            current = (!domains.is_empty()).then(|| Route { domains, tls, tls_port, cert_file: None, upstream: String::new(), upstream_port: None, app: None });
+            current = (!domains.is_empty()).then(|| Route {
+                domains,
+                tls,
+                tls_port,
+                cert_file: None,
+                upstream: String::new(),
+                upstream_port: None,
+                app: None,
+            });
             depth = 1;
             continue;
         }

@@ -63,7 +63,11 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
             }
             let found = addons.iter_mut().find(|a| {
                 !a.kind.front_door()
-                    && if t.socket { Some(a.kind) == t.kind } else { t.port.is_some_and(|p| a.ports.contains(&p) || (a.ports.is_empty() && a.kind.ports().contains(&p))) }
+                    && if t.socket {
+                        Some(a.kind) == t.kind
+                    } else {
+                        t.port.is_some_and(|p| a.ports.contains(&p) || (a.ports.is_empty() && a.kind.ports().contains(&p)))
+                    }
             });
             match found {
                 Some(a) => {
@@ -85,8 +89,15 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                     app: app.clone(),
                     key: key.clone(),
                     message: match t.port {
-                        Some(p) => format!("{app}'s {key} points at {}:{p} on {host}, where no {} listens", t.host, t.kind.map(Kind::label).unwrap_or("service")),
-                        None => format!("{app}'s {key} points at a {} socket on {host}, but none runs there", t.kind.map(Kind::label).unwrap_or("service")),
+                        Some(p) => format!(
+                            "{app}'s {key} points at {}:{p} on {host}, where no {} listens",
+                            t.host,
+                            t.kind.map(Kind::label).unwrap_or("service")
+                        ),
+                        None => format!(
+                            "{app}'s {key} points at a {} socket on {host}, but none runs there",
+                            t.kind.map(Kind::label).unwrap_or("service")
+                        ),
                     },
                 }),
                 None => {}
@@ -105,10 +116,9 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                 .collect();
             r.app = match candidates.as_slice() {
                 [one] => Some((*one).clone()),
-                many => many
-                    .iter()
-                    .find(|app| r.domains.iter().any(|d| d.split('.').any(|label| label == app.as_str())))
-                    .map(|a| (*a).clone()),
+                many => {
+                    many.iter().find(|app| r.domains.iter().any(|d| d.split('.').any(|label| label == app.as_str()))).map(|a| (*a).clone())
+                }
             };
         }
     }
@@ -121,9 +131,15 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!(target("postgres://shop:x@localhost:5432/shop").unwrap(), Target { kind: Some(Kind::Postgresql), host: "localhost".into(), port: Some(5432), socket: false });
+        assert_eq!(
+            target("postgres://shop:x@localhost:5432/shop").unwrap(),
+            Target { kind: Some(Kind::Postgresql), host: "localhost".into(), port: Some(5432), socket: false }
+        );
         assert_eq!(target("redis://localhost/0").unwrap().port, Some(6379));
-        assert_eq!(target("redis://[::1]:6380").unwrap(), Target { kind: Some(Kind::Redis), host: "::1".into(), port: Some(6380), socket: false });
+        assert_eq!(
+            target("redis://[::1]:6380").unwrap(),
+            Target { kind: Some(Kind::Redis), host: "::1".into(), port: Some(6380), socket: false }
+        );
         assert!(target("/var/run/postgresql").unwrap().socket);
         assert_eq!(target("8080"), None);
         assert_eq!(target("https://api.example.com").unwrap().kind, None);

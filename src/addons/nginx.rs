@@ -100,7 +100,9 @@ fn server_block(toks: &[String], start: usize) -> (Option<Route>, usize) {
     }
     let route = match (domains.is_empty(), upstream) {
         // A TLS server without a proxy still has a certificate worth watching.
-        (false, None) if tls => Some(super::Route { domains, tls, tls_port, cert_file, upstream: String::new(), upstream_port: None, app: None }),
+        (false, None) if tls => {
+            Some(super::Route { domains, tls, tls_port, cert_file, upstream: String::new(), upstream_port: None, app: None })
+        }
         (false, Some(up)) => {
             let port = up
                 .trim_start_matches("http://")

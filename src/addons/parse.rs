@@ -38,12 +38,9 @@ pub fn parse(output: &str, host: &HostId) -> Result<Vec<AddOn>, String> {
         if u.sub_state == "exited" && units.keys().any(|k| k != name && Kind::of_unit(k) == Some(kind)) {
             continue;
         }
-        let (listen, ports): (Vec<String>, Vec<u16>) =
-            sockets.iter().filter(|(_, p)| kind.ports().contains(p)).cloned().unzip();
-        let version = versions
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{} ", kind_version_tag(kind))))
-            .map(|v| short_version(v.trim()));
+        let (listen, ports): (Vec<String>, Vec<u16>) = sockets.iter().filter(|(_, p)| kind.ports().contains(p)).cloned().unzip();
+        let version =
+            versions.lines().find_map(|l| l.strip_prefix(&format!("{} ", kind_version_tag(kind)))).map(|v| short_version(v.trim()));
         out.push(AddOn {
             host: host.clone(),
             kind,

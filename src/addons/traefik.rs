@@ -36,7 +36,15 @@ pub fn routes(files: &str) -> Vec<Route> {
             if domains.is_empty() {
                 continue;
             }
-            routes.push(Route { domains, tls: tls_file, tls_port: tls_file.then_some(443), cert_file: None, upstream: String::new(), upstream_port: None, app: None });
+            routes.push(Route {
+                domains,
+                tls: tls_file,
+                tls_port: tls_file.then_some(443),
+                cert_file: None,
+                upstream: String::new(),
+                upstream_port: None,
+                app: None,
+            });
         }
     }
     routes

@@ -61,8 +61,18 @@ echo "@@fleet end"
 
 /// Unit name patterns of the services fleet recognises as add-ons (and front doors).
 pub const ADDON_UNIT_PATTERNS: [&str; 12] = [
-    "redis*", "postgresql*", "mysql*", "mariadb*", "mongod*", "elasticsearch*", "opensearch*", "memcached*",
-    "rabbitmq*", "nginx*", "caddy*", "traefik*",
+    "redis*",
+    "postgresql*",
+    "mysql*",
+    "mariadb*",
+    "mongod*",
+    "elasticsearch*",
+    "opensearch*",
+    "memcached*",
+    "rabbitmq*",
+    "nginx*",
+    "caddy*",
+    "traefik*",
 ];
 
 /// Colocated services in one read-only round trip: their units' state, the listening TCP
@@ -126,9 +136,8 @@ pub struct JournalQuery {
 /// `journalctl -o json` for a query. Unit names and the cursor are quoted; times are passed as
 /// `@epoch` so the host's time zone plays no part.
 pub fn journalctl(q: &JournalQuery) -> String {
-    let mut cmd = String::from(
-        "LC_ALL=C SYSTEMD_COLORS=0 journalctl --no-pager --quiet -o json --output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,UNIT",
-    );
+    let mut cmd =
+        String::from("LC_ALL=C SYSTEMD_COLORS=0 journalctl --no-pager --quiet -o json --output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,UNIT");
     for u in &q.units {
         cmd.push_str(" -u ");
         cmd.push_str(&quote(u));
@@ -327,11 +336,8 @@ mod tests {
             "systemctl restart -- 'x; touch /tmp/pwned' shop-web.service && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- 'x; touch /tmp/pwned' shop-web.service"
         );
         assert!(restart(&hostile, false).starts_with("sudo -n systemctl restart -- "));
-        let spec = AppRunSpec {
-            user: Some("shop$(id)".into()),
-            working_dir: Some("/srv/shop".into()),
-            env_files: vec!["-/etc/shop/env".into()],
-        };
+        let spec =
+            AppRunSpec { user: Some("shop$(id)".into()), working_dir: Some("/srv/shop".into()), env_files: vec!["-/etc/shop/env".into()] };
         let c = run_as_app(&spec, &["echo".into(), "$HOME; rm -rf /".into()], false, true);
         assert_eq!(
             c,

@@ -76,9 +76,9 @@ impl Backend {
                 Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
             }
         };
-        tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
-            Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs())))
-        })
+        tokio::time::timeout(COMMAND_TIMEOUT, run)
+            .await
+            .unwrap_or_else(|_| Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs()))))
     }
 
     /// Runs one command with `input` on its stdin (file writes: content never on a command line).
@@ -91,9 +91,9 @@ impl Backend {
                 Backend::Kube(b) => Err(not_on_a_cluster(b.id())),
             }
         };
-        tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| {
-            Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs())))
-        })
+        tokio::time::timeout(COMMAND_TIMEOUT, run)
+            .await
+            .unwrap_or_else(|_| Err(HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs()))))
     }
 
     /// Starts a streaming command (logs). The demo answers from its journal fixture.

@@ -19,8 +19,15 @@ pub struct ExecStream {
 // One stream per follow, so the size difference between variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
 enum Inner {
-    Ssh { channel: Option<russh::Channel<russh::client::Msg>>, buf: Vec<u8>, done: bool },
-    Local { child: tokio::process::Child, out: BufReader<tokio::process::ChildStdout> },
+    Ssh {
+        channel: Option<russh::Channel<russh::client::Msg>>,
+        buf: Vec<u8>,
+        done: bool,
+    },
+    Local {
+        child: tokio::process::Child,
+        out: BufReader<tokio::process::ChildStdout>,
+    },
     Lines(std::collections::VecDeque<Vec<u8>>),
     /// Never ends, never says anything (the demo's follow).
     Idle,
@@ -32,10 +39,7 @@ impl ExecStream {
     }
 
     pub fn local(mut child: tokio::process::Child) -> Result<Self, HostError> {
-        let out = child
-            .stdout
-            .take()
-            .ok_or_else(|| HostError::new(HostErrorKind::Command, "the child process has no stdout"))?;
+        let out = child.stdout.take().ok_or_else(|| HostError::new(HostErrorKind::Command, "the child process has no stdout"))?;
         Ok(ExecStream { inner: Inner::Local { child, out: BufReader::new(out) }, stderr: Vec::new(), status: None })
     }
 

@@ -24,7 +24,8 @@ pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let (per_host, failed) = per_host(&found, |b, r| async move { host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
+    let (per_host, failed) =
+        per_host(&found, |b, r| async move { host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
     let mut addons = Vec::new();
     let mut problems = Vec::new();
     for (mut a, mut p) in per_host {
@@ -45,8 +46,13 @@ pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {
         let mut rows: Vec<Vec<String>> = Vec::new();
         for a in &addons {
             let used: Vec<String> = a.used_by.iter().map(|u| format!("{} ({})", u.app, u.key)).collect();
-            let routed: Vec<String> =
-                a.routes.iter().map(|r| format!("{} → {}{}", r.domains.join(","), r.upstream, r.app.as_ref().map(|a| format!(" ({a})")).unwrap_or_default())).collect();
+            let routed: Vec<String> = a
+                .routes
+                .iter()
+                .map(|r| {
+                    format!("{} → {}{}", r.domains.join(","), r.upstream, r.app.as_ref().map(|a| format!(" ({a})")).unwrap_or_default())
+                })
+                .collect();
             rows.push(vec![
                 a.host.0.clone(),
                 a.kind.label().into(),

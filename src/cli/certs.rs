@@ -52,7 +52,8 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let (per_host, failed) = per_host(&found, |b, r| async move { host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
+    let (per_host, failed) =
+        per_host(&found, |b, r| async move { host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
     let mut rows: Vec<CertRow> = per_host.into_iter().flatten().collect();
     // Every kubeconfig context's credentials, read locally: no cluster needs to answer.
     if args.host.is_empty() && !args.no_kube {
@@ -65,12 +66,15 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
     let bad = rows
         .iter()
         .filter(|r| {
-            !matches!(status(r, r.days_left(now), warn, critical), "ok" | "n/a") || (r.note.is_some() && matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }))
+            !matches!(status(r, r.days_left(now), warn, critical), "ok" | "n/a")
+                || (r.note.is_some() && matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }))
         })
         .count();
     if args.json {
-        let json: Vec<JsonRow> =
-            rows.iter().map(|row| JsonRow { row, days_left: row.days_left(now), status: status(row, row.days_left(now), warn, critical) }).collect();
+        let json: Vec<JsonRow> = rows
+            .iter()
+            .map(|row| JsonRow { row, days_left: row.days_left(now), status: status(row, row.days_left(now), warn, critical) })
+            .collect();
         output::print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
     } else {
         let table: Vec<Vec<String>> = rows

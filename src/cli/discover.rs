@@ -86,8 +86,7 @@ pub fn json_with_host<T: serde::Serialize>(items: &[(crate::model::HostId, T)]) 
 
 /// "no app X (apps: …)" or "X has no process web".
 pub fn no_target_message(found: &Found, app: &str, processes: &[String]) -> String {
-    let apps: std::collections::BTreeSet<&str> =
-        found.reports.iter().flat_map(|r| r.processes.iter().map(|p| p.app.as_str())).collect();
+    let apps: std::collections::BTreeSet<&str> = found.reports.iter().flat_map(|r| r.processes.iter().map(|p| p.app.as_str())).collect();
     if apps.contains(app) {
         format!("{app} has no process {:?} on the chosen hosts", processes.join(","))
     } else {

@@ -85,7 +85,9 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         let now = stats.state.lock().map(|s| s.clone()).unwrap_or(ForwardState::Listening);
         if now != last {
             match &now {
-                ForwardState::Reconnecting(why) => eprintln!("fleet: {host}: connection lost ({why}); reconnecting, still listening on {addr}"),
+                ForwardState::Reconnecting(why) => {
+                    eprintln!("fleet: {host}: connection lost ({why}); reconnecting, still listening on {addr}")
+                }
                 ForwardState::Listening => eprintln!("fleet: {host}: reconnected"),
             }
             last = now;

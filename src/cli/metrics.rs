@@ -40,11 +40,14 @@ pub async fn run(ctx: &Context, args: MetricsArgs) -> anyhow::Result<i32> {
         Some(app) => app_metrics(ctx, &found, app, args.json).await,
         None => {
             let node_exporter = ctx.config.metrics.node_exporter.clone();
-            let (all, failed) = per_host(&found, |b, r| {
-                let url = node_exporter.clone();
-                async move { host_metrics(&b, &url, GAP).await.map(|m| (r.host.clone(), m)).map_err(|e| format!("{}: {}", r.host, e.message)) }
-            })
-            .await;
+            let (all, failed) =
+                per_host(&found, |b, r| {
+                    let url = node_exporter.clone();
+                    async move {
+                        host_metrics(&b, &url, GAP).await.map(|m| (r.host.clone(), m)).map_err(|e| format!("{}: {}", r.host, e.message))
+                    }
+                })
+                .await;
             print_hosts(&all, args.json)?;
             Ok(if failed > 0 || found.failed > 0 { 1 } else { 0 })
         }
@@ -127,9 +130,17 @@ struct EndpointRow {
 }
 
 /// One host of an app: its units' accounting and, when configured, its own endpoint.
-async fn app_on_host(b: Arc<Backend>, app: &str, t: &crate::actions::HostTarget, url: Option<&str>) -> Result<(Vec<units::UnitMetrics>, Vec<EndpointValue>), String> {
+async fn app_on_host(
+    b: Arc<Backend>,
+    app: &str,
+    t: &crate::actions::HostTarget,
+    url: Option<&str>,
+) -> Result<(Vec<units::UnitMetrics>, Vec<EndpointValue>), String> {
     if let Backend::Kube(k) = b.as_ref() {
-        return crate::kube::metrics::app_pod_metrics(k, app).await.map(|m| (m, Vec::new())).map_err(|e| format!("{}: {}", t.host, e.message));
+        return crate::kube::metrics::app_pod_metrics(k, app)
+            .await
+            .map(|m| (m, Vec::new()))
+            .map_err(|e| format!("{}: {}", t.host, e.message));
     }
     let cmd = commands::unit_accounting(&t.units);
     let scrape = |b: Arc<Backend>| async move {
@@ -144,7 +155,8 @@ async fn app_on_host(b: Arc<Backend>, app: &str, t: &crate::actions::HostTarget,
     tokio::time::sleep(GAP).await;
     let second = b.exec(&cmd).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
     let e2 = scrape(b.clone()).await;
-    let mut units = units::derive(&units::parse(&String::from_utf8_lossy(&first.stdout)), &units::parse(&String::from_utf8_lossy(&second.stdout)));
+    let mut units =
+        units::derive(&units::parse(&String::from_utf8_lossy(&first.stdout)), &units::parse(&String::from_utf8_lossy(&second.stdout)));
     // Only the app's units, whatever else the host printed.
     units.retain(|u| t.units.contains(&u.unit));
     let values = match (e1, e2) {
@@ -210,7 +222,11 @@ async fn app_metrics(ctx: &Context, found: &Found, app: &str, json: bool) -> any
         let rows: Vec<Vec<String>> = values
             .iter()
             .map(|r| {
-                let v = r.value.value.map(|v| if r.value.kind == "rate" { format!("{v:.3}/s") } else { format!("{v}") }).unwrap_or_else(|| "—".into());
+                let v = r
+                    .value
+                    .value
+                    .map(|v| if r.value.kind == "rate" { format!("{v:.3}/s") } else { format!("{v}") })
+                    .unwrap_or_else(|| "—".into());
                 vec![crate::text::sanitize(&r.value.series).into_owned(), r.host.0.clone(), v]
             })
             .collect();

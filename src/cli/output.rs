@@ -8,8 +8,7 @@ use crate::text::sanitize;
 /// Left-aligned columns sized to their widest cell; the last column is not padded.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let cols = headers.len();
-    let clean: Vec<Vec<String>> =
-        rows.iter().map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect()).collect();
+    let clean: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect()).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &clean {
         for (i, c) in r.iter().enumerate().take(cols) {

@@ -82,10 +82,10 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
         results
     });
     let ok = match &op {
-        Operation::Rollout { health, .. } => {
-            actions::rollout::rollout(&found.backends, &args.app, &targets, health, &tx).await.is_ok()
+        Operation::Rollout { health, .. } => actions::rollout::rollout(&found.backends, &args.app, &targets, health, &tx).await.is_ok(),
+        Operation::Rollback { targets, health, .. } => {
+            actions::rollback::rollback(&found.backends, &args.app, targets, health, &tx).await.is_ok()
         }
-        Operation::Rollback { targets, health, .. } => actions::rollback::rollback(&found.backends, &args.app, targets, health, &tx).await.is_ok(),
         _ => actions::restart::restart(&found.backends, &args.app, &targets, &tx).await,
     };
     drop(tx);

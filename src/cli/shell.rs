@@ -6,7 +6,12 @@ use crate::actions::{self, HostTarget};
 use crate::backend::Backend;
 use crate::context::Context;
 
-async fn target(ctx: &Context, app: &str, host: &Option<String>, process: &Option<String>) -> Result<(HostTarget, std::sync::Arc<Backend>), i32> {
+async fn target(
+    ctx: &Context,
+    app: &str,
+    host: &Option<String>,
+    process: &Option<String>,
+) -> Result<(HostTarget, std::sync::Arc<Backend>), i32> {
     let hosts: Vec<String> = host.iter().cloned().collect();
     let found = discover(ctx, &hosts).await.map_err(|e| {
         eprintln!("fleet: {e}");
@@ -41,7 +46,13 @@ pub async fn shell(ctx: &Context, args: ShellArgs) -> anyhow::Result<i32> {
         let w = t.units.iter().find(|u| u.starts_with("deployment/")).or(t.units.first()).map(String::as_str).unwrap_or("it");
         eprintln!("fleet: shell for {} on {}: a running pod of {w}", args.app, t.host);
     } else {
-        eprintln!("fleet: shell for {} on {} (as {}, in {})", args.app, t.host, t.run.user.as_deref().unwrap_or("root"), t.run.working_dir.as_deref().unwrap_or("/"));
+        eprintln!(
+            "fleet: shell for {} on {} (as {}, in {})",
+            args.app,
+            t.host,
+            t.run.user.as_deref().unwrap_or("root"),
+            t.run.working_dir.as_deref().unwrap_or("/")
+        );
     }
     crossterm::terminal::enable_raw_mode()?;
     let result = actions::shell::interactive(&backend, &args.app, &t).await;

@@ -69,20 +69,15 @@ impl UnitPattern {
         let app = pattern.find("{app}");
         let process = pattern.find("{process}");
         let (Some(a), Some(p)) = (app, process) else {
-            return Err(format!(
-                "unit pattern {pattern:?} needs both {{app}} and {{process}}, e.g. \"{{app}}-{{process}}.service\""
-            ));
+            return Err(format!("unit pattern {pattern:?} needs both {{app}} and {{process}}, e.g. \"{{app}}-{{process}}.service\""));
         };
         if pattern.matches("{app}").count() > 1 || pattern.matches("{process}").count() > 1 {
             return Err(format!("unit pattern {pattern:?} uses a placeholder twice"));
         }
-        let (first, first_len, second, second_len) =
-            if a < p { (a, 5, p, 9) } else { (p, 9, a, 5) };
+        let (first, first_len, second, second_len) = if a < p { (a, 5, p, 9) } else { (p, 9, a, 5) };
         let middle = &pattern[first + first_len..second];
         if middle.is_empty() {
-            return Err(format!(
-                "unit pattern {pattern:?} needs a separator between {{app}} and {{process}}"
-            ));
+            return Err(format!("unit pattern {pattern:?} needs a separator between {{app}} and {{process}}"));
         }
         Ok(UnitPattern {
             prefix: pattern[..first].to_string(),

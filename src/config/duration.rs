@@ -8,9 +8,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?}: expected e.g. \"10s\", \"500ms\", \"2m\""))?;
+    let value: f64 = num.parse().map_err(|_| format!("invalid duration {text:?}: expected e.g. \"10s\", \"500ms\", \"2m\""))?;
     let secs = match unit.trim() {
         "ms" => value / 1000.0,
         "" | "s" => value,

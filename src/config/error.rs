@@ -49,7 +49,6 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> 
 
 /// Reads and parses a TOML file.
 pub fn load_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
+    let source = std::fs::read_to_string(path).map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
     parse_toml(path, &source)
 }

@@ -112,8 +112,7 @@ impl Default for Inventory {
 
 impl Inventory {
     pub fn selects(&self, alias: &str) -> bool {
-        self.include.iter().any(|p| glob_match(p, alias))
-            && !self.exclude.iter().any(|p| glob_match(p, alias))
+        self.include.iter().any(|p| glob_match(p, alias)) && !self.exclude.iter().any(|p| glob_match(p, alias))
     }
 }
 
@@ -196,9 +195,7 @@ impl FleetConfig {
         };
         match std::fs::read_to_string(&path) {
             Ok(source) => Ok(LoadedConfig { config: Self::parse(&path, &source)?, path: Some(path) }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
-                Ok(LoadedConfig { config: FleetConfig::default(), path: None })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => Ok(LoadedConfig { config: FleetConfig::default(), path: None }),
             Err(e) => Err(ConfigError::file(&path, format!("cannot read the fleet config: {e}"))),
         }
     }

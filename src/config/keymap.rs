@@ -80,11 +80,7 @@ impl Key {
     }
 
     pub fn from_event(ev: &KeyEvent) -> Key {
-        Key {
-            code: ev.code,
-            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
-            alt: ev.modifiers.contains(KeyModifiers::ALT),
-        }
+        Key { code: ev.code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL), alt: ev.modifiers.contains(KeyModifiers::ALT) }
     }
 
     pub fn label(&self) -> String {
@@ -142,9 +138,8 @@ impl Keymap {
                     ConfigError::At { path: path.to_path_buf(), line, col, message }
                 };
                 let k = Key::parse(&key).map_err(at)?;
-                let action = Action::deserialize(value.clone()).map_err(|_| {
-                    at(format!("{value} is not an action; actions are {}", Action::names().join(", ")))
-                })?;
+                let action = Action::deserialize(value.clone())
+                    .map_err(|_| at(format!("{value} is not an action; actions are {}", Action::names().join(", "))))?;
                 match bindings.iter_mut().find(|(c, bound, _)| *c == ctx && *bound == k) {
                     Some(slot) => slot.2 = action,
                     None => bindings.push((ctx, k, action)),
@@ -182,8 +177,7 @@ impl Keymap {
 
     /// Keys bound to an action in a context (its own first, then global ones not shadowed).
     pub fn keys_for(&self, action: Action, ctx: KeyContext) -> Vec<Key> {
-        let mut keys: Vec<Key> =
-            self.bindings.iter().filter(|(c, _, a)| *c == ctx && *a == action).map(|(_, k, _)| *k).collect();
+        let mut keys: Vec<Key> = self.bindings.iter().filter(|(c, _, a)| *c == ctx && *a == action).map(|(_, k, _)| *k).collect();
         if ctx != KeyContext::Global {
             for (_, k, _) in self.bindings.iter().filter(|(c, _, a)| *c == KeyContext::Global && *a == action) {
                 let shadowed = self.bindings.iter().any(|(c, sk, _)| *c == ctx && sk == k);

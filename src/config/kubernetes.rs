@@ -41,14 +41,17 @@ impl Default for KubernetesConfig {
 
 impl KubernetesConfig {
     pub fn validate(&self) -> Result<(), String> {
-        let label = |l: &str| !l.is_empty() && l.len() <= 316 && l.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+        let label =
+            |l: &str| !l.is_empty() && l.len() <= 316 && l.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
         if !label(&self.app_label) || !label(&self.process_label) {
             return Err("app_label and process_label must be Kubernetes label keys".into());
         }
         if let Some(p) = &self.prometheus {
             crate::kube::prometheus::PromRef::parse(p)?;
         }
-        if let Some(ns) = self.namespaces.iter().find(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')) {
+        if let Some(ns) =
+            self.namespaces.iter().find(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        {
             return Err(format!("namespace {ns:?} is not a Kubernetes namespace name"));
         }
         Ok(())

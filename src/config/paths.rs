@@ -20,9 +20,7 @@ pub fn config_file(explicit: Option<&Path>) -> Option<(PathBuf, bool)> {
 
 /// The directory user overrides (keymap.toml, themes/) are read from: beside the config file.
 pub fn config_dir(config_file: Option<&Path>) -> Option<PathBuf> {
-    config_file
-        .and_then(|f| f.parent().map(Path::to_path_buf))
-        .or_else(|| project_dirs().map(|d| d.config_dir().to_path_buf()))
+    config_file.and_then(|f| f.parent().map(Path::to_path_buf)).or_else(|| project_dirs().map(|d| d.config_dir().to_path_buf()))
 }
 
 /// fleet's own log file (never stdout: the TUI owns the terminal).

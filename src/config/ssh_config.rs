@@ -126,12 +126,8 @@ pub fn parse_ssh_g(alias: &str, output: &str) -> Result<ResolvedSsh, String> {
             "user" => r.user = value.to_string(),
             "identityfile" => r.identity_files.push(expand_tilde(value)),
             "identitiesonly" => r.identities_only = value == "yes" || value == "true",
-            "proxyjump" if value != "none" => {
-                r.proxy_jump = value.split(',').next().map(|s| s.trim().to_string())
-            }
-            "userknownhostsfile" => {
-                r.known_hosts_files = value.split_whitespace().map(expand_tilde).collect()
-            }
+            "proxyjump" if value != "none" => r.proxy_jump = value.split(',').next().map(|s| s.trim().to_string()),
+            "userknownhostsfile" => r.known_hosts_files = value.split_whitespace().map(expand_tilde).collect(),
             "stricthostkeychecking" => {
                 r.strict = if value == "accept-new" || value == "false" || value == "no" || value == "off" {
                     Strictness::AcceptNew
@@ -141,9 +137,7 @@ pub fn parse_ssh_g(alias: &str, output: &str) -> Result<ResolvedSsh, String> {
             }
             "hostkeyalias" if value != "none" => r.host_key_alias = Some(value.to_string()),
             "connecttimeout" if value != "none" => r.connect_timeout = value.parse().ok().map(Duration::from_secs),
-            "serveraliveinterval" => {
-                r.server_alive_interval = value.parse().ok().filter(|s| *s > 0).map(Duration::from_secs)
-            }
+            "serveraliveinterval" => r.server_alive_interval = value.parse().ok().filter(|s| *s > 0).map(Duration::from_secs),
             _ => {}
         }
     }
@@ -175,10 +169,9 @@ pub async fn resolve(config_file: Option<&Path>, dest: &str) -> Result<ResolvedS
     cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
     match cmd.output().await {
         Ok(out) if out.status.success() => parse_ssh_g(dest, &String::from_utf8_lossy(&out.stdout)),
-        Ok(out) => Err(format!(
-            "ssh -G {dest} failed: {}",
-            String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output").trim()
-        )),
+        Ok(out) => {
+            Err(format!("ssh -G {dest} failed: {}", String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output").trim()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => resolve_with_parser(config_file, &parsed, dest),
         Err(e) => Err(format!("cannot run ssh -G {dest}: {e}")),
     }
@@ -195,17 +188,16 @@ fn resolve_with_parser(config_file: Option<&Path>, d: &Destination, alias: &str)
         .parse(&mut text.as_bytes(), ParseRule::ALLOW_UNKNOWN_FIELDS)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let p = config.query(&d.host);
-    let raw = |k: &str| {
-        p.ignored_fields.get(k).or_else(|| p.unsupported_fields.get(k)).and_then(|v| v.first().cloned())
-    };
+    let raw = |k: &str| p.ignored_fields.get(k).or_else(|| p.unsupported_fields.get(k)).and_then(|v| v.first().cloned());
     let mut lines = vec![
         format!("hostname {}", p.host_name.clone().unwrap_or_else(|| d.host.clone())),
         format!("port {}", d.port.or(p.port).unwrap_or(22)),
         format!("user {}", d.user.clone().or(p.user.clone()).unwrap_or_else(default_user)),
     ];
-    let files = p.identity_file.clone().unwrap_or_else(|| {
-        ["id_rsa", "id_ecdsa", "id_ed25519"].iter().map(|f| expand_tilde(&format!("~/.ssh/{f}"))).collect()
-    });
+    let files = p
+        .identity_file
+        .clone()
+        .unwrap_or_else(|| ["id_rsa", "id_ecdsa", "id_ed25519"].iter().map(|f| expand_tilde(&format!("~/.ssh/{f}"))).collect());
     lines.extend(files.iter().map(|f| format!("identityfile {}", f.display())));
     if let Some(j) = p.proxy_jump.as_ref().and_then(|j| j.first()) {
         lines.push(format!("proxyjump {j}"));
@@ -260,7 +252,11 @@ mod tests {
     fn aliases_skip_patterns() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("config");
-        std::fs::write(&f, "Host web-1 web-2\n  User deploy\nHost *.internal !x\n  User y\nHost db\n  Port 2\nHost *\n  ServerAliveInterval 30\n").unwrap();
+        std::fs::write(
+            &f,
+            "Host web-1 web-2\n  User deploy\nHost *.internal !x\n  User y\nHost db\n  Port 2\nHost *\n  ServerAliveInterval 30\n",
+        )
+        .unwrap();
         assert_eq!(list_aliases(&f).unwrap(), vec!["web-1", "web-2", "db"]);
         assert_eq!(list_aliases(&dir.path().join("missing")).unwrap(), Vec::<String>::new());
     }

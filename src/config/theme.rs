@@ -41,8 +41,20 @@ struct ThemeFile {
 }
 
 const SLOTS: [&str; 14] = [
-    "fg", "bg", "muted", "accent", "ok", "warn", "danger", "info", "selection_fg", "selection_bg", "border",
-    "border_focused", "title", "header",
+    "fg",
+    "bg",
+    "muted",
+    "accent",
+    "ok",
+    "warn",
+    "danger",
+    "info",
+    "selection_fg",
+    "selection_bg",
+    "border",
+    "border_focused",
+    "title",
+    "header",
 ];
 
 impl Theme {
@@ -109,9 +121,8 @@ impl Theme {
             Some(t) => t,
             None => {
                 let path = super::paths::expand_tilde(name_or_path);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError::file(&path, format!("theme is neither a built-in (dark, light) nor a readable file: {e}"))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::file(&path, format!("theme is neither a built-in (dark, light) nor a readable file: {e}")))?;
                 let file: ThemeFile = parse_toml(&path, &text)?;
                 let mut t = Theme::builtin(file.base.as_deref().unwrap_or("dark"))
                     .ok_or_else(|| ConfigError::file(&path, "base must be \"dark\" or \"light\""))?;

@@ -26,10 +26,7 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<
         return Err("discovery output ended early (the connection dropped, or the shell failed)".into());
     }
     let mut warnings = Vec::new();
-    let mut facts = HostFacts {
-        os: s.get("os-release").and_then(sections::os_pretty_name),
-        ..HostFacts::default()
-    };
+    let mut facts = HostFacts { os: s.get("os-release").and_then(sections::os_pretty_name), ..HostFacts::default() };
     if let Some(u) = s.get("uname") {
         let mut lines = u.lines();
         facts.kernel = lines.next().map(str::to_string);
@@ -62,12 +59,7 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<
 
 /// Applies the naming convention to a host's units: only administrator-installed units whose
 /// names fit a pattern become app processes.
-pub fn units_to_processes(
-    units: &[UnitProps],
-    host: &HostId,
-    convention: &Convention,
-    warnings: &mut Vec<String>,
-) -> Vec<Process> {
+pub fn units_to_processes(units: &[UnitProps], host: &HostId, convention: &Convention, warnings: &mut Vec<String>) -> Vec<Process> {
     let patterns = convention.unit_patterns();
     let mut out = Vec::new();
     for u in units {
@@ -75,9 +67,10 @@ pub fn units_to_processes(
             warnings.push(format!("skipped a unit with an invalid name: {:?}", u.id.escape_debug().to_string()));
             continue;
         }
-        let admin = u.fragment_path.as_deref().is_some_and(|f| {
-            convention.admin_unit_dirs.iter().any(|d| f.starts_with(&format!("{}/", d.trim_end_matches('/'))))
-        });
+        let admin = u
+            .fragment_path
+            .as_deref()
+            .is_some_and(|f| convention.admin_unit_dirs.iter().any(|d| f.starts_with(&format!("{}/", d.trim_end_matches('/')))));
         if !admin || u.load_state == "not-found" {
             continue;
         }

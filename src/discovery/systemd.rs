@@ -222,7 +222,9 @@ mod tests {
 
     #[test]
     fn plain_with_bullets() {
-        let rows = parse_list_units_plain("● ledger-web.service loaded failed failed ledger\nssh.service loaded active running OpenBSD Secure Shell server\n");
+        let rows = parse_list_units_plain(
+            "● ledger-web.service loaded failed failed ledger\nssh.service loaded active running OpenBSD Secure Shell server\n",
+        );
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].unit, "ledger-web.service");
         assert_eq!(rows[0].active, "failed");
@@ -233,7 +235,12 @@ mod tests {
         let v = parse_environment_property(r#"PROCESS=web "GREETING=hello world" Q=a\"b EMPTY="#);
         assert_eq!(
             v,
-            [("PROCESS".into(), "web".into()), ("GREETING".into(), "hello world".into()), ("Q".into(), "a\"b".into()), ("EMPTY".into(), "".into())]
+            [
+                ("PROCESS".into(), "web".into()),
+                ("GREETING".into(), "hello world".into()),
+                ("Q".into(), "a\"b".into()),
+                ("EMPTY".into(), "".into())
+            ]
         );
     }
 

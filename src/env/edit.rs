@@ -6,8 +6,7 @@ use super::parse::{parse, valid_key};
 /// A value written so that systemd reads back exactly `value`: bare when it is plain, else in
 /// double quotes with `"` `\` `$` `` ` `` escaped (newlines may stay, systemd takes them).
 pub fn quote_value(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c));
+    let plain = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c));
     if plain {
         return value.to_string();
     }
@@ -39,9 +38,7 @@ pub fn set(text: &str, key: &str, value: &str) -> Result<String, String> {
     let back = parse(&out);
     match back.effective().into_iter().find(|a| a.key == key) {
         Some(a) if a.value == value => Ok(out),
-        _ => Err(format!(
-            "{key}: the file would not read back as intended (an unterminated quote near the end?); fix the file first"
-        )),
+        _ => Err(format!("{key}: the file would not read back as intended (an unterminated quote near the end?); fix the file first")),
     }
 }
 
@@ -57,7 +54,13 @@ fn set_unchecked(text: &str, key: &str, line: &str) -> String {
                     out.push_str(line);
                     // Keep the line ending the replaced block had.
                     let last = lines[a.last_line - 1];
-                    out.push_str(if last.ends_with("\r\n") { "\r\n" } else if last.ends_with('\n') { "\n" } else { "" });
+                    out.push_str(if last.ends_with("\r\n") {
+                        "\r\n"
+                    } else if last.ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    });
                 } else if n > a.first_line && n <= a.last_line {
                     continue;
                 } else {
@@ -81,8 +84,7 @@ fn set_unchecked(text: &str, key: &str, line: &str) -> String {
 /// Removes every assignment of `key` (so it is really gone, not just an older value back).
 pub fn unset(text: &str, key: &str) -> String {
     let parsed = parse(text);
-    let doomed: Vec<(usize, usize)> =
-        parsed.assignments.iter().filter(|a| a.key == key).map(|a| (a.first_line, a.last_line)).collect();
+    let doomed: Vec<(usize, usize)> = parsed.assignments.iter().filter(|a| a.key == key).map(|a| (a.first_line, a.last_line)).collect();
     text.split_inclusive('\n')
         .enumerate()
         .filter(|(i, _)| !doomed.iter().any(|(f, l)| (*f..=*l).contains(&(i + 1))))
@@ -94,7 +96,8 @@ pub fn unset(text: &str, key: &str) -> String {
 mod tests {
     use super::*;
 
-    const FILE: &str = "# shop env\nPORT=8080\n\n# the database\nDATABASE_URL=\"postgres://a\\\n:b@h/db\"\nSECRET=x   # not a comment\nPORT=9090\n";
+    const FILE: &str =
+        "# shop env\nPORT=8080\n\n# the database\nDATABASE_URL=\"postgres://a\\\n:b@h/db\"\nSECRET=x   # not a comment\nPORT=9090\n";
 
     #[test]
     fn set_replaces_the_effective_line_and_keeps_the_rest() {
@@ -117,7 +120,10 @@ mod tests {
 
     #[test]
     fn unset_removes_every_assignment_of_the_key() {
-        assert_eq!(unset(FILE, "PORT"), "# shop env\n\n# the database\nDATABASE_URL=\"postgres://a\\\n:b@h/db\"\nSECRET=x   # not a comment\n");
+        assert_eq!(
+            unset(FILE, "PORT"),
+            "# shop env\n\n# the database\nDATABASE_URL=\"postgres://a\\\n:b@h/db\"\nSECRET=x   # not a comment\n"
+        );
         assert_eq!(unset(FILE, "DATABASE_URL"), "# shop env\nPORT=8080\n\n# the database\nSECRET=x   # not a comment\nPORT=9090\n");
         assert_eq!(unset(FILE, "NOPE"), FILE);
     }

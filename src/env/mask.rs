@@ -2,8 +2,20 @@
 //! URLs keep scheme, user, host and database but not their password.
 
 const SECRET_WORDS: [&str; 14] = [
-    "KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASS", "PRIVATE", "CREDENTIAL", "DSN", "AUTH", "SALT", "COOKIE",
-    "SESSION", "SIGNATURE",
+    "KEY",
+    "SECRET",
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PRIVATE",
+    "CREDENTIAL",
+    "DSN",
+    "AUTH",
+    "SALT",
+    "COOKIE",
+    "SESSION",
+    "SIGNATURE",
 ];
 
 pub const MASK: &str = "••••••••";
@@ -57,7 +69,18 @@ mod tests {
 
     #[test]
     fn keys() {
-        for k in ["SECRET_KEY_BASE", "API_KEY", "DB_PASSWORD", "SENTRY_DSN", "AUTH_TOKEN", "GITHUB_TOKEN", "PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "SMTP_PASS", "aws_credentials"] {
+        for k in [
+            "SECRET_KEY_BASE",
+            "API_KEY",
+            "DB_PASSWORD",
+            "SENTRY_DSN",
+            "AUTH_TOKEN",
+            "GITHUB_TOKEN",
+            "PRIVATE_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "SMTP_PASS",
+            "aws_credentials",
+        ] {
             assert!(secret_key(k), "{k}");
         }
         for k in ["PORT", "RAILS_ENV", "DATABASE_URL", "WEB_CONCURRENCY", "PASSENGER_MAX", "MONKEY_COUNT"] {

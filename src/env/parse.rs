@@ -47,9 +47,7 @@ impl EnvFile {
 /// systemd's rule for a variable name (env_name_is_valid): not empty, no `=`, no control
 /// characters, not starting with a digit, and (for our purposes, as the shell sees it) no blanks.
 pub fn valid_key(key: &str) -> bool {
-    !key.is_empty()
-        && !key.starts_with(|c: char| c.is_ascii_digit())
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !key.is_empty() && !key.starts_with(|c: char| c.is_ascii_digit()) && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[derive(Clone, Copy, PartialEq)]

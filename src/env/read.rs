@@ -51,10 +51,7 @@ pub async fn host_env(backend: &Backend, target: &HostTarget, processes: &[&Proc
         }
         parse_files(&String::from_utf8_lossy(&out.stdout))
     };
-    Ok(processes
-        .iter()
-        .map(|p| process_env(&target.host, &p.process, &p.source, &p.environment, &p.env_files, &files))
-        .collect())
+    Ok(processes.iter().map(|p| process_env(&target.host, &p.process, &p.source, &p.environment, &p.env_files, &files)).collect())
 }
 
 #[cfg(test)]

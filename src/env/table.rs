@@ -11,15 +11,32 @@ use crate::model::HostId;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EnvSource {
-    File { path: String, line: usize },
-    Unit { unit: String },
+    File {
+        path: String,
+        line: usize,
+    },
+    Unit {
+        unit: String,
+    },
     /// Kubernetes: a literal `env` value in the workload's pod template.
-    KubeSpec { workload: String },
+    KubeSpec {
+        workload: String,
+    },
     /// Kubernetes: a Secret's key (always masked unless revealed).
-    KubeSecret { namespace: String, name: String, key: String },
-    KubeConfigMap { namespace: String, name: String, key: String },
+    KubeSecret {
+        namespace: String,
+        name: String,
+        key: String,
+    },
+    KubeConfigMap {
+        namespace: String,
+        name: String,
+        key: String,
+    },
     /// Kubernetes: filled in by the kubelet (fieldRef, resourceFieldRef); no value to show.
-    KubeField { path: String },
+    KubeField {
+        path: String,
+    },
 }
 
 impl EnvSource {
@@ -187,7 +204,14 @@ mod tests {
         let h = HostId("lon-1".into());
         let unit_env = vec![("PROCESS".to_string(), "web".to_string()), ("PORT".to_string(), "1".to_string())];
         let files = [read("/etc/shop/env", "PORT=8080\nA=1\n"), read("/etc/shop/local", "A=2\nbad line\n")];
-        let pe = process_env(&h, "web", "shop-web.service", &unit_env, &["/etc/shop/env".into(), "-/etc/shop/local".into(), "-/etc/shop/none".into()], &files);
+        let pe = process_env(
+            &h,
+            "web",
+            "shop-web.service",
+            &unit_env,
+            &["/etc/shop/env".into(), "-/etc/shop/local".into(), "-/etc/shop/none".into()],
+            &files,
+        );
         let get = |k: &str| pe.vars.iter().find(|v| v.0 == k).map(|v| (v.1.as_str(), v.2.label()));
         assert_eq!(get("PROCESS"), Some(("web", "shop-web.service (Environment=)".into())));
         assert_eq!(get("PORT"), Some(("8080", "/etc/shop/env:1".into())));

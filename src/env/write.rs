@@ -42,14 +42,17 @@ pub fn file_for(target: &HostTarget, convention_file: &str) -> Option<String> {
 
 /// Edits `path` on one host. Ok: (old text, new text) — equal when nothing changed.
 pub async fn change_file(backend: &Backend, t: &HostTarget, app: &str, path: &str, change: &Change) -> Result<(String, String), String> {
-    let out = backend.exec(&commands::read_env_files(&[path.to_string()], t.as_root)).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
+    let out =
+        backend.exec(&commands::read_env_files(&[path.to_string()], t.as_root)).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
     if out.status != Some(0) {
         return Err(command_error(&t.host, &String::from_utf8_lossy(&out.stderr), out.status));
     }
     let files = parse_files(&String::from_utf8_lossy(&out.stdout));
     let (sha, old) = match files.into_iter().next().map(|f| f.state) {
         Some(FileState::Read { sha256, text }) => (sha256, text),
-        Some(FileState::Missing) => return Err(format!("{}: {path} does not exist (create it first; fleet edits, it does not invent files)", t.host)),
+        Some(FileState::Missing) => {
+            return Err(format!("{}: {path} does not exist (create it first; fleet edits, it does not invent files)", t.host));
+        }
         _ => return Err(format!("{}: cannot read {path}: connect as root or allow passwordless sudo", t.host)),
     };
     let new = change.apply(&old).map_err(|e| format!("{}: {e}", t.host))?;
@@ -60,15 +63,23 @@ pub async fn change_file(backend: &Backend, t: &HostTarget, app: &str, path: &st
     let result = backend.exec_with_input(&cmd, new.as_bytes()).await;
     let outcome = match result {
         Ok(o) if o.status == Some(0) => Ok((old, new)),
-        Ok(o) if o.status == Some(17) => Err(format!("{}: {path} changed on the host since it was read; nothing written (read it again)", t.host)),
+        Ok(o) if o.status == Some(17) => {
+            Err(format!("{}: {path} changed on the host since it was read; nothing written (read it again)", t.host))
+        }
         Ok(o) if o.status == Some(18) => Err(format!("{}: the new {path} arrived incomplete; nothing written", t.host)),
         Ok(o) => Err(command_error(&t.host, &String::from_utf8_lossy(&o.stderr), o.status)),
         Err(e) => Err(format!("{}: {} (the file is the old one or the new one, never half)", t.host, e.message)),
     };
-    audit::record(&t.host, app, "config", &format!("write {path} ({})", change.describe()), match &outcome {
-        Ok(_) => "ok".into(),
-        Err(e) => format!("failed: {e}"),
-    });
+    audit::record(
+        &t.host,
+        app,
+        "config",
+        &format!("write {path} ({})", change.describe()),
+        match &outcome {
+            Ok(_) => "ok".into(),
+            Err(e) => format!("failed: {e}"),
+        },
+    );
     outcome
 }
 

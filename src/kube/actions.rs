@@ -138,7 +138,8 @@ pub async fn rollback(k: &KubeBackend, workload: &str) -> Result<String, String>
         a.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).and_then(|r| r.parse().ok()).unwrap_or(0)
     };
     let current = revision(&d.metadata.annotations);
-    let sets = Api::<ReplicaSet>::namespaced(client, ns).list(&ListParams::default()).await.map_err(|e| format!("{workload}: {}", kerr(e)))?;
+    let sets =
+        Api::<ReplicaSet>::namespaced(client, ns).list(&ListParams::default()).await.map_err(|e| format!("{workload}: {}", kerr(e)))?;
     let previous = sets
         .items
         .into_iter()

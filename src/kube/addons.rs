@@ -24,7 +24,8 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
         }
         let image = p.detail.rsplit(" · ").next().unwrap_or("");
         let Some(kind) = Kind::of_image(image).or_else(|| Kind::of_image(&p.app)) else { continue };
-        let pods: Vec<_> = report.processes.iter().filter(|q| q.workload.as_deref() == Some(workload) && q.kind == ProcessKind::KubePod).collect();
+        let pods: Vec<_> =
+            report.processes.iter().filter(|q| q.workload.as_deref() == Some(workload) && q.kind == ProcessKind::KubePod).collect();
         let running = pods.iter().filter(|q| q.state == ProcessState::Running).count();
         let port = kind.ports().first().copied();
         addons.push(AddOn {
@@ -64,7 +65,12 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
                             a.used_by.push(Use { app: app.to_string(), key: key.clone() });
                         }
                         if a.state != ProcessState::Running && !problems.iter().any(|p: &Problem| p.app == app && p.key == key) {
-                            problems.push(Problem { host: report.host.clone(), app: app.to_string(), key: key.clone(), message: format!("{} points at {}, which has no running pod", key, a.unit) });
+                            problems.push(Problem {
+                                host: report.host.clone(),
+                                app: app.to_string(),
+                                key: key.clone(),
+                                message: format!("{} points at {}, which has no running pod", key, a.unit),
+                            });
                         }
                     }
                     None => {

@@ -137,7 +137,8 @@ pub fn selects(selector: &LabelSelector, labels: Option<&BTreeMap<String, String
             }
         })
     });
-    let has_any = selector.match_labels.as_ref().is_some_and(|m| !m.is_empty()) || selector.match_expressions.as_ref().is_some_and(|e| !e.is_empty());
+    let has_any =
+        selector.match_labels.as_ref().is_some_and(|m| !m.is_empty()) || selector.match_expressions.as_ref().is_some_and(|e| !e.is_empty());
     has_any && by_labels && by_expr
 }
 
@@ -148,9 +149,7 @@ fn pod_state(p: &Pod) -> (ProcessState, String) {
     let waiting = status
         .and_then(|s| s.container_statuses.as_ref())
         .and_then(|cs| cs.iter().find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone()));
-    let ready = status
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let ready = status.and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
     let deleting = p.metadata.deletion_timestamp.is_some();
     let state = match (phase, waiting.as_deref(), ready, deleting) {
         (_, _, _, true) => ProcessState::Stopping,
@@ -195,7 +194,11 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             .filter(|p| match (w.selector, w.kind) {
                 (Some(sel), _) => selects(sel, p.metadata.labels.as_ref()),
                 // A CronJob's pods belong to its Jobs, named after it.
-                (None, "cronjob") => p.metadata.owner_references.as_ref().is_some_and(|os| os.iter().any(|o| o.kind == "Job" && o.name.starts_with(&format!("{name}-")))),
+                (None, "cronjob") => p
+                    .metadata
+                    .owner_references
+                    .as_ref()
+                    .is_some_and(|os| os.iter().any(|o| o.kind == "Job" && o.name.starts_with(&format!("{name}-")))),
                 _ => false,
             })
             .collect();
@@ -230,7 +233,8 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
         for p in pods {
             let (state, phase) = pod_state(p);
             let status = p.status.as_ref();
-            let restarts = status.and_then(|s| s.container_statuses.as_ref()).map(|cs| cs.iter().map(|c| c.restart_count.max(0) as u32).sum());
+            let restarts =
+                status.and_then(|s| s.container_statuses.as_ref()).map(|cs| cs.iter().map(|c| c.restart_count.max(0) as u32).sum());
             let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "unscheduled".into());
             let image = images(p.spec.as_ref());
             out.push(Process {

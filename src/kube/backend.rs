@@ -76,7 +76,9 @@ fn describe_raw(e: &kube::Error) -> (HostErrorKind, String) {
         kube::Error::Api(s) if s.code == 403 => (HostErrorKind::Auth, format!("forbidden by RBAC (403): {}", s.message)),
         kube::Error::Api(s) => (HostErrorKind::Command, format!("{} ({})", s.message, s.code)),
         kube::Error::Auth(a) => (HostErrorKind::Auth, format!("credentials: {a}")),
-        kube::Error::HyperError(_) | kube::Error::Service(_) => (HostErrorKind::Unreachable, format!("cannot reach the API server: {}", root_cause(e))),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            (HostErrorKind::Unreachable, format!("cannot reach the API server: {}", root_cause(e)))
+        }
         other => (HostErrorKind::Command, root_cause(other)),
     }
 }
@@ -100,7 +102,13 @@ fn watch_error(e: &watcher::Error) -> String {
 }
 
 impl KubeBackend {
-    pub fn new(id: HostId, context: String, kubeconfig: Result<Arc<Kubeconfig>, String>, namespaces: Vec<String>, labels: Labels) -> KubeBackend {
+    pub fn new(
+        id: HostId,
+        context: String,
+        kubeconfig: Result<Arc<Kubeconfig>, String>,
+        namespaces: Vec<String>,
+        labels: Labels,
+    ) -> KubeBackend {
         KubeBackend { id, context, kubeconfig, namespaces, labels, watching: tokio::sync::Mutex::new(None), prometheus: None }
     }
 
@@ -137,7 +145,8 @@ impl KubeBackend {
         // at once; its watchers and refresh loop retry on their own schedule.
         config.default_retry = false;
         let server = config.cluster_url.to_string();
-        let client = Client::try_from(config).map_err(|e| HostError::new(HostErrorKind::Config, format!("context {}: {}", self.context, root_cause(&e))))?;
+        let client = Client::try_from(config)
+            .map_err(|e| HostError::new(HostErrorKind::Config, format!("context {}: {}", self.context, root_cause(&e))))?;
         Ok((client, server))
     }
 
@@ -152,7 +161,8 @@ impl KubeBackend {
             })?;
         let errors: Errors = Arc::default();
         let mut tasks = Vec::new();
-        let scopes: Vec<Option<String>> = if self.namespaces.is_empty() { vec![None] } else { self.namespaces.iter().cloned().map(Some).collect() };
+        let scopes: Vec<Option<String>> =
+            if self.namespaces.is_empty() { vec![None] } else { self.namespaces.iter().cloned().map(Some).collect() };
         macro_rules! watch_all {
             ($t:ty, $plural:expr) => {
                 scopes
@@ -175,7 +185,8 @@ impl KubeBackend {
         let daemonsets = watch_all!(DaemonSet, "daemonsets");
         let cronjobs = watch_all!(CronJob, "cronjobs");
         let pods = watch_all!(Pod, "pods");
-        let w = Watching { client, version: version.git_version, server, deployments, statefulsets, daemonsets, cronjobs, pods, errors, tasks };
+        let w =
+            Watching { client, version: version.git_version, server, deployments, statefulsets, daemonsets, cronjobs, pods, errors, tasks };
         // The first answer waits for every initial list (or its error).
         let deadline = tokio::time::Instant::now() + FIRST_LIST;
         let keys: Vec<(String, bool)> = w

@@ -24,7 +24,8 @@ fn certificate_resource() -> ApiResource {
 
 pub async fn cluster_certs(k: &KubeBackend) -> Result<Vec<CertRow>, HostError> {
     let client = k.client().await?;
-    let scopes: Vec<Option<String>> = if k.namespaces().is_empty() { vec![None] } else { k.namespaces().iter().cloned().map(Some).collect() };
+    let scopes: Vec<Option<String>> =
+        if k.namespaces().is_empty() { vec![None] } else { k.namespaces().iter().cloned().map(Some).collect() };
     let mut rows = Vec::new();
     for ns in &scopes {
         let secrets: Api<Secret> = match ns {
@@ -44,7 +45,14 @@ pub async fn cluster_certs(k: &KubeBackend) -> Result<Vec<CertRow>, HostError> {
                 None => (None, Some("no tls.crt in the secret".into())),
             };
             let what = info.as_ref().and_then(|i| i.sans.first().cloned()).unwrap_or_else(|| name.clone());
-            rows.push(CertRow { host: k.id().clone(), what, source: CertSource::Kube { resource: format!("secret {name}") }, info, error, note: None });
+            rows.push(CertRow {
+                host: k.id().clone(),
+                what,
+                source: CertSource::Kube { resource: format!("secret {name}") },
+                info,
+                error,
+                note: None,
+            });
         }
         let certs: Api<DynamicObject> = match ns {
             Some(n) => Api::namespaced_with(client.clone(), n, &certificate_resource()),
@@ -54,7 +62,12 @@ pub async fn cluster_certs(k: &KubeBackend) -> Result<Vec<CertRow>, HostError> {
             Ok(list) => rows.extend(list.items.iter().map(|c| certificate_row(k, c))),
             // No cert-manager here (the CRD is not installed): nothing to show.
             Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(HostError::new(HostErrorKind::Command, format!("cert-manager Certificates: {}", super::backend::describe(&e).1))),
+            Err(e) => {
+                return Err(HostError::new(
+                    HostErrorKind::Command,
+                    format!("cert-manager Certificates: {}", super::backend::describe(&e).1),
+                ));
+            }
         }
     }
     Ok(rows)
@@ -66,11 +79,15 @@ fn certificate_row(k: &KubeBackend, c: &DynamicObject) -> CertRow {
     let name = c.metadata.name.as_deref().unwrap_or("");
     let spec = &c.data["spec"];
     let status = &c.data["status"];
-    let sans: Vec<String> = spec["dnsNames"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+    let sans: Vec<String> =
+        spec["dnsNames"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
     let ready = status["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
     let note = match ready {
         Some(r) if r["status"] == "True" => None,
-        Some(r) => Some(crate::text::sanitize(&format!("not Ready: {} ({})", r["message"].as_str().unwrap_or(""), r["reason"].as_str().unwrap_or(""))).into_owned()),
+        Some(r) => Some(
+            crate::text::sanitize(&format!("not Ready: {} ({})", r["message"].as_str().unwrap_or(""), r["reason"].as_str().unwrap_or("")))
+                .into_owned(),
+        ),
         None => Some("not Ready: cert-manager has not issued it yet".into()),
     };
     let not_after = status["notAfter"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok());

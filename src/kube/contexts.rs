@@ -79,12 +79,7 @@ pub fn load_files(paths: &[PathBuf], named: bool, config: &KubernetesConfig) -> 
         }
     }
     if let Some(k) = merged {
-        out.contexts = k
-            .contexts
-            .iter()
-            .map(|c| c.name.clone())
-            .filter(|n| config.contexts.iter().any(|g| glob_match(g, n)))
-            .collect();
+        out.contexts = k.contexts.iter().map(|c| c.name.clone()).filter(|n| config.contexts.iter().any(|g| glob_match(g, n))).collect();
         out.kubeconfig = Some(Arc::new(k));
     }
     out

@@ -27,7 +27,9 @@ async fn template(client: &Client, workload: &str) -> Result<PodTemplateSpec, St
         "deployment" => Api::<Deployment>::namespaced(c, ns).get(name).await.map(|d| d.spec.template),
         "statefulset" => Api::<StatefulSet>::namespaced(c, ns).get(name).await.map(|d| d.spec.template),
         "daemonset" => Api::<DaemonSet>::namespaced(c, ns).get(name).await.map(|d| d.spec.template),
-        "cronjob" => Api::<CronJob>::namespaced(c, ns).get(name).await.map(|d| d.spec.job_template.spec.map(|j| j.template).unwrap_or_default()),
+        "cronjob" => {
+            Api::<CronJob>::namespaced(c, ns).get(name).await.map(|d| d.spec.job_template.spec.map(|j| j.template).unwrap_or_default())
+        }
         other => return Err(format!("{other}: not a workload fleet reads env from")),
     };
     t.map_err(|e| kerr(workload, e))
@@ -87,7 +89,12 @@ async fn container_env(refs: &mut Refs<'_>, workload: &str, c: &Container, probl
             match refs.map(&r.name).await.clone() {
                 Ok(data) => {
                     for (k, v) in data {
-                        set(&mut vars, format!("{prefix}{k}"), v, EnvSource::KubeConfigMap { namespace: ns.clone(), name: r.name.clone(), key: k });
+                        set(
+                            &mut vars,
+                            format!("{prefix}{k}"),
+                            v,
+                            EnvSource::KubeConfigMap { namespace: ns.clone(), name: r.name.clone(), key: k },
+                        );
                     }
                 }
                 Err(e) if !r.optional.unwrap_or(false) => problems.push(e),
@@ -98,7 +105,12 @@ async fn container_env(refs: &mut Refs<'_>, workload: &str, c: &Container, probl
             match refs.secret(&r.name).await.clone() {
                 Ok(data) => {
                     for (k, v) in data {
-                        set(&mut vars, format!("{prefix}{k}"), v, EnvSource::KubeSecret { namespace: ns.clone(), name: r.name.clone(), key: k });
+                        set(
+                            &mut vars,
+                            format!("{prefix}{k}"),
+                            v,
+                            EnvSource::KubeSecret { namespace: ns.clone(), name: r.name.clone(), key: k },
+                        );
                     }
                 }
                 Err(e) if !r.optional.unwrap_or(false) => problems.push(e),
@@ -113,15 +125,29 @@ async fn container_env(refs: &mut Refs<'_>, workload: &str, c: &Container, probl
         };
         if let Some(r) = &from.secret_key_ref {
             match refs.secret(&r.name).await.clone().map(|d| d.get(&r.key).cloned()) {
-                Ok(Some(v)) => set(&mut vars, e.name.clone(), v, EnvSource::KubeSecret { namespace: ns.clone(), name: r.name.clone(), key: r.key.clone() }),
-                Ok(None) if !r.optional.unwrap_or(false) => problems.push(format!("{}: secret {ns}/{} has no key {:?}", e.name, r.name, r.key)),
+                Ok(Some(v)) => set(
+                    &mut vars,
+                    e.name.clone(),
+                    v,
+                    EnvSource::KubeSecret { namespace: ns.clone(), name: r.name.clone(), key: r.key.clone() },
+                ),
+                Ok(None) if !r.optional.unwrap_or(false) => {
+                    problems.push(format!("{}: secret {ns}/{} has no key {:?}", e.name, r.name, r.key))
+                }
                 Err(err) if !r.optional.unwrap_or(false) => problems.push(format!("{}: {err}", e.name)),
                 _ => {}
             }
         } else if let Some(r) = &from.config_map_key_ref {
             match refs.map(&r.name).await.clone().map(|d| d.get(&r.key).cloned()) {
-                Ok(Some(v)) => set(&mut vars, e.name.clone(), v, EnvSource::KubeConfigMap { namespace: ns.clone(), name: r.name.clone(), key: r.key.clone() }),
-                Ok(None) if !r.optional.unwrap_or(false) => problems.push(format!("{}: configmap {ns}/{} has no key {:?}", e.name, r.name, r.key)),
+                Ok(Some(v)) => set(
+                    &mut vars,
+                    e.name.clone(),
+                    v,
+                    EnvSource::KubeConfigMap { namespace: ns.clone(), name: r.name.clone(), key: r.key.clone() },
+                ),
+                Ok(None) if !r.optional.unwrap_or(false) => {
+                    problems.push(format!("{}: configmap {ns}/{} has no key {:?}", e.name, r.name, r.key))
+                }
                 Err(err) if !r.optional.unwrap_or(false) => problems.push(format!("{}: {err}", e.name)),
                 _ => {}
             }

@@ -30,7 +30,8 @@ pub async fn pick_pod(k: &KubeBackend, app: &str, workload: Option<&str>) -> Res
         .filter(|p| workload.is_none_or(|w| p.workload.as_deref() == Some(w)))
         .find(|p| p.state == ProcessState::Running)
         .ok_or_else(|| HostError::new(HostErrorKind::Command, format!("{}: no running pod of {}", k.id(), workload.unwrap_or(app))))?;
-    let (namespace, name) = super::logs::parse_source(&chosen.source).ok_or_else(|| HostError::new(HostErrorKind::Command, "bad pod name"))?;
+    let (namespace, name) =
+        super::logs::parse_source(&chosen.source).ok_or_else(|| HostError::new(HostErrorKind::Command, "bad pod name"))?;
     Ok(PodTarget { namespace, name })
 }
 
@@ -39,7 +40,8 @@ pub async fn pick_pod(k: &KubeBackend, app: &str, workload: Option<&str>) -> Res
 pub async fn pick_pod_of(k: &KubeBackend, app: &str, workloads: &[String], named: Option<&str>) -> Result<PodTarget, HostError> {
     if let Some(name) = named {
         let report = k.refresh().await?;
-        let pods: Vec<&str> = report.processes.iter().filter(|p| p.kind == ProcessKind::KubePod && p.app == app).map(|p| p.source.as_str()).collect();
+        let pods: Vec<&str> =
+            report.processes.iter().filter(|p| p.kind == ProcessKind::KubePod && p.app == app).map(|p| p.source.as_str()).collect();
         let hit = pods.iter().find(|s| s.rsplit('/').next() == Some(name)).ok_or_else(|| {
             let names: Vec<&str> = pods.iter().filter_map(|s| s.rsplit('/').next()).collect();
             HostError::new(HostErrorKind::Config, format!("{}: {app} has no pod {name:?} (its pods: {})", k.id(), names.join(", ")))
@@ -74,7 +76,12 @@ pub fn exit_code(status: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1:
     if s.status.as_deref() == Some("Success") {
         return Ok(0);
     }
-    let code = s.details.as_ref().and_then(|d| d.causes.as_ref()).and_then(|cs| cs.iter().find(|c| c.reason.as_deref() == Some("ExitCode"))).and_then(|c| c.message.as_ref()?.parse().ok());
+    let code = s
+        .details
+        .as_ref()
+        .and_then(|d| d.causes.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.reason.as_deref() == Some("ExitCode")))
+        .and_then(|c| c.message.as_ref()?.parse().ok());
     code.ok_or_else(|| crate::text::sanitize(s.message.as_deref().unwrap_or("exec failed")).into_owned())
 }
 
@@ -214,14 +221,20 @@ pub async fn service_target(k: &KubeBackend, name: &str, port: u16) -> Result<Op
     if selector.is_empty() {
         return Err(HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name} has no selector (no pods to forward to)")));
     }
-    let sp = spec.ports.unwrap_or_default().into_iter().find(|p| p.port == i32::from(port)).ok_or_else(|| {
-        HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name} has no port {port}"))
-    })?;
+    let sp = spec
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.port == i32::from(port))
+        .ok_or_else(|| HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name} has no port {port}")))?;
     let target = match sp.target_port {
         Some(IntOrString::Int(p)) => u16::try_from(p).map_err(|_| HostError::new(HostErrorKind::Config, "bad target port"))?,
         None => port,
         Some(IntOrString::String(named)) => {
-            return Err(HostError::new(HostErrorKind::Config, format!("service {svc_ns}/{name}: named target port {named:?}; forward to the pod's port number instead")));
+            return Err(HostError::new(
+                HostErrorKind::Config,
+                format!("service {svc_ns}/{name}: named target port {named:?}; forward to the pod's port number instead"),
+            ));
         }
     };
     let pod = k

@@ -165,7 +165,13 @@ pub async fn run(backend: Arc<Backend>, hu: HostUnits, req: LogRequest, tx: mpsc
 
 /// Follows one pod until it is gone or nobody listens. `since`: the last line already handed
 /// out (None: from the pod's start).
-async fn follow_pod(backend: Arc<Backend>, pod: PodRef, mut since: Option<Timestamp>, filter: crate::logs::filter::LogFilter, tx: mpsc::UnboundedSender<LogEvent>) {
+async fn follow_pod(
+    backend: Arc<Backend>,
+    pod: PodRef,
+    mut since: Option<Timestamp>,
+    filter: crate::logs::filter::LogFilter,
+    tx: mpsc::UnboundedSender<LogEvent>,
+) {
     let k = kube_backend(&backend);
     let host = k.id().clone();
     let mut dropped_at: Option<Instant> = None;

@@ -38,12 +38,20 @@ pub fn quantity(q: &str) -> Option<f64> {
 }
 
 fn resource(kind: &str, plural: &str) -> ApiResource {
-    ApiResource { group: "metrics.k8s.io".into(), version: "v1beta1".into(), api_version: "metrics.k8s.io/v1beta1".into(), kind: kind.into(), plural: plural.into() }
+    ApiResource {
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        api_version: "metrics.k8s.io/v1beta1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+    }
 }
 
 fn error(what: &str, e: kube::Error) -> HostError {
     match &e {
-        kube::Error::Api(s) if s.code == 404 => HostError::new(HostErrorKind::Command, format!("{what}: metrics.k8s.io is not served here (install metrics-server)")),
+        kube::Error::Api(s) if s.code == 404 => {
+            HostError::new(HostErrorKind::Command, format!("{what}: metrics.k8s.io is not served here (install metrics-server)"))
+        }
         _ => {
             let (kind, msg) = super::backend::describe(&e);
             HostError::new(kind, format!("{what}: {msg}"))
@@ -89,8 +97,11 @@ pub async fn pod_metrics(k: &KubeBackend, processes: &[&Process]) -> Result<Vec<
 
 /// The same from an in-cluster Prometheus (cAdvisor's series).
 async fn from_prometheus(k: &KubeBackend, p: &super::prometheus::PromRef, processes: &[&Process]) -> Result<Vec<UnitMetrics>, HostError> {
-    let pods: Vec<(&Process, (String, String))> =
-        processes.iter().filter(|p| p.kind == ProcessKind::KubePod).filter_map(|p| super::logs::parse_source(&p.source).map(|x| (*p, x))).collect();
+    let pods: Vec<(&Process, (String, String))> = processes
+        .iter()
+        .filter(|p| p.kind == ProcessKind::KubePod)
+        .filter_map(|p| super::logs::parse_source(&p.source).map(|x| (*p, x)))
+        .collect();
     let keys: Vec<(String, String)> = pods.iter().map(|(_, k)| k.clone()).collect();
     let usage = super::prometheus::pod_usage(k, p, &keys).await?;
     Ok(pods
@@ -118,7 +129,10 @@ pub async fn app_pod_metrics(k: &KubeBackend, app: &str) -> Result<Vec<UnitMetri
 pub async fn cluster_metrics(k: &KubeBackend) -> Result<HostMetrics, HostError> {
     let client = k.client().await?;
     let nodes = Api::<Node>::all(client.clone()).list(&ListParams::default()).await.map_err(|e| error("nodes", e))?;
-    let usage = Api::<DynamicObject>::all_with(client, &resource("NodeMetrics", "nodes")).list(&ListParams::default()).await.map_err(|e| error("node metrics", e))?;
+    let usage = Api::<DynamicObject>::all_with(client, &resource("NodeMetrics", "nodes"))
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| error("node metrics", e))?;
     let capacity = |field: &str| -> f64 {
         nodes
             .items

@@ -40,7 +40,12 @@ impl KubeSetup {
     /// name already), and one per kubeconfig file that could not be read.
     pub fn specs(&self, taken: &[crate::runtime::inventory::HostSpec]) -> Vec<crate::runtime::inventory::HostSpec> {
         let mut out: Vec<crate::runtime::inventory::HostSpec> = Vec::new();
-        let rows = self.loaded.contexts.iter().map(|c| (c.clone(), c.clone())).chain(self.loaded.errors.iter().map(|(row, _)| (row.clone(), String::new())));
+        let rows = self
+            .loaded
+            .contexts
+            .iter()
+            .map(|c| (c.clone(), c.clone()))
+            .chain(self.loaded.errors.iter().map(|(row, _)| (row.clone(), String::new())));
         for (name, context) in rows {
             let clash = taken.iter().chain(out.iter()).any(|s| s.id.0 == name);
             let id = if clash { format!("kube:{name}") } else { name };

@@ -107,7 +107,8 @@ mod tests {
         // "caf\xe9\n\x1b[31mred" as bytes: invalid UTF-8 is replaced, not dropped.
         let l = parse(r#"{"__CURSOR":"c","__REALTIME_TIMESTAMP":"1","MESSAGE":[99,97,102,233,10,27,91,51,49,109,114,101,100],"_SYSTEMD_UNIT":"shop-web.service"}"#).unwrap();
         assert_eq!(l.message, "caf\u{fffd}\n\u{1b}[31mred");
-        let l = parse(r#"{"__CURSOR":"c","__REALTIME_TIMESTAMP":"1","MESSAGE":"line one\nline two","_SYSTEMD_UNIT":"shop-web.service"}"#).unwrap();
+        let l = parse(r#"{"__CURSOR":"c","__REALTIME_TIMESTAMP":"1","MESSAGE":"line one\nline two","_SYSTEMD_UNIT":"shop-web.service"}"#)
+            .unwrap();
         assert_eq!(l.message.lines().count(), 2);
     }
 
@@ -129,9 +130,6 @@ mod tests {
     fn other_units_and_garbage() {
         assert!(parse(r#"{"__CURSOR":"c","__REALTIME_TIMESTAMP":"1","MESSAGE":"x","_SYSTEMD_UNIT":"ssh.service"}"#).is_none());
         assert!(parse_line(b"not json", &HostId("h".into()), &units()).is_err());
-        assert_eq!(
-            parse_line(br#"{"MESSAGE":"x"}"#, &HostId("h".into()), &units()),
-            Err(ParseError::Missing("__CURSOR"))
-        );
+        assert_eq!(parse_line(br#"{"MESSAGE":"x"}"#, &HostId("h".into()), &units()), Err(ParseError::Missing("__CURSOR")));
     }
 }

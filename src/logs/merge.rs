@@ -34,18 +34,11 @@ impl Reorder {
     /// Lines whose wait is over, in timestamp order. A held line older than one being released
     /// goes with it, so order is kept within what is released together.
     pub fn ready(&mut self, now: Instant) -> Vec<LogLine> {
-        let Some(latest_due) = self
-            .held
-            .iter()
-            .filter(|(arrived, _)| *arrived + self.window <= now)
-            .map(|(_, l)| l.ts)
-            .max()
-        else {
+        let Some(latest_due) = self.held.iter().filter(|(arrived, _)| *arrived + self.window <= now).map(|(_, l)| l.ts).max() else {
             return Vec::new();
         };
-        let (mut out, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
-            .into_iter()
-            .partition(|(arrived, l)| *arrived + self.window <= now || l.ts <= latest_due);
+        let (mut out, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.held).into_iter().partition(|(arrived, l)| *arrived + self.window <= now || l.ts <= latest_due);
         self.held = keep;
         out.sort_by(|a, b| a.1.ts.cmp(&b.1.ts).then_with(|| a.1.host.cmp(&b.1.host)));
         out.into_iter().map(|(_, l)| l).collect()

@@ -176,9 +176,7 @@ mod property {
     #[test]
     fn random_inputs_never_leak_controls() {
         let mut rng = crate::text::XorShift(0x9e37_79b9_7f4a_7c15);
-        let alphabet: Vec<char> = "\u{1b}\u{9b}\u{9d}\u{9c}\u{7}\\[]();:?0123456789mHJKPX^_ \tab\r\n\u{7f}\u{202e}é✓"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> = "\u{1b}\u{9b}\u{9d}\u{9c}\u{7}\\[]();:?0123456789mHJKPX^_ \tab\r\n\u{7f}\u{202e}é✓".chars().collect();
         for _ in 0..20_000 {
             check(&rng.string(&alphabet, 24));
             let len = rng.next() % 24;

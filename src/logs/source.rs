@@ -34,14 +34,30 @@ pub struct LogRequest {
 #[derive(Debug, Clone)]
 pub enum LogEvent {
     /// History for this host, oldest first (at most `lines` of it).
-    History { host: HostId, lines: Vec<LogLine> },
-    Live { host: HostId, line: LogLine },
+    History {
+        host: HostId,
+        lines: Vec<LogLine>,
+    },
+    Live {
+        host: HostId,
+        line: LogLine,
+    },
     /// The follow stream dropped; fleet is reconnecting.
-    Dropped { host: HostId, reason: String },
+    Dropped {
+        host: HostId,
+        reason: String,
+    },
     /// The follow stream is back after `after`; nothing was lost.
-    Reconnected { host: HostId, after: Duration, at: Timestamp },
+    Reconnected {
+        host: HostId,
+        after: Duration,
+        at: Timestamp,
+    },
     /// This host's logs could not be read at all.
-    Failed { host: HostId, error: HostError },
+    Failed {
+        host: HostId,
+        error: HostError,
+    },
 }
 
 /// Reads the newest `req.lines` matching lines (newest first from journald, stopping as soon as
@@ -92,7 +108,8 @@ pub async fn history(backend: &Backend, hu: &HostUnits, req: &LogRequest) -> Res
 
 /// The cursor of the newest entry of these units, whatever it says.
 async fn newest_cursor(backend: &Backend, hu: &HostUnits) -> Result<Option<String>, HostError> {
-    let query = JournalQuery { units: hu.units.iter().map(|(u, _, _)| u.clone()).collect(), reverse: true, lines: Some(1), ..Default::default() };
+    let query =
+        JournalQuery { units: hu.units.iter().map(|(u, _, _)| u.clone()).collect(), reverse: true, lines: Some(1), ..Default::default() };
     let mut stream = backend.exec_stream(&journalctl(&query)).await?;
     while let Some(raw) = stream.next_line().await {
         if let Ok(Some(LogLine { resume: ResumeToken::Journald(c), .. })) = parse_line(&raw, &hu.host, &hu.units) {
@@ -114,7 +131,13 @@ fn journal_error(stderr: &str) -> HostError {
 
 /// Follows from `cursor` until the receiver goes away. Every line passes through `filter`; the
 /// cursor advances on every line read, shown or not, so a resume never repeats one.
-pub async fn follow(backend: Arc<Backend>, hu: HostUnits, filter: LogFilter, mut cursor: Option<String>, tx: mpsc::UnboundedSender<LogEvent>) {
+pub async fn follow(
+    backend: Arc<Backend>,
+    hu: HostUnits,
+    filter: LogFilter,
+    mut cursor: Option<String>,
+    tx: mpsc::UnboundedSender<LogEvent>,
+) {
     let mut dropped_at: Option<Instant> = None;
     let mut failures = 0u32;
     loop {

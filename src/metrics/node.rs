@@ -39,7 +39,10 @@ pub fn parse(text: &str) -> Result<HostSample, String> {
             "node_network_receive_bytes_total" if m.labels.get("device") != Some("lo") => s.net_rx += v as u64,
             "node_network_transmit_bytes_total" if m.labels.get("device") != Some("lo") => s.net_tx += v as u64,
             "node_filesystem_size_bytes" | "node_filesystem_avail_bytes" => {
-                let (Some(mount), Some(fstype), Some(dev)) = (m.labels.get("mountpoint"), m.labels.get("fstype"), m.labels.get("device")) else { continue };
+                let (Some(mount), Some(fstype), Some(dev)) = (m.labels.get("mountpoint"), m.labels.get("fstype"), m.labels.get("device"))
+                else {
+                    continue;
+                };
                 if !keep_disk(fstype) {
                     continue;
                 }

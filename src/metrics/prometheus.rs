@@ -61,8 +61,8 @@ impl Prometheus {
         let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
         let url = format!("{}{path}?{}", self.base, query.join("&"));
         let (code, body) = http_get(&self.via, &url, MAX_ANSWER).await.map_err(|e| format!("prometheus {}: {e}", self.describe()))?;
-        let v: Value = serde_json::from_str(&body)
-            .map_err(|_| format!("prometheus {}: HTTP {code}, not a Prometheus API answer", self.describe()))?;
+        let v: Value =
+            serde_json::from_str(&body).map_err(|_| format!("prometheus {}: HTTP {code}, not a Prometheus API answer", self.describe()))?;
         if v["status"] != "success" {
             return Err(format!(
                 "prometheus {}: {} ({})",
@@ -82,7 +82,8 @@ impl Prometheus {
 
     /// A range query over [start, end] (unix seconds) every `step` seconds.
     pub async fn query_range(&self, promql: &str, start: i64, end: i64, step: u64) -> Result<Vec<Range>, String> {
-        let params = [("query", promql.to_string()), ("start", start.to_string()), ("end", end.to_string()), ("step", step.max(1).to_string())];
+        let params =
+            [("query", promql.to_string()), ("start", start.to_string()), ("end", end.to_string()), ("step", step.max(1).to_string())];
         let v = self.api("/api/v1/query_range", &params).await?;
         parse_matrix(&v["data"])
     }
@@ -160,7 +161,13 @@ impl Prometheus {
 
     /// History for the host sparklines, per host, in `state::fleet::HOST_SERIES` order: CPU %,
     /// memory used %, load, network in and out.
-    pub async fn history(&self, hosts: &HostNames, start: i64, end: i64, step: u64) -> Result<HashMap<HostId, [Vec<(i64, f64)>; 5]>, String> {
+    pub async fn history(
+        &self,
+        hosts: &HostNames,
+        start: i64,
+        end: i64,
+        step: u64,
+    ) -> Result<HashMap<HostId, [Vec<(i64, f64)>; 5]>, String> {
         let l = &self.host_label;
         let queries = [
             format!("100 * (1 - avg by ({l}) (rate(node_cpu_seconds_total{{mode=\"idle\"}}[1m])))"),
@@ -294,7 +301,9 @@ mod tests {
         let s = parse_vector(&v).unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].labels["instance"].as_str(), s[0].value), ("lab-1", 12.5));
-        let m: Value = serde_json::from_str(r#"{"resultType":"matrix","result":[{"metric":{"instance":"x"},"values":[[1,"1"],[2,"+Inf"],[3,"3"]]}]}"#).unwrap();
+        let m: Value =
+            serde_json::from_str(r#"{"resultType":"matrix","result":[{"metric":{"instance":"x"},"values":[[1,"1"],[2,"+Inf"],[3,"3"]]}]}"#)
+                .unwrap();
         assert_eq!(parse_matrix(&m).unwrap()[0].values, vec![(1, 1.0), (3, 3.0)]);
         assert!(parse_matrix(&v).is_err());
         assert_eq!(encode("rate(x{a=\"b\"}[1m])"), "rate%28x%7Ba%3D%22b%22%7D%5B1m%5D%29");

@@ -67,10 +67,7 @@ pub fn spark(values: impl Iterator<Item = f64>, max: Option<f64>) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let values: Vec<f64> = values.collect();
     let top = max.unwrap_or_else(|| values.iter().copied().fold(0.0, f64::max));
-    values
-        .iter()
-        .map(|v| if top <= 0.0 { BARS[0] } else { BARS[((v / top).clamp(0.0, 1.0) * 7.0).round() as usize] })
-        .collect()
+    values.iter().map(|v| if top <= 0.0 { BARS[0] } else { BARS[((v / top).clamp(0.0, 1.0) * 7.0).round() as usize] }).collect()
 }
 
 #[cfg(test)]

@@ -37,7 +37,14 @@ pub fn parse(text: &str) -> Sample {
             out.push((
                 id.clone(),
                 cpu,
-                UnitMetrics { unit: id, active: p.active_state, cpu_percent: None, memory_bytes: p.memory_current, tasks, restarts: p.n_restarts },
+                UnitMetrics {
+                    unit: id,
+                    active: p.active_state,
+                    cpu_percent: None,
+                    memory_bytes: p.memory_current,
+                    tasks,
+                    restarts: p.n_restarts,
+                },
             ));
         }
     }
@@ -67,8 +74,10 @@ mod tests {
 
     #[test]
     fn cpu_from_deltas() {
-        let a = parse("Id=a.service\nActiveState=active\nCPUUsageNSec=1000000000\nMemoryCurrent=1024\nTasksCurrent=3\nNRestarts=0\n\n100.0\n");
-        let b = parse("Id=a.service\nActiveState=active\nCPUUsageNSec=1500000000\nMemoryCurrent=2048\nTasksCurrent=4\nNRestarts=1\n\n102.0\n");
+        let a =
+            parse("Id=a.service\nActiveState=active\nCPUUsageNSec=1000000000\nMemoryCurrent=1024\nTasksCurrent=3\nNRestarts=0\n\n100.0\n");
+        let b =
+            parse("Id=a.service\nActiveState=active\nCPUUsageNSec=1500000000\nMemoryCurrent=2048\nTasksCurrent=4\nNRestarts=1\n\n102.0\n");
         let m = derive(&a, &b);
         assert_eq!(m.len(), 1);
         assert!((m[0].cpu_percent.unwrap() - 25.0).abs() < 1e-9);

@@ -91,8 +91,7 @@ impl Health {
     /// Up when every process runs, down when none does, degraded in between. Unknown when we
     /// have nothing current to judge by (every host of the app failed its last refresh).
     pub fn of(processes: &[&Process], stale_hosts: &[HostId]) -> Health {
-        let current: Vec<_> =
-            processes.iter().filter(|p| !stale_hosts.contains(&p.host)).collect();
+        let current: Vec<_> = processes.iter().filter(|p| !stale_hosts.contains(&p.host)).collect();
         if current.is_empty() {
             return Health::Unknown;
         }
@@ -122,8 +121,7 @@ pub struct App {
 impl App {
     /// "web×2 worker×1 clock×1"
     pub fn formation_label(&self) -> String {
-        let parts: Vec<String> =
-            self.formation.iter().map(|(p, n)| format!("{p}×{n}")).collect();
+        let parts: Vec<String> = self.formation.iter().map(|(p, n)| format!("{p}×{n}")).collect();
         parts.join(" ")
     }
 }
@@ -152,11 +150,8 @@ pub fn app_processes<'a>(
         .into_iter()
         .filter(|r| hosts.is_empty() || hosts.contains(&r.host.0))
         .filter_map(|r| {
-            let procs: Vec<&Process> = r
-                .processes
-                .iter()
-                .filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process)))
-                .collect();
+            let procs: Vec<&Process> =
+                r.processes.iter().filter(|p| p.app == app && (processes.is_empty() || processes.contains(&p.process))).collect();
             (!procs.is_empty()).then_some((r, procs))
         })
         .collect()
@@ -170,11 +165,7 @@ fn process_rank(name: &str, order: &[String]) -> (usize, String) {
 
 /// Groups processes from every host into apps. `stale_hosts` are hosts whose processes come from
 /// an older report because the last refresh failed; they make health unknown or degraded.
-pub fn group_apps<'a>(
-    processes: impl IntoIterator<Item = &'a Process>,
-    process_order: &[String],
-    stale_hosts: &[HostId],
-) -> Vec<App> {
+pub fn group_apps<'a>(processes: impl IntoIterator<Item = &'a Process>, process_order: &[String], stale_hosts: &[HostId]) -> Vec<App> {
     let mut by_app: BTreeMap<&str, Vec<&Process>> = BTreeMap::new();
     for p in processes {
         by_app.entry(p.app.as_str()).or_default().push(p);
@@ -198,11 +189,7 @@ pub fn group_apps<'a>(
             let mut hosts: Vec<HostId> = procs.iter().map(|p| p.host.clone()).collect();
             hosts.sort();
             hosts.dedup();
-            let since = procs
-                .iter()
-                .filter(|p| p.state == ProcessState::Running)
-                .filter_map(|p| p.since)
-                .max();
+            let since = procs.iter().filter(|p| p.state == ProcessState::Running).filter_map(|p| p.since).max();
             App {
                 name: name.to_string(),
                 formation,

@@ -95,9 +95,15 @@ impl std::fmt::Display for HostError {
 pub enum HostStatus {
     /// No answer yet (first connect, or reconnecting with no earlier report).
     Connecting,
-    Up { report: HostReport },
+    Up {
+        report: HostReport,
+    },
     /// The last attempt failed. `last` keeps the last good report so nothing already shown is lost.
-    Failed { error: HostError, at: Timestamp, last: Option<Box<HostReport>> },
+    Failed {
+        error: HostError,
+        at: Timestamp,
+        last: Option<Box<HostReport>>,
+    },
 }
 
 impl HostStatus {

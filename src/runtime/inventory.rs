@@ -51,13 +51,7 @@ pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<Ho
         }
     }
     if config.local && !out.iter().any(|h| h.id.0 == "local") {
-        out.push(HostSpec {
-            id: HostId("local".into()),
-            kind: HostKind::Local,
-            destination: String::new(),
-            tags: Vec::new(),
-            group: None,
-        });
+        out.push(HostSpec { id: HostId("local".into()), kind: HostKind::Local, destination: String::new(), tags: Vec::new(), group: None });
     }
     (out, warning)
 }

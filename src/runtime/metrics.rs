@@ -21,14 +21,21 @@ use crate::model::HostId;
 use crate::state::metrics_view::AppSample;
 
 /// Starts host sampling: from the `[prometheus]` server when configured, else from every host.
-pub fn spawn_host_metrics(backends: &[Arc<Backend>], specs: &[HostSpec], config: &FleetConfig, events: mpsc::UnboundedSender<BackendEvent>) {
+pub fn spawn_host_metrics(
+    backends: &[Arc<Backend>],
+    specs: &[HostSpec],
+    config: &FleetConfig,
+    events: mpsc::UnboundedSender<BackendEvent>,
+) {
     let interval = config.metrics.interval;
     if let Some(p) = &config.prometheus {
         let via = match &p.via {
             Some(name) => backends.iter().find(|b| b.id().0 == *name).cloned(),
             None => Some(Arc::new(Backend::Local(Default::default()))),
         };
-        let prom = via.ok_or_else(|| format!("[prometheus] via = {:?} is not a host in the inventory", p.via)).and_then(|via| Prometheus::new(p, via));
+        let prom = via
+            .ok_or_else(|| format!("[prometheus] via = {:?} is not a host in the inventory", p.via))
+            .and_then(|via| Prometheus::new(p, via));
         match prom {
             Ok(prom) => {
                 let names = names_of(specs);
@@ -98,7 +105,13 @@ async fn from_demo(host: HostId, interval: Duration, history: Duration, events: 
     let at = |t: i64| -> [f64; 5] {
         let x = t as f64 / 60.0 + seed;
         let cpu = (35.0 + 25.0 * x.sin() + 10.0 * (3.1 * x).sin()).clamp(1.0, 99.0);
-        [cpu, 55.0 + 8.0 * (0.3 * x).sin() + seed % 20.0, cpu / 40.0, 40_000.0 + 30_000.0 * (1.7 * x).sin(), 90_000.0 + 60_000.0 * (1.3 * x).cos()]
+        [
+            cpu,
+            55.0 + 8.0 * (0.3 * x).sin() + seed % 20.0,
+            cpu / 40.0,
+            40_000.0 + 30_000.0 * (1.7 * x).sin(),
+            90_000.0 + 60_000.0 * (1.3 * x).cos(),
+        ]
     };
     let now = jiff::Timestamp::now().as_second();
     let step = interval.as_secs().max(1) as i64;
@@ -120,7 +133,11 @@ async fn from_demo(host: HostId, interval: Duration, history: Duration, events: 
             mem_used: (total as f64 * mem / 100.0) as u64,
             mem_available: (total as f64 * (1.0 - mem / 100.0)) as u64,
             mem_total: total,
-            disks: vec![crate::metrics::Disk { mount: "/".into(), size: 80 << 30, avail: (80u64 << 30) * (100 - (seed as u64 % 60)) / 100 }],
+            disks: vec![crate::metrics::Disk {
+                mount: "/".into(),
+                size: 80 << 30,
+                avail: (80u64 << 30) * (100 - (seed as u64 % 60)) / 100,
+            }],
             net_rx_per_sec: Some(rx),
             net_tx_per_sec: Some(tx),
             uptime_secs: Some(86_400 * 12),
@@ -135,7 +152,13 @@ async fn from_demo(host: HostId, interval: Duration, history: Duration, events: 
     }
 }
 
-async fn from_prometheus(prom: Prometheus, names: Vec<(HostId, Vec<String>)>, interval: Duration, history: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+async fn from_prometheus(
+    prom: Prometheus,
+    names: Vec<(HostId, Vec<String>)>,
+    interval: Duration,
+    history: Duration,
+    events: mpsc::UnboundedSender<BackendEvent>,
+) {
     let end = jiff::Timestamp::now().as_second();
     match prom.history(&names, end - history.as_secs() as i64, end, interval.as_secs().max(1)).await {
         Ok(h) => {
@@ -208,10 +231,13 @@ pub fn watch_app(
     interval: Duration,
     events: mpsc::UnboundedSender<BackendEvent>,
 ) -> AppWatch {
-    let hosts: Vec<(HostTarget, Option<Arc<Backend>>)> = targets.into_iter().map(|t| {
-        let b = backends.get(&t.host).cloned();
-        (t, b)
-    }).collect();
+    let hosts: Vec<(HostTarget, Option<Arc<Backend>>)> = targets
+        .into_iter()
+        .map(|t| {
+            let b = backends.get(&t.host).cloned();
+            (t, b)
+        })
+        .collect();
     AppWatch(tokio::spawn(async move {
         let mut previous: HashMap<HostId, Previous> = HashMap::new();
         // A second sample soon after the first, so CPU and rates show without waiting a whole interval.
@@ -229,7 +255,8 @@ pub fn watch_app(
                             Err(e) => (t.host.clone(), Read::Failed(e.message)),
                         };
                     }
-                    let units = b.exec(&commands::unit_accounting(&t.units)).await.map(|o| units::parse(&String::from_utf8_lossy(&o.stdout)));
+                    let units =
+                        b.exec(&commands::unit_accounting(&t.units)).await.map(|o| units::parse(&String::from_utf8_lossy(&o.stdout)));
                     let scraped = match &url {
                         Some(u) => Some(endpoint::scrape(b, u).await.map(|r| (r, Instant::now()))),
                         None => None,

@@ -24,36 +24,87 @@ use inventory::HostSpec;
 #[derive(Debug, Clone)]
 pub enum BackendEvent {
     /// One refresh of one host finished at `at`.
-    Host { host: HostId, result: Result<HostReport, HostError>, at: jiff::Timestamp },
+    Host {
+        host: HostId,
+        result: Result<HostReport, HostError>,
+        at: jiff::Timestamp,
+    },
     /// Log events of one log view session, batched (one message per ~50 ms, never per line).
-    Logs { session: u64, events: Vec<crate::logs::source::LogEvent> },
+    Logs {
+        session: u64,
+        events: Vec<crate::logs::source::LogEvent>,
+    },
     /// Older lines fetched for a log view that scrolled above its buffer, every host merged.
-    LogsOlder { session: u64, lines: Vec<crate::model::LogLine> },
+    LogsOlder {
+        session: u64,
+        lines: Vec<crate::model::LogLine>,
+    },
     /// Progress of a running restart or rollout.
     Action(crate::actions::ActionEvent),
     /// The app's PORT, for the forward prompt.
-    PortResolved { app: String, target: crate::actions::HostTarget, port: Option<u16> },
+    PortResolved {
+        app: String,
+        target: crate::actions::HostTarget,
+        port: Option<u16>,
+    },
     /// The forwards' live numbers (sent once a second while any runs).
     Forwards(Vec<crate::state::actions_view::ForwardRow>),
     Audit(Vec<crate::actions::audit::AuditEntry>),
     /// An app's env, read from its hosts (`problems`: hosts that could not be read).
-    Env { app: String, envs: Vec<crate::env::table::ProcessEnv>, problems: Vec<String> },
+    Env {
+        app: String,
+        envs: Vec<crate::env::table::ProcessEnv>,
+        problems: Vec<String>,
+    },
     /// The add-ons an app uses (and the front doors routing to it), with problems as text.
-    Addons { app: String, addons: Vec<crate::addons::AddOn>, problems: Vec<String> },
+    Addons {
+        app: String,
+        addons: Vec<crate::addons::AddOn>,
+        problems: Vec<String>,
+    },
     /// An env file read for the editor.
-    EnvFile { app: String, target: crate::actions::HostTarget, path: String, sha: String, text: String },
+    EnvFile {
+        app: String,
+        target: crate::actions::HostTarget,
+        path: String,
+        sha: String,
+        text: String,
+    },
     /// An env change finished: the hosts whose file changed, and a line per host.
-    EnvWritten { app: String, changed: Vec<crate::actions::HostTarget>, report: Vec<String> },
+    EnvWritten {
+        app: String,
+        changed: Vec<crate::actions::HostTarget>,
+        report: Vec<String>,
+    },
     /// A host's latest metrics (rates from its last two samples).
-    Metrics { host: HostId, metrics: crate::metrics::HostMetrics, at: jiff::Timestamp },
+    Metrics {
+        host: HostId,
+        metrics: crate::metrics::HostMetrics,
+        at: jiff::Timestamp,
+    },
     /// Earlier points for a host's series (a Prometheus range query), `HOST_SERIES` order.
-    MetricsHistory { host: HostId, history: Box<[Vec<(i64, f64)>; 5]> },
+    MetricsHistory {
+        host: HostId,
+        history: Box<[Vec<(i64, f64)>; 5]>,
+    },
     /// One sample of an app's metrics on one host (the Metrics tab), or why there is none.
-    AppMetrics { app: String, host: HostId, sample: Result<crate::state::metrics_view::AppSample, String>, at: jiff::Timestamp },
+    AppMetrics {
+        app: String,
+        host: HostId,
+        sample: Result<crate::state::metrics_view::AppSample, String>,
+        at: jiff::Timestamp,
+    },
     /// The certificates of an app's domains (its Certs tab).
-    AppCerts { app: String, rows: Vec<crate::certs::CertRow>, problems: Vec<String> },
+    AppCerts {
+        app: String,
+        rows: Vec<crate::certs::CertRow>,
+        problems: Vec<String>,
+    },
     /// Every certificate fleet can see, and the hosts that could not be read.
-    Certs { rows: Vec<crate::certs::CertRow>, problems: Vec<String> },
+    Certs {
+        rows: Vec<crate::certs::CertRow>,
+        problems: Vec<String>,
+    },
     /// Something the user should read in the status bar.
     Notice(String),
 }
@@ -109,9 +160,9 @@ pub fn refresh_once(
             // Each host on its own task, so the hosts truly run in parallel.
             let task = tokio::spawn(async move { b.refresh(&convention).await });
             async move {
-                let result = task.await.unwrap_or_else(|e| {
-                    Err(HostError::new(crate::model::HostErrorKind::Command, format!("internal error: {e}")))
-                });
+                let result = task
+                    .await
+                    .unwrap_or_else(|e| Err(HostError::new(crate::model::HostErrorKind::Command, format!("internal error: {e}"))));
                 (id, result)
             }
         })

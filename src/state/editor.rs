@@ -68,7 +68,13 @@ impl Editor {
                 Ok((
                     format!("Write {path} on {}?", target.host),
                     lines,
-                    super::Effect::WriteEnvFile { app: app.clone(), target: (**target).clone(), path: path.clone(), sha: sha.clone(), text },
+                    super::Effect::WriteEnvFile {
+                        app: app.clone(),
+                        target: (**target).clone(),
+                        path: path.clone(),
+                        sha: sha.clone(),
+                        text,
+                    },
                 ))
             }
         }
@@ -82,7 +88,14 @@ mod tests {
     use crate::model::HostId;
 
     fn target() -> HostTarget {
-        HostTarget { host: HostId("lon-1".into()), units: vec![], as_root: true, run: AppRunSpec { user: None, working_dir: None, env_files: vec![] }, cluster: false, pod: Default::default() }
+        HostTarget {
+            host: HostId("lon-1".into()),
+            units: vec![],
+            as_root: true,
+            run: AppRunSpec { user: None, working_dir: None, env_files: vec![] },
+            cluster: false,
+            pod: Default::default(),
+        }
     }
 
     #[test]

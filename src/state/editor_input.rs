@@ -33,10 +33,7 @@ pub fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
 fn targets_with_files(state: &State, app: &str) -> Vec<(HostTarget, String)> {
     let reports = state.fleet.hosts.iter().filter_map(|h| h.status.report());
     let template = state.env_file_template.replace("{app}", app);
-    crate::actions::targets(reports, app, &[], &[])
-        .into_iter()
-        .filter_map(|t| file_for(&t, &template).map(|f| (t, f)))
-        .collect()
+    crate::actions::targets(reports, app, &[], &[]).into_iter().filter_map(|t| file_for(&t, &template).map(|f| (t, f))).collect()
 }
 
 /// `e` and `E` in the Env tab.
@@ -48,7 +45,8 @@ pub fn open(state: &mut State, action: Action) -> Vec<Effect> {
     let app = name.clone();
     let targets = targets_with_files(state, &app);
     if targets.is_empty() {
-        let on_cluster = crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]).iter().any(|t| t.cluster);
+        let on_cluster =
+            crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]).iter().any(|t| t.cluster);
         state.notice = Some(if on_cluster {
             format!("{app}'s env on a cluster is read-only here: change it in its Deployment, ConfigMaps and Secrets")
         } else {
@@ -77,7 +75,8 @@ pub fn written(state: &mut State, app: String, changed: Vec<HostTarget>, report:
     let steps = report
         .into_iter()
         .map(|line| {
-            let failed = line.contains("refused") || line.contains("fail") || line.contains("cannot") || line.contains("changed on the host");
+            let failed =
+                line.contains("refused") || line.contains("fail") || line.contains("cannot") || line.contains("changed on the host");
             (crate::model::HostId(String::new()), line, if failed { StepKind::Failed } else { StepKind::Done })
         })
         .collect();
@@ -95,7 +94,11 @@ pub fn written(state: &mut State, app: String, changed: Vec<HostTarget>, report:
         let op = Operation::Restart { app: app.clone(), targets: changed };
         let mut lines = op.lines();
         lines.insert(0, "The app runs with the old values until it restarts.".into());
-        state.overlay = Some(Overlay::Confirm(Box::new(Confirm { title: format!("Restart {app} to load the new env?"), lines, effect: Effect::Run(op) })));
+        state.overlay = Some(Overlay::Confirm(Box::new(Confirm {
+            title: format!("Restart {app} to load the new env?"),
+            lines,
+            effect: Effect::Run(op),
+        })));
     } else {
         state.overlay = Some(Overlay::Activity);
     }

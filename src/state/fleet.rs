@@ -60,7 +60,6 @@ impl FleetState {
     }
 }
 
-
 /// A host's metrics: the latest, and a bounded history per series for sparklines and the chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricsHistory {
@@ -71,8 +70,13 @@ pub struct MetricsHistory {
 }
 
 /// The order of `MetricsHistory::series` (and of a Prometheus history answer).
-pub const HOST_SERIES: [(&str, Unit); 5] =
-    [("cpu", Unit::Percent), ("memory", Unit::Percent), ("load", Unit::Count), ("network in", Unit::BytesPerSec), ("network out", Unit::BytesPerSec)];
+pub const HOST_SERIES: [(&str, Unit); 5] = [
+    ("cpu", Unit::Percent),
+    ("memory", Unit::Percent),
+    ("load", Unit::Count),
+    ("network in", Unit::BytesPerSec),
+    ("network out", Unit::BytesPerSec),
+];
 
 impl MetricsHistory {
     pub fn new(points: usize) -> MetricsHistory {

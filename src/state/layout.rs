@@ -34,7 +34,9 @@ impl Layout {
         let empty = Rect::new(0, 0, 0, 0);
         let _ = full;
         match view {
-            View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs => Layout { title, status, apps: empty, hosts: empty, detail: body },
+            View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs => {
+                Layout { title, status, apps: empty, hosts: empty, detail: body }
+            }
             View::Apps if width >= 140 => {
                 let hosts_w = (width * 9 / 20).clamp(56, 96);
                 let apps = Rect::new(0, body.y, width - hosts_w, body.height);

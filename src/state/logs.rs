@@ -23,11 +23,24 @@ pub struct Origin {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ViewEntry {
-    Line { ts: Timestamp, origin: u16, priority: Option<u8>, message: Box<str> },
+    Line {
+        ts: Timestamp,
+        origin: u16,
+        priority: Option<u8>,
+        message: Box<str>,
+    },
     /// A follow stream dropped and came back: the user sees the seam.
-    Gap { host: HostId, after: Duration, at: Timestamp },
+    Gap {
+        host: HostId,
+        after: Duration,
+        at: Timestamp,
+    },
     /// A host's logs could not be read, or the stream is down right now.
-    Note { host: HostId, text: String, at: Timestamp },
+    Note {
+        host: HostId,
+        text: String,
+        at: Timestamp,
+    },
 }
 
 impl ViewEntry {
@@ -318,11 +331,7 @@ impl LogsState {
         let Some(re) = self.search.clone() else { return false };
         let Some(start) = self.bottom() else { return false };
         let hit = |s: u64| matches!(self.get(s), Some(e @ ViewEntry::Line { message, .. }) if self.visible(e) && re.is_match(message));
-        let found = if older {
-            (self.first_seq..start).rev().find(|s| hit(*s))
-        } else {
-            (start + 1..self.end_seq()).find(|s| hit(*s))
-        };
+        let found = if older { (self.first_seq..start).rev().find(|s| hit(*s)) } else { (start + 1..self.end_seq()).find(|s| hit(*s)) };
         match found {
             Some(s) => {
                 self.anchor = Some(s);

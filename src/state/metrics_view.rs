@@ -42,7 +42,11 @@ impl AppMetricsView {
         let i = match self.series.iter().position(|s| s.host == *host && s.source == source && s.series.label == label) {
             Some(i) => i,
             None => {
-                self.series.push(AppSeries { host: host.clone(), source: source.to_string(), series: Series::new(label, unit, self.points) });
+                self.series.push(AppSeries {
+                    host: host.clone(),
+                    source: source.to_string(),
+                    series: Series::new(label, unit, self.points),
+                });
                 // Units first (in name order, then host), the endpoint after; within one, the
                 // order they came in (cpu, memory, tasks, restarts): the sort is stable.
                 self.series.sort_by(|a, b| (a.source == "endpoint", &a.source, &a.host).cmp(&(b.source == "endpoint", &b.source, &b.host)));
@@ -99,7 +103,14 @@ mod tests {
     use super::*;
 
     fn unit(name: &str, mem: u64) -> UnitMetrics {
-        UnitMetrics { unit: name.into(), active: "active".into(), cpu_percent: Some(1.5), memory_bytes: Some(mem), tasks: Some(3), restarts: Some(0) }
+        UnitMetrics {
+            unit: name.into(),
+            active: "active".into(),
+            cpu_percent: Some(1.5),
+            memory_bytes: Some(mem),
+            tasks: Some(3),
+            restarts: Some(0),
+        }
     }
 
     #[test]

@@ -3,16 +3,16 @@
 //! effect leaves as an `Effect` for the runtime; anything risky passes a confirm first.
 
 mod action;
+mod actions_input;
+pub mod actions_view;
+pub mod editor;
+mod editor_input;
+pub mod env_view;
 mod fleet;
 mod input;
+pub mod layout;
 pub mod logs;
 mod logs_input;
-pub mod actions_view;
-pub mod env_view;
-pub mod editor;
-mod actions_input;
-mod editor_input;
-pub mod layout;
 pub mod metrics_view;
 mod table;
 
@@ -41,11 +41,21 @@ pub enum Msg {
     FilterKey(FilterKey),
     Backend(BackendEvent),
     Tick(Timestamp),
-    Resize { width: u16, height: u16 },
-    Click { column: u16, row: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Click {
+        column: u16,
+        row: u16,
+    },
     /// A key for the env editor, raw (it handles its own editing keys).
     EditorKey(crossterm::event::KeyEvent),
-    Scroll { down: bool, column: u16, row: u16 },
+    Scroll {
+        down: bool,
+        column: u16,
+        row: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,47 +70,102 @@ pub enum FilterKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     RefreshAll,
-    AcceptHostKey { host: HostId, fingerprint: String },
+    AcceptHostKey {
+        host: HostId,
+        fingerprint: String,
+    },
     /// Read these units' logs (history, then follow) for log view `session`.
-    StartLogs { session: u64, plan: Vec<HostUnits>, history: usize },
-    StopLogs { session: u64 },
+    StartLogs {
+        session: u64,
+        plan: Vec<HostUnits>,
+        history: usize,
+    },
+    StopLogs {
+        session: u64,
+    },
     /// Fetch up to `lines` lines per host older than `before`.
-    LoadOlderLogs { session: u64, plan: Vec<HostUnits>, before: Timestamp, lines: usize },
+    LoadOlderLogs {
+        session: u64,
+        plan: Vec<HostUnits>,
+        before: Timestamp,
+        lines: usize,
+    },
     /// Carry out an action the user confirmed (or, for a forward, typed the ports of).
     Run(Operation),
     /// Find the app's PORT (its env, as its unit sees it) to prefill the forward prompt.
-    ResolvePort { app: String, target: HostTarget },
-    StopForward { id: u64 },
+    ResolvePort {
+        app: String,
+        target: HostTarget,
+    },
+    StopForward {
+        id: u64,
+    },
     LoadAudit,
     /// Read the app's env on each host: (target, its processes there).
-    LoadEnv { app: String, hosts: Vec<(HostTarget, Vec<crate::model::Process>)> },
+    LoadEnv {
+        app: String,
+        hosts: Vec<(HostTarget, Vec<crate::model::Process>)>,
+    },
     /// Change env vars on these hosts (target, file), atomically; then offer a restart.
-    WriteEnv { app: String, targets: Vec<(HostTarget, String)>, change: crate::env::write::Change },
+    WriteEnv {
+        app: String,
+        targets: Vec<(HostTarget, String)>,
+        change: crate::env::write::Change,
+    },
     /// Replace one env file (read with `sha`) with `text`.
-    WriteEnvFile { app: String, target: HostTarget, path: String, sha: String, text: String },
+    WriteEnvFile {
+        app: String,
+        target: HostTarget,
+        path: String,
+        sha: String,
+        text: String,
+    },
     /// Read one env file to edit it whole.
-    LoadEnvFile { app: String, target: HostTarget, path: String },
+    LoadEnvFile {
+        app: String,
+        target: HostTarget,
+        path: String,
+    },
     /// Read every host's certificates and the kubeconfig credentials.
-    LoadCerts { reports: Vec<crate::model::HostReport> },
+    LoadCerts {
+        reports: Vec<crate::model::HostReport>,
+    },
     /// Find the add-ons on the app's hosts (with every app's env there, for the links).
-    LoadAddons { app: String, reports: Vec<crate::model::HostReport> },
+    LoadAddons {
+        app: String,
+        reports: Vec<crate::model::HostReport>,
+    },
     /// Sample the app's units (and its own endpoint) on these hosts every interval, until
     /// `StopAppMetrics` or another watch.
-    WatchAppMetrics { app: String, targets: Vec<HostTarget>, metrics_url: Option<String> },
+    WatchAppMetrics {
+        app: String,
+        targets: Vec<HostTarget>,
+        metrics_url: Option<String>,
+    },
     StopAppMetrics,
     /// Read the certificates of the app's domains on its hosts (`domains`: fleet.toml's).
-    LoadAppCerts { app: String, reports: Vec<crate::model::HostReport>, domains: Vec<String> },
+    LoadAppCerts {
+        app: String,
+        reports: Vec<crate::model::HostReport>,
+        domains: Vec<String>,
+    },
     Quit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum View {
     Apps,
-    App { name: String },
+    App {
+        name: String,
+    },
     /// The log view of an app; `back` is where esc returns to.
-    Logs { back: Box<View> },
+    Logs {
+        back: Box<View>,
+    },
     /// One host: its facts and metrics with sparklines.
-    Host { host: HostId },
+    Host {
+        host: HostId,
+    },
     /// Every certificate, soonest expiry first.
     Certs,
 }
@@ -115,8 +180,13 @@ pub enum AppTab {
 }
 
 impl AppTab {
-    pub const ALL: [(AppTab, &'static str); 5] =
-        [(AppTab::Processes, "processes"), (AppTab::Env, "env"), (AppTab::Addons, "add-ons"), (AppTab::Metrics, "metrics"), (AppTab::Certs, "certs")];
+    pub const ALL: [(AppTab, &'static str); 5] = [
+        (AppTab::Processes, "processes"),
+        (AppTab::Env, "env"),
+        (AppTab::Addons, "add-ons"),
+        (AppTab::Metrics, "metrics"),
+        (AppTab::Certs, "certs"),
+    ];
 
     pub fn next(self) -> AppTab {
         let i = Self::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0);
@@ -262,7 +332,9 @@ impl State {
     /// Whether typed keys go to a text prompt (apps filter or a log view prompt).
     pub fn editing_text(&self) -> bool {
         self.editor.is_some()
-            || self.filter.editing || self.forward_prompt.is_some() || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
+            || self.filter.editing
+            || self.forward_prompt.is_some()
+            || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
     }
 
     pub(crate) fn new_log_session(&mut self) -> u64 {
@@ -398,9 +470,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             (Vec::new(), true)
         }
         Msg::FilterKey(k) if state.forward_prompt.is_some() => (actions_input::on_prompt_key(state, k), true),
-        Msg::FilterKey(k) if state.logs.as_ref().is_some_and(|l| l.prompt.is_some()) => {
-            (logs_input::on_prompt_key(state, k), true)
-        }
+        Msg::FilterKey(k) if state.logs.as_ref().is_some_and(|l| l.prompt.is_some()) => (logs_input::on_prompt_key(state, k), true),
         Msg::FilterKey(k) => {
             state.filter.key(k);
             state.apps_cursor.selected = 0;

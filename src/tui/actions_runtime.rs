@@ -161,10 +161,15 @@ impl ActionsRuntime {
         let backends = self.backends.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let (per_host, problems) = on_each_host(&backends, &hosts, |(t, _)| &t.host, |b, (t, procs)| async move {
-                let refs: Vec<&crate::model::Process> = procs.iter().collect();
-                crate::env::read::host_env(&b, t, &refs).await
-            })
+            let (per_host, problems) = on_each_host(
+                &backends,
+                &hosts,
+                |(t, _)| &t.host,
+                |b, (t, procs)| async move {
+                    let refs: Vec<&crate::model::Process> = procs.iter().collect();
+                    crate::env::read::host_env(&b, t, &refs).await
+                },
+            )
             .await;
             let envs = per_host.into_iter().flatten().collect();
             let _ = events.send(BackendEvent::Env { app, envs, problems });
@@ -197,10 +202,14 @@ impl ActionsRuntime {
         tokio::spawn(async move {
             let out = b.exec(&commands::read_env_files(std::slice::from_ref(&path), target.as_root)).await;
             let event = match out {
-                Ok(o) if o.status == Some(0) => match crate::env::read::parse_files(&String::from_utf8_lossy(&o.stdout)).into_iter().next().map(|f| f.state) {
-                    Some(crate::env::table::FileState::Read { sha256, text }) => BackendEvent::EnvFile { app, target, path, sha: sha256, text },
-                    _ => BackendEvent::Notice(format!("{}: cannot read {path}", target.host)),
-                },
+                Ok(o) if o.status == Some(0) => {
+                    match crate::env::read::parse_files(&String::from_utf8_lossy(&o.stdout)).into_iter().next().map(|f| f.state) {
+                        Some(crate::env::table::FileState::Read { sha256, text }) => {
+                            BackendEvent::EnvFile { app, target, path, sha: sha256, text }
+                        }
+                        _ => BackendEvent::Notice(format!("{}: cannot read {path}", target.host)),
+                    }
+                }
                 Ok(o) => BackendEvent::Notice(actions::command_error(&target.host, &String::from_utf8_lossy(&o.stderr), o.status)),
                 Err(e) => BackendEvent::Notice(format!("{}: {}", target.host, e.message)),
             };
@@ -249,11 +258,21 @@ impl ActionsRuntime {
             let result = b.exec_with_input(&cmd, text.as_bytes()).await;
             let (changed, line) = match result {
                 Ok(o) if o.status == Some(0) => (vec![target.clone()], format!("{}: {path} written (backup kept)", target.host)),
-                Ok(o) if o.status == Some(17) => (vec![], format!("refused: {}: {path} changed on the host since it was read", target.host)),
-                Ok(o) => (vec![], format!("failed: {}", actions::command_error(&target.host, &String::from_utf8_lossy(&o.stderr), o.status))),
+                Ok(o) if o.status == Some(17) => {
+                    (vec![], format!("refused: {}: {path} changed on the host since it was read", target.host))
+                }
+                Ok(o) => {
+                    (vec![], format!("failed: {}", actions::command_error(&target.host, &String::from_utf8_lossy(&o.stderr), o.status)))
+                }
                 Err(e) => (vec![], format!("failed: {}: {}", target.host, e.message)),
             };
-            audit::record(&target.host, &app, "config", &format!("write {path} (whole file)"), if changed.is_empty() { line.clone() } else { "ok".into() });
+            audit::record(
+                &target.host,
+                &app,
+                "config",
+                &format!("write {path} (whole file)"),
+                if changed.is_empty() { line.clone() } else { "ok".into() },
+            );
             let _ = events.send(BackendEvent::EnvWritten { app, changed, report: vec![line] });
         });
     }
@@ -282,10 +301,15 @@ impl ActionsRuntime {
         let backends = self.backends.clone();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let (per_host, problems) = on_each_host(&backends, &reports, |r| &r.host, |b, r| {
-                let (app, domains) = (app.clone(), domains.clone());
-                async move { crate::certs::gather::app_certs(&b, r, &app, &domains).await }
-            })
+            let (per_host, problems) = on_each_host(
+                &backends,
+                &reports,
+                |r| &r.host,
+                |b, r| {
+                    let (app, domains) = (app.clone(), domains.clone());
+                    async move { crate::certs::gather::app_certs(&b, r, &app, &domains).await }
+                },
+            )
             .await;
             let rows = per_host.into_iter().flatten().collect();
             let _ = events.send(BackendEvent::AppCerts { app, rows, problems });

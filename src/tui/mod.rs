@@ -13,12 +13,12 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
+use crate::actions::Operation;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::context::Context;
 use crate::model::HostId;
 use crate::runtime::{self, BackendEvent, HostCommand};
-use crate::actions::Operation;
 use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
 
 pub struct Tui {
@@ -54,8 +54,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
     let backends = runtime::build_backends(&ctx.specs, &ctx.backend);
     // Log views share the hosts' connections.
-    let by_id: HashMap<HostId, std::sync::Arc<crate::backend::Backend>> =
-        backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
+    let by_id: HashMap<HostId, std::sync::Arc<crate::backend::Backend>> = backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
     let mut log_sessions = log_views::Sessions::default();
     let mut actions = actions_runtime::ActionsRuntime::new(by_id.clone(), events_tx.clone());
     state.readonly = ctx.config.readonly;
@@ -112,9 +111,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                             let _ = tx.send(HostCommand::RefreshNow);
                         }
                     }
-                    Effect::StartLogs { session, plan, history } => {
-                        log_sessions.start(session, plan, history, &by_id, events_tx.clone())
-                    }
+                    Effect::StartLogs { session, plan, history } => log_sessions.start(session, plan, history, &by_id, events_tx.clone()),
                     Effect::StopLogs { session } => log_sessions.stop(session),
                     Effect::LoadOlderLogs { session, plan, before, lines } => {
                         log_views::load_older(session, plan, before, lines, &by_id, events_tx.clone())
@@ -148,7 +145,14 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadCerts { reports } => actions.load_certs(reports),
                     Effect::LoadAppCerts { app, reports, domains } => actions.load_app_certs(app, reports, domains),
                     Effect::WatchAppMetrics { app, targets, metrics_url } => {
-                        _app_watch = Some(runtime::metrics::watch_app(&by_id, app, targets, metrics_url, ctx.config.metrics.interval, events_tx.clone()));
+                        _app_watch = Some(runtime::metrics::watch_app(
+                            &by_id,
+                            app,
+                            targets,
+                            metrics_url,
+                            ctx.config.metrics.interval,
+                            events_tx.clone(),
+                        ));
                     }
                     Effect::StopAppMetrics => _app_watch = None,
                     Effect::LoadEnvFile { app, target, path } => actions.load_env_file(app, target, path),

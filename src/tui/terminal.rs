@@ -43,12 +43,7 @@ pub fn suspend() {
 /// Takes the terminal back after a shell and redraws from scratch.
 pub fn resume(guard: &mut TerminalGuard) -> std::io::Result<()> {
     enable_raw_mode()?;
-    execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-    )?;
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, crossterm::terminal::Clear(crossterm::terminal::ClearType::All))?;
     // A fresh Terminal has an empty previous buffer, so the next draw paints every cell.
     // (Terminal::clear would ask the terminal for the cursor position, a read that races the
     // input stream being rebuilt.)

@@ -23,7 +23,11 @@ impl TableRow for Row<'_> {
     fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
         let a = self.a;
         let via = if a.kind.front_door() {
-            a.routes.iter().map(|r| format!("{}{} → {}", if r.tls { "https://" } else { "" }, r.domains.join(" "), r.upstream)).collect::<Vec<_>>().join("; ")
+            a.routes
+                .iter()
+                .map(|r| format!("{}{} → {}", if r.tls { "https://" } else { "" }, r.domains.join(" "), r.upstream))
+                .collect::<Vec<_>>()
+                .join("; ")
         } else {
             a.used_by.iter().filter(|u| u.app == self.app).map(|u| u.key.clone()).collect::<Vec<_>>().join(", ")
         };

@@ -57,8 +57,7 @@ pub fn tabs_title(app: &str, current: AppTab, theme: &Theme) -> Vec<Span<'static
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Theme) {
     let app = state.fleet.app(name);
-    let rows: Vec<ProcRow> =
-        app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
+    let rows: Vec<ProcRow> = app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
     let mut title = tabs_title(name, AppTab::Processes, theme);
     if let Some(a) = app {
         title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));

@@ -14,11 +14,8 @@ use crate::text::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &Theme) {
     let Some(v) = state.app_metrics.as_ref().filter(|v| v.app == app) else { return };
-    let problems: Vec<Line> = v
-        .problems
-        .iter()
-        .map(|(h, e)| Line::from(Span::styled(sanitize(&format!("{h}: {e}")).into_owned(), theme.danger())))
-        .collect();
+    let problems: Vec<Line> =
+        v.problems.iter().map(|(h, e)| Line::from(Span::styled(sanitize(&format!("{h}: {e}")).into_owned(), theme.danger()))).collect();
     let reserved = (problems.len() as u16).min(area.height / 3);
     let panel_area = Rect { height: area.height.saturating_sub(reserved), ..area };
     let rows: Vec<SeriesRow> = v

@@ -53,13 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         TableSpec {
             title: Line::from(title),
             headers: &["APP", "PROCESSES", "HOSTS", "HEALTH", "SINCE"],
-            widths: &[
-                Constraint::Length(name_w),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Length(8),
-                Constraint::Length(7),
-            ],
+            widths: &[Constraint::Length(name_w), Constraint::Fill(3), Constraint::Fill(2), Constraint::Length(8), Constraint::Length(7)],
             focused: state.focus == Focus::Apps,
             selected: Some(state.apps_cursor.selected),
             empty,

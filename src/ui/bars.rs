@@ -27,10 +27,7 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Certs => "certificates".to_string(),
     };
     spans.push(Span::styled(format!("{where_}  "), theme.accent()));
-    spans.push(Span::styled(
-        format!("{} apps · {} hosts", state.fleet.apps.len(), hosts.len()),
-        theme.muted(),
-    ));
+    spans.push(Span::styled(format!("{} apps · {} hosts", state.fleet.apps.len(), hosts.len()), theme.muted()));
     if connecting > 0 {
         spans.push(Span::styled(format!(" · {connecting} connecting"), theme.muted()));
     }
@@ -71,10 +68,21 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     let ctx = state.key_context();
     let mut actions = match (&state.view, state.focus) {
         (View::Apps, Focus::Apps) => {
-            vec![Action::Open, Action::Logs, Action::Restart, Action::Rollout, Action::Shell, Action::Forward, Action::Certs, Action::NextPanel]
+            vec![
+                Action::Open,
+                Action::Logs,
+                Action::Restart,
+                Action::Rollout,
+                Action::Shell,
+                Action::Forward,
+                Action::Certs,
+                Action::NextPanel,
+            ]
         }
         (View::Apps, Focus::Hosts) => vec![Action::Open, Action::NextPanel, Action::AcceptHostKey],
-        (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart],
+        (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => {
+            vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart]
+        }
         (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Env => {
             vec![Action::Back, Action::NextPanel, Action::Reveal, Action::RevealAll, Action::Logs, Action::Restart]
         }

@@ -35,7 +35,8 @@ impl TableRow for Row<'_> {
         };
         let source = r.source.label();
         let note = r.note.clone().or_else(|| r.error.clone()).unwrap_or_default();
-        let note_style = if r.error.is_some() || matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }) && r.note.is_some() {
+        let note_style = if r.error.is_some() || matches!(r.source, CertSource::Served { .. } | CertSource::Kube { .. }) && r.note.is_some()
+        {
             theme.danger()
         } else {
             theme.muted()

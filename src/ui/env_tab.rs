@@ -67,8 +67,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
     let table_area = Rect { height: area.height.saturating_sub(reserved), ..area };
     let mut title = super::app_detail::tabs_title(app, crate::state::AppTab::Env, theme);
     title.push(Span::styled(
-            if env.reveal_all { "· secrets shown (V masks) " } else { "· secrets masked (v/V reveal) " },
-            if env.reveal_all { theme.warn() } else { theme.muted() },
+        if env.reveal_all { "· secrets shown (V masks) " } else { "· secrets masked (v/V reveal) " },
+        if env.reveal_all { theme.warn() } else { theme.muted() },
     ));
     let title = Line::from(title);
     let empty = if env.loading { "reading the env files…" } else { "no variables" };

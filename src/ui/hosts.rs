@@ -66,8 +66,18 @@ impl TableRow for Row<'_> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let rows: Vec<Row> =
-        state.fleet.hosts.iter().map(|host| Row { host, now: state.now, spinner: state.spinner, metrics: state.metrics.get(&host.spec.id), thresholds: &state.metrics_config }).collect();
+    let rows: Vec<Row> = state
+        .fleet
+        .hosts
+        .iter()
+        .map(|host| Row {
+            host,
+            now: state.now,
+            spinner: state.spinner,
+            metrics: state.metrics.get(&host.spec.id),
+            thresholds: &state.metrics_config,
+        })
+        .collect();
     let name_w = state.fleet.hosts.iter().map(|h| h.spec.id.0.chars().count()).max().unwrap_or(4).clamp(4, 24) as u16;
     let up = state.fleet.hosts.iter().filter(|h| matches!(h.status, HostStatus::Up { .. })).count();
     let failed = state.fleet.failed_hosts();

@@ -102,11 +102,8 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
     match e {
         ViewEntry::Line { ts, origin, priority, message } => {
             let o = &l.origins[*origin as usize];
-            let order: Vec<String> = state
-                .fleet
-                .app(&l.app)
-                .map(|a| a.formation.iter().map(|(p, _)| p.clone()).collect())
-                .unwrap_or_default();
+            let order: Vec<String> =
+                state.fleet.app(&l.app).map(|a| a.formation.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default();
             let time = ts.strftime("%H:%M:%S").to_string();
             let who = format!("{}@{}", sanitize(&o.process), sanitize(&o.host.0));
             let prefix_w = time.len() + 1 + who.chars().count() + 3;

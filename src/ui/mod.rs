@@ -2,19 +2,19 @@
 
 mod actions;
 mod addons_tab;
+mod app_certs_tab;
 mod app_detail;
+mod app_metrics_tab;
 mod apps;
 mod bars;
 mod certs_view;
 mod env_tab;
 mod help;
 mod host_view;
-mod series_panel;
-mod app_metrics_tab;
-mod app_certs_tab;
 mod hosts;
 mod logs;
 mod popup;
+mod series_panel;
 pub mod table;
 
 use ratatui::Frame;
@@ -41,7 +41,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         }
         View::App { name } if state.app_tab == crate::state::AppTab::Env => env_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } if state.app_tab == crate::state::AppTab::Addons => addons_tab::draw(frame, layout.detail, state, name, theme),
-        View::App { name } if state.app_tab == crate::state::AppTab::Metrics => app_metrics_tab::draw(frame, layout.detail, state, name, theme),
+        View::App { name } if state.app_tab == crate::state::AppTab::Metrics => {
+            app_metrics_tab::draw(frame, layout.detail, state, name, theme)
+        }
         View::App { name } if state.app_tab == crate::state::AppTab::Certs => app_certs_tab::draw(frame, layout.detail, state, name, theme),
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
@@ -82,10 +84,10 @@ fn editor(frame: &mut Frame, ed: &crate::state::editor::Editor, theme: &Theme) {
     let rect = Rect::new(area.x + 2, area.y + 2, area.width - 4, area.height - 4);
     let mut ta = ed.area.clone();
     ta.set_block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border(true))
-            .title(Line::from(format!(" {} · ctrl-s saves (shows the change first) · esc cancels ", crate::text::sanitize(&ed.title()))).style(theme.title(true))),
+        Block::default().borders(Borders::ALL).border_style(theme.border(true)).title(
+            Line::from(format!(" {} · ctrl-s saves (shows the change first) · esc cancels ", crate::text::sanitize(&ed.title())))
+                .style(theme.title(true)),
+        ),
     );
     frame.render_widget(Clear, rect);
     frame.render_widget(&ta, rect);

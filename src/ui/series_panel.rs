@@ -117,7 +117,8 @@ fn chart(frame: &mut Frame, area: Rect, row: &SeriesRow, now: Timestamp, window:
         Span::styled(format!(" · last {} ", compact(window as u64)), theme.muted()),
     ]);
     let dataset = Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(style).data(&data);
-    let x_labels = vec![Span::raw(format!("-{}", compact(window as u64))), Span::raw(format!("-{}", compact(window as u64 / 2))), Span::raw("now")];
+    let x_labels =
+        vec![Span::raw(format!("-{}", compact(window as u64))), Span::raw(format!("-{}", compact(window as u64 / 2))), Span::raw("now")];
     let y_labels = vec![Span::raw(unit.format(0.0)), Span::raw(unit.format(top / 2.0)), Span::raw(unit.format(top))];
     let chart = Chart::new(vec![dataset])
         .block(Block::default().borders(Borders::ALL).border_style(theme.border(false)).title(title))

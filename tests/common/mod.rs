@@ -37,10 +37,6 @@ pub fn fleet_state() -> State {
     fleet.apply(HostId("lon-1".into()), Ok(report("lon-1", LAB_1)), at);
     fleet.apply(HostId("lon-2".into()), Ok(report("lon-2", LAB_2)), at);
     fleet.apply(HostId("ams-1".into()), Ok(report("ams-1", OLD)), at);
-    fleet.apply(
-        HostId("nyc-1".into()),
-        Err(HostError::new(HostErrorKind::Unreachable, "connection refused (203.0.113.7:22)")),
-        at,
-    );
+    fleet.apply(HostId("nyc-1".into()), Err(HostError::new(HostErrorKind::Unreachable, "connection refused (203.0.113.7:22)")), at);
     State::new(fleet, now())
 }

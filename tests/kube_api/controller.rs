@@ -91,7 +91,14 @@ pub fn patch_deployment(store: &Arc<Mutex<Store>>, ns: &str, name: &str, patch: 
         return Some(s.apply(dep));
     }
     // A new template: the next revision, rolled out pod by pod.
-    let rev = s.list("replicasets", Some(ns)).iter().filter(|r| r["metadata"]["ownerReferences"][0]["name"] == name).map(revision).max().unwrap_or(1) + 1;
+    let rev = s
+        .list("replicasets", Some(ns))
+        .iter()
+        .filter(|r| r["metadata"]["ownerReferences"][0]["name"] == name)
+        .map(revision)
+        .max()
+        .unwrap_or(1)
+        + 1;
     let generation = dep["metadata"]["generation"].as_i64().unwrap_or(1) + 1;
     dep["metadata"]["generation"] = json!(generation);
     dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!(rev.to_string());

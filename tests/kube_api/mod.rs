@@ -82,7 +82,11 @@ impl ApiServer {
     pub fn kubeconfig(&self, name: &str, auth: Auth) -> String {
         let b64 = |s: &str| data_encoding::BASE64.encode(s.as_bytes());
         let user = match auth {
-            Auth::ClientCert => format!("    client-certificate-data: {}\n    client-key-data: {}\n", b64(&self.pki.client_cert_pem), b64(&self.pki.client_key_pem)),
+            Auth::ClientCert => format!(
+                "    client-certificate-data: {}\n    client-key-data: {}\n",
+                b64(&self.pki.client_cert_pem),
+                b64(&self.pki.client_key_pem)
+            ),
             Auth::Token(t) => format!("    token: {t}\n"),
         };
         format!(

@@ -63,7 +63,9 @@ pub fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let hex = (b[i] == b'%' && i + 2 < b.len()).then(|| std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())).flatten();
+        let hex = (b[i] == b'%' && i + 2 < b.len())
+            .then(|| std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .flatten();
         match hex {
             Some(x) => {
                 out.push(x);
@@ -79,7 +81,10 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 /// A streamed body fed by a task: watch events and followed logs.
-fn streamed(status_code: StatusCode, content_type: &str) -> (futures::channel::mpsc::Sender<Result<Frame<Bytes>, Infallible>>, Response<Body>) {
+fn streamed(
+    status_code: StatusCode,
+    content_type: &str,
+) -> (futures::channel::mpsc::Sender<Result<Frame<Bytes>, Infallible>>, Response<Body>) {
     let (tx, rx) = futures::channel::mpsc::channel(64);
     let body = StreamBody::new(rx).boxed();
     (tx, Response::builder().status(status_code).header("content-type", content_type).body(body).unwrap())
@@ -90,7 +95,10 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
     let q = query(&req);
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     if parts == ["version"] {
-        return full(StatusCode::OK, &json!({"major": "1", "minor": "31", "gitVersion": "v1.31.4+k3s1", "gitCommit": "test", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23", "compiler": "gc", "platform": "linux/amd64"}));
+        return full(
+            StatusCode::OK,
+            &json!({"major": "1", "minor": "31", "gitVersion": "v1.31.4+k3s1", "gitCommit": "test", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23", "compiler": "gc", "platform": "linux/amd64"}),
+        );
     }
     // The service proxy, as far as an in-cluster Prometheus's instant queries go.
     if let ["api", "v1", "namespaces", ns, "services", svc, "proxy", "api", "v1", "query"] = parts.as_slice() {
@@ -109,10 +117,16 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
         ["namespaces", ns, plural, name, sub] => (Some(*ns), *plural, Some(*name), Some(*sub)),
         _ => return status(404, "NotFound", &format!("no route for {path}")),
     };
-    let Some((key, kind)) = resource_at(&prefix, plural) else { return status(404, "NotFound", &format!("the server doesn't have a resource type {plural:?} in {prefix}")) };
+    let Some((key, kind)) = resource_at(&prefix, plural) else {
+        return status(404, "NotFound", &format!("the server doesn't have a resource type {plural:?} in {prefix}"));
+    };
     if who == "limited" && (ns.is_none() || ns == Some("restricted")) {
         let scope = ns.map(|n| format!("in the namespace \"{n}\"")).unwrap_or_else(|| "at the cluster scope".into());
-        return status(403, "Forbidden", &format!("{plural} is forbidden: User \"limited\" cannot list resource \"{plural}\" in API group \"\" {scope}"));
+        return status(
+            403,
+            "Forbidden",
+            &format!("{plural} is forbidden: User \"limited\" cannot list resource \"{plural}\" in API group \"\" {scope}"),
+        );
     }
     let plural = key;
     // cert-manager's CRD exists only where a Certificate was ever made (else 404, as on a
@@ -126,7 +140,9 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
             let timeout = q.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290u64);
             watch(store, plural, ns.map(String::from), field_selector(&q), rv, Duration::from_secs(timeout))
         }
-        ("GET", None, None) if plural == "pods" && req.headers().get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("as=Table")) => {
+        ("GET", None, None)
+            if plural == "pods" && req.headers().get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("as=Table")) =>
+        {
             // Server-side printing, as `kubectl get pods` (and kubetui) ask for it.
             let s = store.lock().unwrap();
             full(StatusCode::OK, &pod_table(&s.list(plural, ns), s.rv()))
@@ -136,7 +152,10 @@ pub async fn handle(store: Arc<Mutex<Store>>, who: &'static str, req: Request<hy
             let only = field_selector(&q);
             let items: Vec<Value> = s.list(plural, ns).into_iter().filter(|o| selected(&only, o)).collect();
             let api_version = prefix.trim_start_matches("/api/").trim_start_matches("/apis/").to_string();
-            full(StatusCode::OK, &json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": {"resourceVersion": s.rv().to_string()}, "items": items}))
+            full(
+                StatusCode::OK,
+                &json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": {"resourceVersion": s.rv().to_string()}, "items": items}),
+            )
         }
         ("GET", Some(name), None) => match store.lock().unwrap().get(plural, ns.unwrap_or("default"), name) {
             Some(o) => full(StatusCode::OK, &o),
@@ -187,7 +206,6 @@ fn selected(sel: &Option<(&'static str, String)>, obj: &Value) -> bool {
     }
 }
 
-
 /// A `meta.k8s.io/v1` Table of pods with kubectl's columns.
 fn pod_table(pods: &[Value], rv: u64) -> Value {
     let col = |name: &str, t: &str| json!({"name": name, "type": t, "format": "", "description": "", "priority": 0});
@@ -213,7 +231,10 @@ fn prometheus(store: &Arc<Mutex<Store>>, ns: &str, svc: &str, query: &str) -> Re
     };
     let cpu = query.contains("container_cpu_usage_seconds_total");
     if !cpu && !query.contains("container_memory_working_set_bytes") {
-        return full(StatusCode::BAD_REQUEST, &json!({"status": "error", "errorType": "bad_data", "error": format!("the test Prometheus does not know {query:?}")}));
+        return full(
+            StatusCode::BAD_REQUEST,
+            &json!({"status": "error", "errorType": "bad_data", "error": format!("the test Prometheus does not know {query:?}")}),
+        );
     }
     let result: Vec<Value> = pods
         .iter()
@@ -223,10 +244,18 @@ fn prometheus(store: &Arc<Mutex<Store>>, ns: &str, svc: &str, query: &str) -> Re
     full(StatusCode::OK, &json!({"status": "success", "data": {"resultType": "vector", "result": result}}))
 }
 
-fn watch(store: Arc<Mutex<Store>>, plural: &'static str, ns: Option<String>, only: Option<(&'static str, String)>, rv: u64, timeout: Duration) -> Response<Body> {
+fn watch(
+    store: Arc<Mutex<Store>>,
+    plural: &'static str,
+    ns: Option<String>,
+    only: Option<(&'static str, String)>,
+    rv: u64,
+    timeout: Duration,
+) -> Response<Body> {
     let (first, mut events, mut cuts) = {
         let mut s = store.lock().unwrap();
-        let first = s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| selected(&only, &e.object)).collect::<Vec<_>>());
+        let first =
+            s.since(plural, ns.as_deref(), rv).map(|evs| evs.into_iter().filter(|e| selected(&only, &e.object)).collect::<Vec<_>>());
         (first, s.events.subscribe(), s.cuts.subscribe())
     };
     let (mut tx, resp) = streamed(StatusCode::OK, "application/json");
@@ -282,11 +311,7 @@ fn logs(store: Arc<Mutex<Store>>, ns: String, pod: String, q: &HashMap<String, S
         (s.logs(&ns, &pod), s.log_lines.subscribe(), s.cuts.subscribe(), s.events.subscribe())
     };
     let fmt = move |at: jiff::Timestamp, text: &str| {
-        if timestamps {
-            format!("{} {text}\n", at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
-        } else {
-            format!("{text}\n")
-        }
+        if timestamps { format!("{} {text}\n", at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) } else { format!("{text}\n") }
     };
     let mut past: Vec<(jiff::Timestamp, String)> = past.into_iter().filter(|(at, _)| since.is_none_or(|s| *at >= s)).collect();
     if let Some(n) = tail {

@@ -55,7 +55,12 @@ pub fn check(obj: &Value) {
         "Service" => serde_json::from_value::<core::Service>(v).map(|_| ()),
         // metrics.k8s.io has no k8s-openapi types: the fields fleet reads must be there.
         "PodMetrics" => {
-            assert!(obj["containers"].as_array().is_some_and(|c| c.iter().all(|c| c["usage"]["cpu"].is_string() && c["usage"]["memory"].is_string())), "not PodMetrics: {obj}");
+            assert!(
+                obj["containers"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().all(|c| c["usage"]["cpu"].is_string() && c["usage"]["memory"].is_string())),
+                "not PodMetrics: {obj}"
+            );
             Ok(())
         }
         "NodeMetrics" => {

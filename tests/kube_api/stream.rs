@@ -23,12 +23,7 @@ use super::store::Store;
 
 /// The values of a repeated query parameter (`command=sh&command=-c&…`), decoded.
 pub fn all(query: &str, key: &str) -> Vec<String> {
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| *k == key)
-        .map(|(_, v)| super::routes::percent_decode(v))
-        .collect()
+    query.split('&').filter_map(|kv| kv.split_once('=')).filter(|(k, _)| *k == key).map(|(_, v)| super::routes::percent_decode(v)).collect()
 }
 
 /// Answers the WebSocket upgrade (101) and runs `serve` on the socket afterwards.
@@ -89,7 +84,8 @@ pub fn exec(store: Arc<Mutex<Store>>, req: Request<hyper::body::Incoming>, pod: 
             Ok(c) => c,
             Err(e) => {
                 let (mut tx, _) = ws.split();
-                let st = json!({"metadata": {}, "status": "Failure", "message": format!("exec: {e}"), "reason": "InternalError", "code": 500});
+                let st =
+                    json!({"metadata": {}, "status": "Failure", "message": format!("exec: {e}"), "reason": "InternalError", "code": 500});
                 let _ = tx.send(framed(3, st.to_string().as_bytes())).await;
                 let _ = tx.close().await;
                 return;
@@ -145,7 +141,11 @@ pub fn exec(store: Arc<Mutex<Store>>, req: Request<hyper::body::Incoming>, pod: 
 /// `ports` of the pod, served by these local TCP ports.
 pub fn portforward(store: Arc<Mutex<Store>>, req: Request<hyper::body::Incoming>, pod: String, ports: HashMap<u16, u16>) -> Response<Body> {
     let query = req.uri().query().unwrap_or("").to_string();
-    let asked: Vec<u16> = all(&query, "ports").iter().flat_map(|p| p.split(',').map(str::to_string).collect::<Vec<_>>()).filter_map(|p| p.parse().ok()).collect();
+    let asked: Vec<u16> = all(&query, "ports")
+        .iter()
+        .flat_map(|p| p.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|p| p.parse().ok())
+        .collect();
     if asked.len() != 1 {
         return status(400, "BadRequest", "the test API server forwards one port per connection");
     }

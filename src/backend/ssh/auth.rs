@@ -22,11 +22,7 @@ pub async fn authenticate(
     let mut tried: Vec<String> = Vec::new();
     let mut encrypted: Vec<String> = Vec::new();
     // With IdentitiesOnly, only the agent keys that match an IdentityFile's public key.
-    let wanted: Vec<PublicKey> = r
-        .identity_files
-        .iter()
-        .filter_map(|f| russh::keys::load_public_key(pub_path(f)).ok())
-        .collect();
+    let wanted: Vec<PublicKey> = r.identity_files.iter().filter_map(|f| russh::keys::load_public_key(pub_path(f)).ok()).collect();
 
     if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
         && let Ok(mut agent) = AgentClient::connect_env().await

@@ -80,23 +80,21 @@ fn connect_inner<'a>(
                 let hop_settings = ssh_config::resolve(opts.ssh_config.as_deref(), hop)
                     .await
                     .map_err(|e| HostError::new(HostErrorKind::Config, format!("ProxyJump {hop}: {e}")))?;
-                let jump = connect_inner(&hop_settings, opts, depth + 1).await.map_err(|e| {
-                    HostError::new(e.kind, format!("via ProxyJump {hop}: {}", e.message))
-                })?;
-                let channel = jump
-                    .handle
-                    .channel_open_direct_tcpip(r.hostname.clone(), u32::from(r.port), "127.0.0.1", 0)
+                let jump = connect_inner(&hop_settings, opts, depth + 1)
                     .await
-                    .map_err(|e| {
-                        HostError::new(HostErrorKind::Unreachable, format!("ProxyJump {hop} could not reach {}:{}: {e}", r.hostname, r.port))
+                    .map_err(|e| HostError::new(e.kind, format!("via ProxyJump {hop}: {}", e.message)))?;
+                let channel =
+                    jump.handle.channel_open_direct_tcpip(r.hostname.clone(), u32::from(r.port), "127.0.0.1", 0).await.map_err(|e| {
+                        HostError::new(
+                            HostErrorKind::Unreachable,
+                            format!("ProxyJump {hop} could not reach {}:{}: {e}", r.hostname, r.port),
+                        )
                     })?;
                 (client::connect_stream(config, channel.into_stream(), handler).await, Some(Box::new(jump)))
             }
             Some(_) => return Err(HostError::new(HostErrorKind::Config, "ProxyJump chain is too long (more than 4 hops)")),
             None => {
-                let stream = tokio::net::TcpStream::connect((r.hostname.as_str(), r.port))
-                    .await
-                    .map_err(|e| tcp_error(r, &e))?;
+                let stream = tokio::net::TcpStream::connect((r.hostname.as_str(), r.port)).await.map_err(|e| tcp_error(r, &e))?;
                 let _ = stream.set_nodelay(true);
                 (client::connect_stream(config, stream, handler).await, None)
             }
@@ -141,18 +139,15 @@ fn handshake_error(r: &ResolvedSsh, e: russh::Error, outcome: Option<KeyOutcome>
                 format!("unknown host key {fingerprint} for {host}: accept it in the TUI (a) or run with --accept-new-host-keys"),
             )
         },
-        Some(KeyOutcome::Revoked { file, line }) => HostError::new(
-            HostErrorKind::HostKey,
-            format!("host key is revoked — see {}:{line}", file.display()),
-        ),
-        Some(KeyOutcome::LearnFailed { file, error }) => HostError::new(
-            HostErrorKind::HostKey,
-            format!("could not record the new host key in {}: {error}", file.display()),
-        ),
-        Some(KeyOutcome::Certificate) => HostError::new(
-            HostErrorKind::HostKey,
-            format!("{host} offers a host certificate, which fleet does not verify yet"),
-        ),
+        Some(KeyOutcome::Revoked { file, line }) => {
+            HostError::new(HostErrorKind::HostKey, format!("host key is revoked — see {}:{line}", file.display()))
+        }
+        Some(KeyOutcome::LearnFailed { file, error }) => {
+            HostError::new(HostErrorKind::HostKey, format!("could not record the new host key in {}: {error}", file.display()))
+        }
+        Some(KeyOutcome::Certificate) => {
+            HostError::new(HostErrorKind::HostKey, format!("{host} offers a host certificate, which fleet does not verify yet"))
+        }
         _ => match e {
             russh::Error::IO(io) => tcp_error(r, &io),
             other => HostError::new(HostErrorKind::Unreachable, format!("ssh handshake with {host} failed: {other}")),

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use russh::keys::PublicKey;
 use russh::client::Handler;
+use russh::keys::PublicKey;
 use russh::keys::PublicKeyOrCertificate;
 
 use super::known_hosts::{self, Verdict};

@@ -35,14 +35,7 @@ impl SshBackend {
         policy: UnknownKeyPolicy,
         passphrase: Option<PassphrasePrompt>,
     ) -> Self {
-        SshBackend {
-            id,
-            destination,
-            ssh_config,
-            policy: std::sync::Mutex::new(policy),
-            passphrase,
-            conn: tokio::sync::Mutex::new(None),
-        }
+        SshBackend { id, destination, ssh_config, policy: std::sync::Mutex::new(policy), passphrase, conn: tokio::sync::Mutex::new(None) }
     }
 
     pub fn id(&self) -> &HostId {
@@ -108,9 +101,10 @@ impl SshBackend {
     /// A session channel for an interactive or streamed command.
     pub async fn session_channel(&self) -> Result<russh::Channel<russh::client::Msg>, HostError> {
         let conn = self.connection().await?;
-        conn.handle.channel_open_session().await.map_err(|e| {
-            HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}"))
-        })
+        conn.handle
+            .channel_open_session()
+            .await
+            .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}")))
     }
 
     /// Runs a command with `input` on its stdin.
@@ -127,9 +121,11 @@ impl SshBackend {
     pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
         let conn = self.connection().await?;
         let opened = async {
-            let channel = conn.handle.channel_open_session().await.map_err(|e| {
-                HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}"))
-            })?;
+            let channel = conn
+                .handle
+                .channel_open_session()
+                .await
+                .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}")))?;
             channel
                 .exec(true, command.as_bytes())
                 .await
