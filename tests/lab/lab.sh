@@ -139,6 +139,9 @@ write_client_files() {
 ensure_prometheus() {
   local gw cfg=$LAB_DIR/prometheus.yml pid
   gw=$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')
+  # A dockerd that made docker0 itself (a fresh machine) leaves Gateway out of the IPAM config:
+  # the bridge's own address is the gateway then.
+  [ -n "$gw" ] || gw=$(ip -o -4 addr show docker0 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
   [ -n "$gw" ] || die "no gateway address on docker's bridge network"
   {
     printf 'global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\nscrape_configs:\n  - job_name: node\n    static_configs:\n'
