@@ -3,13 +3,27 @@
 
 use std::path::PathBuf;
 
-use crate::backend::demo;
-use crate::backend::ssh::UnknownKeyPolicy;
-use crate::backend::ssh::connect::PassphrasePrompt;
-use crate::cli::args::GlobalArgs;
+use crate::config::inventory;
 use crate::config::{ConfigError, FleetConfig, fleet::LoadedConfig};
+use crate::model::HostSpec;
+use crate::platform::kube::KubeSetup;
 use crate::runtime::BackendOptions;
-use crate::runtime::inventory::{self, HostSpec};
+use crate::transport::demo;
+use crate::transport::ssh::UnknownKeyPolicy;
+use crate::transport::ssh::connect::PassphrasePrompt;
+
+/// What the command line says about loading (`fleet`'s global flags).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub config: Option<PathBuf>,
+    pub ssh_config: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub demo: bool,
+    pub readonly: bool,
+    pub no_local: bool,
+    pub no_kube: bool,
+    pub accept_new_host_keys: bool,
+}
 
 pub struct Context {
     pub config: FleetConfig,
@@ -22,7 +36,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn load(args: &GlobalArgs, passphrase: Option<PassphrasePrompt>) -> Result<Context, ConfigError> {
+    pub fn load(args: &LoadOptions, passphrase: Option<PassphrasePrompt>) -> Result<Context, ConfigError> {
         let LoadedConfig { mut config, path } = if args.demo {
             LoadedConfig { config: FleetConfig::default(), path: None }
         } else {
@@ -51,8 +65,7 @@ impl Context {
             specs
         };
         // Every kubeconfig context is a cluster row (files only: no network here).
-        let kube =
-            if args.demo || args.no_kube { crate::kube::KubeSetup::default() } else { crate::kube::KubeSetup::load(&config.kubernetes) };
+        let kube = if args.demo || args.no_kube { KubeSetup::default() } else { KubeSetup::load(&config.kubernetes) };
         let mut specs = specs;
         specs.extend(kube.specs(&specs));
         let policy = if args.accept_new_host_keys { UnknownKeyPolicy::AcceptNew } else { UnknownKeyPolicy::Refuse };

@@ -28,7 +28,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
     let interactive = cli.command.is_none();
     // The TUI cannot prompt on the terminal it draws on: it says "run ssh-add" instead.
     let prompt = if interactive { None } else { fleet::cli::prompt::tty_passphrase() };
-    let ctx = match Context::load(&cli.global, prompt) {
+    let ctx = match Context::load(&cli.global.load_options(), prompt) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("fleet: {e}");

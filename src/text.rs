@@ -59,6 +59,20 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// A seeded xorshift for the property tests: deterministic, no dependency.
+/// `http://host[:port]/path` → (host, port, path).
+pub fn parse_url(url: &str) -> Result<(String, u16, String), String> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| format!("{url:?}: only http:// URLs (reached through ssh)"))?;
+    let (authority, path) = rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().map_err(|_| format!("{url:?}: bad port"))?),
+        None => (authority, 80),
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) || path.chars().any(char::is_control) {
+        return Err(format!("{url:?}: bad URL"));
+    }
+    Ok((host.to_string(), port, path))
+}
+
 #[cfg(test)]
 pub(crate) struct XorShift(pub u64);
 
@@ -81,6 +95,15 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(parse_url("http://127.0.0.1:8080/up").unwrap(), ("127.0.0.1".into(), 8080, "/up".into()));
+        assert_eq!(parse_url("http://localhost").unwrap(), ("localhost".into(), 80, "/".into()));
+        assert!(parse_url("https://x").is_err());
+        assert!(parse_url("http://a b/").is_err());
+        assert!(parse_url("http://x/\r\nInjected: 1").is_err());
+    }
 
     #[test]
     fn sanitizes_escape_sequences() {

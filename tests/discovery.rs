@@ -1,8 +1,8 @@
 //! Convention and systemd parsing over output captured from the lab droplets.
 
 use fleet::config::Convention;
-use fleet::discovery::discover;
 use fleet::model::{HostId, ProcessState};
+use fleet::platform::systemd::discover;
 
 const LAB_1: &str = include_str!("../fixtures/systemd/lab-1.txt");
 const LAB_2: &str = include_str!("../fixtures/systemd/lab-2.txt");

@@ -9,11 +9,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::lab::Lab;
-use fleet::backend::commands::{read_env_files, write_env_file};
-use fleet::backend::ssh::UnknownKeyPolicy;
-use fleet::backend::{Backend, SshBackend};
 use fleet::env::write::sha256_hex;
 use fleet::model::HostId;
+use fleet::platform::machine::commands::{read_env_files, write_env_file};
+use fleet::transport::ssh::UnknownKeyPolicy;
+use fleet::transport::{SshTransport, Transport};
 
 /// The kill test cuts every root session on lab-2: the tests here take turns.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -23,8 +23,8 @@ fn docker(script: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn backend(lab: &Lab) -> Backend {
-    Backend::Ssh(SshBackend::new(HostId("lab-2".into()), "lab-2".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None))
+fn backend(lab: &Lab) -> Transport {
+    Transport::Ssh(SshTransport::new(HostId("lab-2".into()), "lab-2".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None))
 }
 
 #[tokio::test]

@@ -308,7 +308,8 @@ fn rollout_restart_to_completion_then_rollback() {
     // Droplets have no revisions: rollback says so rather than touching them.
     let out = fleet_out(&lab, &kc, &["rollback", "ledger", "--host", "lab-1", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("runs on no Kubernetes cluster"));
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(said.contains("ledger on lab-1: a droplet keeps no revision history"), "the platform says why: {said}");
     // The audit log has every step.
     let audit = std::fs::read_to_string(lab.scratch.path().join(".local/state/fleet/audit.jsonl")).unwrap();
     assert!(
@@ -451,12 +452,12 @@ fn pod_and_node_metrics_from_metrics_server() {
 /// missed.
 #[test]
 fn watches_follow_changes_and_recover_from_410_gone() {
-    use fleet::kube::KubeBackend;
+    use fleet::platform::kube::KubeBackend;
     let a = ApiServer::start("cluster-b.yaml");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
     std::fs::write(&path, a.kubeconfig("doks-b", Auth::ClientCert)).unwrap();
-    let setup = fleet::kube::KubeSetup::load(&fleet::config::kubernetes::KubernetesConfig {
+    let setup = fleet::platform::kube::KubeSetup::load(&fleet::config::kubernetes::KubernetesConfig {
         kubeconfig: Some(path.display().to_string()),
         ..Default::default()
     });
@@ -636,7 +637,7 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
     let _ = std::process::Command::new("tmux").args(["kill-session", "-t", "fleet-kube-tui"]).output();
 
     session("fleet-kube-shell", "shell ledger --host k3s-a");
-    wait_for("fleet-kube-shell", &["shell for ledger on k3s-a: a running pod of deployment/prod/ledger-web"]);
+    wait_for("fleet-kube-shell", &["shell for ledger on k3s-a: kubectl exec -it <a running pod of deployment/prod/ledger-web>"]);
     std::thread::sleep(std::time::Duration::from_millis(500));
     keys("fleet-kube-shell", &["echo in-$POD_NAME", "Enter"]);
     wait_for("fleet-kube-shell", &["in-ledger-web-7d9f8c6b5-"]);

@@ -143,11 +143,11 @@ async fn a_slow_host_never_holds_back_the_others() {
         inventory: fleet::config::Inventory { include: vec!["lab-silent".into(), "lab-1".into(), "lab-2".into()], ..Default::default() },
         ..Default::default()
     };
-    let (specs, _) = fleet::runtime::inventory::hosts(&config, &lab.ssh_config());
+    let (specs, _) = fleet::config::inventory::hosts(&config, &lab.ssh_config());
     assert_eq!(specs.iter().map(|s| s.id.0.as_str()).collect::<Vec<_>>(), ["lab-silent", "lab-1", "lab-2"]);
     let opts = fleet::runtime::BackendOptions {
         ssh_config: Some(lab.ssh_config()),
-        policy: fleet::backend::ssh::UnknownKeyPolicy::Refuse,
+        policy: fleet::transport::ssh::UnknownKeyPolicy::Refuse,
         passphrase: None,
         kube: Default::default(),
     };
@@ -180,25 +180,26 @@ fn proxyjump_reaches_a_host_through_another() {
 /// is never accepted.
 #[tokio::test]
 async fn accepting_a_fingerprint_records_exactly_that_key() {
-    use fleet::backend::ssh::UnknownKeyPolicy;
-    use fleet::backend::{Backend, SshBackend};
-    use fleet::model::HostId;
+    use fleet::model::{HostId, HostKind};
+    use fleet::platform::Backend;
+    use fleet::platform::machine::Machine;
+    use fleet::transport::ssh::UnknownKeyPolicy;
+    use fleet::transport::{SshTransport, Transport};
 
     let lab = Lab::get();
     std::fs::write(lab.known_hosts(), "").unwrap();
     let conv = fleet::config::Convention::default();
-    let backend =
-        Backend::Ssh(SshBackend::new(HostId("lab-1".into()), "lab-1".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None));
+    let ssh = SshTransport::new(HostId("lab-1".into()), "lab-1".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None);
+    let backend = Machine::new(HostKind::Ssh, Transport::Ssh(ssh));
     let err = backend.refresh(&conv).await.unwrap_err();
     let fp = err.unknown_key.clone().expect("the error carries the fingerprint to accept");
     assert!(fp.starts_with("SHA256:"));
 
-    let Backend::Ssh(ssh) = &backend else { unreachable!() };
-    ssh.accept_fingerprint("SHA256:not-the-servers-key".into());
+    backend.accept_fingerprint("SHA256:not-the-servers-key".into());
     assert!(backend.refresh(&conv).await.unwrap_err().unknown_key.is_some(), "a wrong fingerprint is refused");
     assert_eq!(read(&lab.known_hosts()), "");
 
-    ssh.accept_fingerprint(fp);
+    backend.accept_fingerprint(fp);
     let report = backend.refresh(&conv).await.expect("connects after acceptance");
     assert!(report.processes.iter().any(|p| p.source == "shop-clock.service"));
     assert!(read(&lab.known_hosts()).starts_with("[127.0.0.1]:2201 ssh-ed25519 "));

@@ -142,9 +142,8 @@ fn prometheus_range_queries_fill_history() {
     let url = std::fs::read_to_string(lab.dir.join("prometheus.url")).unwrap().trim().to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = fleet::config::metrics::PrometheusConfig { url, via: None, host_label: "instance".into() };
-    let prom =
-        fleet::metrics::prometheus::Prometheus::new(&config, std::sync::Arc::new(fleet::backend::Backend::Local(Default::default())))
-            .unwrap();
+    let local = fleet::transport::Transport::Local(Default::default());
+    let prom = fleet::metrics::prometheus::Prometheus::new(&config, std::sync::Arc::new(local)).unwrap();
     let hosts = vec![(fleet::model::HostId("lab-1".into()), vec!["lab-1".to_string()])];
     let end = jiff::Timestamp::now().as_second();
     let history = (0..30)

@@ -5,8 +5,8 @@ mod common;
 
 use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
+use fleet::model::BackendEvent;
 use fleet::model::{HostError, HostErrorKind, HostId};
-use fleet::runtime::BackendEvent;
 use fleet::state::{Action, FilterKey, Focus, Msg, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -4,11 +4,11 @@
 
 mod common;
 
-use fleet::actions::{ActionEvent, Operation, UnitNow};
 use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
+use fleet::model::BackendEvent;
 use fleet::model::HostId;
-use fleet::runtime::BackendEvent;
+use fleet::model::{ActionEvent, Operation, UnitNow};
 use fleet::state::actions_view::ForwardRow;
 use fleet::state::{Action, Effect, FilterKey, Msg, Overlay, State, View, update};
 use ratatui::Terminal;
@@ -72,7 +72,7 @@ fn r_on_a_process_row_restarts_just_that_unit() {
 #[test]
 fn shift_r_rolls_out_the_whole_app_with_its_health_check() {
     let mut s = shop();
-    s.health.insert("shop".into(), fleet::actions::HealthCheck { url: Some("http://127.0.0.1:8080/up".into()), ..Default::default() });
+    s.health.insert("shop".into(), fleet::model::HealthCheck { url: Some("http://127.0.0.1:8080/up".into()), ..Default::default() });
     act(&mut s, Action::Rollout);
     let Effect::Run(Operation::Rollout { targets, health, .. }) = confirm_effect(&s) else { panic!() };
     assert_eq!(targets.len(), 3);

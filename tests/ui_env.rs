@@ -6,7 +6,7 @@ mod common;
 use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
 use fleet::env::table::{FileRead, FileState, process_env};
-use fleet::runtime::BackendEvent;
+use fleet::model::BackendEvent;
 use fleet::state::{Action, Effect, Msg, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -155,7 +155,7 @@ fn e_edits_a_key_everywhere_behind_a_confirmation_that_masks_it() {
     );
     assert!(matches!(effects[..], [Effect::LoadEnv { .. }]), "the tab reloads");
     let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no restart offer") };
-    assert!(matches!(&c.effect, Effect::Run(fleet::actions::Operation::Restart { targets, .. }) if targets.len() == 1));
+    assert!(matches!(&c.effect, Effect::Run(fleet::model::Operation::Restart { targets, .. }) if targets.len() == 1));
 }
 
 #[test]

@@ -6,9 +6,9 @@ mod common;
 
 use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
-use fleet::kube::apps::{Labels, Objects, processes};
+use fleet::model::HostSpec;
 use fleet::model::{HostFacts, HostId, HostKind, HostReport};
-use fleet::runtime::inventory::HostSpec;
+use fleet::platform::kube::apps::{Labels, Objects, processes};
 use fleet::state::{Action, FleetState, Msg, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -50,6 +50,7 @@ fn state() -> State {
             ..Default::default()
         },
         processes: processes(&objects("cluster-a.yaml"), &host, &Labels::default()),
+        platforms: vec![fleet::model::PlatformStatus { platform: fleet::platform::kube::info(), note: None }],
         at: common::now(),
     };
     fleet.apply(host, Ok(report), at);

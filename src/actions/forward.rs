@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::backend::Backend;
+use crate::model::{HostError, PlatformRef};
+use crate::platform::Backend;
+use crate::transport::BoxStream;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardState {
@@ -29,6 +31,20 @@ pub struct ForwardStats {
     pub active: AtomicUsize,
     pub total: AtomicUsize,
     pub state: std::sync::Mutex<ForwardState>,
+}
+
+impl ForwardStats {
+    pub fn new(local: SocketAddr, remote_port: u16) -> ForwardStats {
+        ForwardStats {
+            local,
+            remote_port,
+            bytes_in: 0.into(),
+            bytes_out: 0.into(),
+            active: 0.into(),
+            total: 0.into(),
+            state: std::sync::Mutex::new(ForwardState::Listening),
+        }
+    }
 }
 
 /// Binds `bind:port`, or the next free port above it (up to 20 tries). Returns the listener and
@@ -62,13 +78,29 @@ pub fn bind_now(bind: IpAddr, port: u16) -> Result<(TcpListener, bool), String> 
     Err(format!("cannot listen on {bind}:{port} or the 20 ports above it: {last}"))
 }
 
+/// Where a forward's connections go: the app's port through its platform (a pod of it on a
+/// cluster), or, for an add-on, the row's own way to a named port.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// The app (or add-on) whose port it is.
+    pub label: String,
+    /// The app's platform; None for an add-on.
+    pub platform: Option<PlatformRef>,
+    pub port: u16,
+}
+
+async fn connect(backend: &dyn Backend, to: &Destination) -> Result<BoxStream, HostError> {
+    match to.platform {
+        Some(p) => backend.platform(p)?.connect(&to.label, to.port).await,
+        None => backend.connect_port(&to.label, to.port).await,
+    }
+}
+
 /// Serves until `stop` flips. Connections in flight are dropped with it.
-/// `label`: the app (or add-on) whose port it is; on a cluster it picks the pod.
 pub async fn serve(
     listener: TcpListener,
-    backend: Arc<Backend>,
-    label: String,
-    remote_port: u16,
+    backend: Arc<dyn Backend>,
+    to: Destination,
     stats: Arc<ForwardStats>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -80,11 +112,11 @@ pub async fn serve(
         };
         let Ok((socket, _)) = accepted else { continue };
         let _ = socket.set_nodelay(true);
-        let (backend, stats, stop, label) = (backend.clone(), stats.clone(), stop.clone(), label.clone());
+        let (backend, stats, stop, to) = (backend.clone(), stats.clone(), stop.clone(), to.clone());
         tokio::spawn(async move {
             stats.total.fetch_add(1, Ordering::Relaxed);
             stats.active.fetch_add(1, Ordering::Relaxed);
-            pipe(socket, &backend, &label, remote_port, &stats, stop).await;
+            pipe(socket, backend.as_ref(), &to, &stats, stop).await;
             stats.active.fetch_sub(1, Ordering::Relaxed);
         });
     }
@@ -93,9 +125,8 @@ pub async fn serve(
 
 async fn pipe(
     mut socket: tokio::net::TcpStream,
-    backend: &Backend,
-    label: &str,
-    remote_port: u16,
+    backend: &dyn Backend,
+    to: &Destination,
     stats: &ForwardStats,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -104,7 +135,7 @@ async fn pipe(
     let mut delay = Duration::from_millis(200);
     let mut remote = None;
     for _ in 0..12 {
-        match backend.connect_app(label, remote_port).await {
+        match connect(backend, to).await {
             Ok(s) => {
                 remote = Some(s);
                 break;
@@ -139,7 +170,7 @@ fn set_state(stats: &ForwardStats, s: ForwardState) {
 }
 
 /// Reconnects on its own when the ssh connection drops, so the next client finds it up.
-async fn keep_warm(backend: Arc<Backend>, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
+async fn keep_warm(backend: Arc<dyn Backend>, stats: Arc<ForwardStats>, mut stop: watch::Receiver<bool>) {
     let mut delay = Duration::from_millis(250);
     loop {
         match backend.ensure_connected().await {

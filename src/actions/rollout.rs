@@ -1,42 +1,19 @@
-//! A rolling restart: one host at a time, the next only once this one is healthy. A failure
-//! stops it there and leaves the remaining hosts untouched.
+//! A rolling restart: one target at a time, the next only once this one is ready by its
+//! platform's rules (a unit stable and its health URL answering; every replica on the new
+//! template). A failure stops it there and leaves the remaining targets untouched.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::health::{HealthCheck, wait_healthy};
-use super::restart::restart_host;
-use super::{ActionEvent, HostTarget, audit};
-use crate::backend::Backend;
+use super::restart::restart_target;
+use super::{backend_of, platform_for};
+use crate::model::{ActionEvent, HealthCheck, HostTarget};
+use crate::platform::Backend;
 
-/// Watches one workload until it has rolled (progress through `step`), recording the outcome
-/// in the audit log. Rollout and rollback both end this way on a cluster.
-pub(super) async fn wait_cluster_rolled(
-    k: &crate::kube::KubeBackend,
-    t: &HostTarget,
-    app: &str,
-    workload: &str,
-    health: &HealthCheck,
-    step: &impl Fn(String),
-) -> Result<String, String> {
-    let r = crate::kube::actions::wait_rolled(k, workload, health.timeout, |s| step(format!("{workload}: {s}"))).await;
-    audit::record(
-        &t.host,
-        app,
-        "rollout-status",
-        workload,
-        match &r {
-            Ok(s) => format!("ok: {s}"),
-            Err(e) => format!("failed: {e}"),
-        },
-    );
-    r.map_err(|e| format!("{workload}: {e}"))
-}
-
-/// Returns Ok with the hosts done, or Err naming the host that failed and why.
+/// Returns Ok with the targets done, or Err naming the host that failed and why.
 pub async fn rollout(
-    backends: &[Arc<Backend>],
+    backends: &[Arc<dyn Backend>],
     app: &str,
     targets: &[HostTarget],
     health: &HealthCheck,
@@ -54,33 +31,11 @@ pub async fn rollout(
             let _ = progress.send(ActionEvent::Finished { ok: false, summary: summary.clone() });
             summary
         };
-        let Some(backend) = backends.iter().find(|b| *b.id() == t.host) else {
-            return Err(fail("not in the inventory".into()));
-        };
+        let platform = backend_of(backends, &t.host).and_then(|b| platform_for(b.as_ref(), t, t.platform.caps.rollout)).map_err(&fail)?;
         step(format!("{}/{}: restarting {}", i + 1, targets.len(), t.units.join(" ")));
-        let units = restart_host(backend, t, app, "rollout").await.map_err(&fail)?;
-        if let Backend::Kube(k) = backend.as_ref() {
-            // A cluster is healthy when every replica runs the new template.
-            for w in &t.units {
-                step(format!("waiting for {w}: every replica on the new template"));
-                let s = wait_cluster_rolled(k, t, app, w, health, &step).await.map_err(&fail)?;
-                step(format!("{w}: {s}"));
-            }
-            let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
-            continue;
-        }
-        step(format!("waiting: {}", health.describe()));
-        match wait_healthy(backend, t, health).await {
-            Ok(why) => {
-                audit::record(&t.host, app, "rollout-health", &health.describe(), format!("ok: {why}"));
-                step(format!("healthy: {why}"));
-                let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
-            }
-            Err(e) => {
-                audit::record(&t.host, app, "rollout-health", &health.describe(), format!("failed: {e}"));
-                return Err(fail(e));
-            }
-        }
+        let units = restart_target(backends, t, app, "rollout").await.map_err(&fail)?;
+        platform.wait_ready(t, app, health, &step).await.map_err(&fail)?;
+        let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
     }
     let _ = progress.send(ActionEvent::Finished { ok: true, summary: format!("{app}: rolled out to {} host(s)", targets.len()) });
     Ok(targets.len())

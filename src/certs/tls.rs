@@ -8,7 +8,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use crate::backend::Backend;
+use crate::transport::Transport;
 
 #[derive(Debug)]
 struct AnyChain(Arc<rustls::crypto::CryptoProvider>);
@@ -49,7 +49,7 @@ impl ServerCertVerifier for AnyChain {
 }
 
 /// The leaf certificate `domain` gets on `addr:port` as seen from the host.
-pub async fn served_leaf(backend: &Backend, addr: &str, port: u16, domain: &str) -> Result<Vec<u8>, String> {
+pub async fn served_leaf(transport: &Transport, addr: &str, port: u16, domain: &str) -> Result<Vec<u8>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -58,7 +58,7 @@ pub async fn served_leaf(backend: &Backend, addr: &str, port: u16, domain: &str)
         .with_custom_certificate_verifier(Arc::new(AnyChain(provider)))
         .with_no_client_auth();
     let name = ServerName::try_from(domain.to_string()).map_err(|_| format!("{domain:?} is not a server name"))?;
-    let stream = backend.connect_tcp(addr, port).await.map_err(|e| e.message)?;
+    let stream = transport.connect_tcp(addr, port).await.map_err(|e| e.message)?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tls = tokio::time::timeout(std::time::Duration::from_secs(10), connector.connect(name, stream))
         .await

@@ -3,15 +3,7 @@
 use jiff::Timestamp;
 use x509_parser::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CertInfo {
-    pub subject: String,
-    pub sans: Vec<String>,
-    pub issuer: String,
-    pub not_after: Timestamp,
-    pub serial: String,
-    pub is_ca: bool,
-}
+pub use crate::model::cert::CertInfo;
 
 pub fn from_der(der: &[u8]) -> Result<CertInfo, String> {
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("not a certificate: {e}"))?;

@@ -5,7 +5,6 @@ use serde::Serialize;
 use super::args::AddonsArgs;
 use super::discover::{discover, per_host};
 use super::output;
-use crate::addons::gather::host_addons;
 use crate::addons::{AddOn, Problem};
 use crate::context::Context;
 use crate::text::{age, bytes};
@@ -24,8 +23,7 @@ pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let (per_host, failed) =
-        per_host(&found, |b, r| async move { host_addons(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
+    let (per_host, failed) = per_host(&found, |b, r| async move { b.addons(r).await }).await;
     let mut addons = Vec::new();
     let mut problems = Vec::new();
     for (mut a, mut p) in per_host {

@@ -54,6 +54,22 @@ pub struct GlobalArgs {
     pub theme: Option<String>,
 }
 
+impl GlobalArgs {
+    /// What loading the context needs of these flags.
+    pub fn load_options(&self) -> crate::context::LoadOptions {
+        crate::context::LoadOptions {
+            config: self.config.clone(),
+            ssh_config: self.ssh_config.clone(),
+            theme: self.theme.clone(),
+            demo: self.demo,
+            readonly: self.readonly,
+            no_local: self.no_local,
+            no_kube: self.no_kube,
+            accept_new_host_keys: self.accept_new_host_keys,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Every host: reachability, OS, systemd version, uptime, error

@@ -1,7 +1,7 @@
 //! `fleet audit [-n N] [--json]`
 
 use super::output;
-use crate::actions::audit;
+use crate::audit;
 
 pub fn run(lines: usize, json: bool) -> anyhow::Result<i32> {
     let entries = audit::tail(lines);

@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::args::CertsArgs;
 use super::discover::{discover, per_host};
 use super::output;
-use crate::certs::gather::host_certs;
 use crate::certs::{CertRow, CertSource};
 use crate::context::Context;
 
@@ -52,8 +51,7 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let (per_host, failed) =
-        per_host(&found, |b, r| async move { host_certs(&b, r).await.map_err(|e| format!("{}: {}", r.host, e.message)) }).await;
+    let (per_host, failed) = per_host(&found, |b, r| async move { b.certs(r).await }).await;
     let mut rows: Vec<CertRow> = per_host.into_iter().flatten().collect();
     // Every kubeconfig context's credentials, read locally: no cluster needs to answer.
     if args.host.is_empty() && !args.no_kube {

@@ -4,9 +4,9 @@
 use futures::future::join_all;
 
 use super::discover::{discover, no_target_message, refuse_if_readonly};
-use crate::actions::restart::restart_host;
+use crate::actions::{self, restart::restart_target};
 use crate::context::Context;
-use crate::env::write::{Change, change_file, diff, file_for};
+use crate::env::write::{Change, diff};
 
 pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_restart: bool, reveal: bool) -> anyhow::Result<i32> {
     if let Err(e) = refuse_if_readonly(ctx, "change env vars") {
@@ -26,27 +26,33 @@ pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_
             return Ok(2);
         }
     };
-    let targets = crate::actions::targets(&found.reports, app, &[], hosts);
+    let targets = crate::model::targets(&found.reports, app, &[], hosts);
     if targets.is_empty() {
         eprintln!("fleet: {}", no_target_message(&found, app, &[]));
         return Ok(if found.failed > 0 { 1 } else { 2 });
     }
     let convention_file = ctx.config.convention.env_file_for(app);
     let runs = targets.iter().map(|t| {
-        let backend = found.backends.iter().find(|b| *b.id() == t.host).cloned();
-        let change = &change;
-        let convention_file = &convention_file;
+        let (change, convention_file, backends) = (&change, &convention_file, &found.backends);
         async move {
-            let Some(path) = file_for(t, convention_file) else {
-                return (t, Err(format!("{}: {app}'s units have no EnvironmentFile= to change", t.host)));
+            let platform = match actions::backend_of(backends, &t.host)
+                .and_then(|b| actions::platform_for(b.as_ref(), t, t.platform.caps.env_write))
+            {
+                Ok(p) => p,
+                Err(e) => return (t, Err(e)),
             };
-            let Some(b) = backend else { return (t, Err(format!("{}: not in the inventory", t.host))) };
-            let r = change_file(&b, t, app, &path, change).await.map(|(old, new)| (path, old, new));
+            let Some(path) = platform.env_file(t, convention_file) else {
+                return (
+                    t,
+                    Err(format!("{}: {app}'s processes there use no env file fleet can edit (on systemd: EnvironmentFile=)", t.host)),
+                );
+            };
+            let r = platform.change_env(t, app, &path, change).await.map(|(old, new)| (path, old, new));
             if let Ok((_, old, new)) = &r
                 && old != new
                 && !no_restart
             {
-                return match restart_host(&b, t, app, "restart").await {
+                return match restart_target(backends, t, app, "restart").await {
                     Ok(units) => (t, r.map(|x| (x, Some(units)))),
                     Err(e) => (t, Err(format!("changed, but the restart failed: {e}"))),
                 };

@@ -1,14 +1,12 @@
 //! `fleet config APP [--json] [--reveal] [--host H]`: every variable the app's processes get,
 //! where it comes from, which hosts and processes get it, drift between them; secrets masked.
 
-use futures::future::join_all;
 use serde::Serialize;
 
 use super::args::ConfigArgs;
 use super::discover::{discover, no_target_message};
 use super::output;
 use crate::context::Context;
-use crate::env::read::host_env;
 use crate::env::table::{AppEnvRow, EnvSource, app_table};
 
 #[derive(Serialize)]
@@ -36,32 +34,17 @@ pub async fn run(ctx: &Context, args: ConfigArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let targets = crate::actions::targets(&found.reports, &args.app, &[], &args.host);
-    if targets.is_empty() {
+    let pairs = crate::model::targets_with_processes(&found.reports, &args.app, &[], &args.host);
+    if pairs.is_empty() {
         eprintln!("fleet: {}", no_target_message(&found, &args.app, &[]));
         return Ok(if found.failed > 0 { 1 } else { 2 });
     }
-    let per_host = crate::model::app_processes(&found.reports, &args.app, &[], &args.host);
-    let reads = targets.iter().zip(per_host.iter()).map(|(t, (_, procs))| {
-        let backend = found.backends.iter().find(|b| *b.id() == t.host).cloned();
-        async move {
-            match backend {
-                Some(b) => host_env(&b, t, procs).await.map_err(|e| format!("{}: {}", t.host, e.message)),
-                None => Err(format!("{}: not in the inventory", t.host)),
-            }
-        }
-    });
-    let mut failed = found.failed;
-    let mut envs = Vec::new();
-    for r in join_all(reads).await {
-        match r {
-            Ok(mut e) => envs.append(&mut e),
-            Err(e) => {
-                failed += 1;
-                eprintln!("fleet: {e}");
-            }
-        }
+    let (per_target, problems) = crate::runtime::executor::app_envs(&found.backends, &pairs).await;
+    for e in &problems {
+        eprintln!("fleet: {}", crate::text::sanitize(e));
     }
+    let failed = found.failed + problems.len();
+    let envs: Vec<_> = per_target.into_iter().flatten().collect();
     for pe in &envs {
         for p in &pe.problems {
             eprintln!("fleet: {p}");

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::output::host_error;
-use crate::backend::Backend;
 use crate::context::Context;
 use crate::model::HostReport;
+use crate::platform::Backend;
 use crate::runtime;
 
 pub struct Found {
     pub reports: Vec<HostReport>,
-    pub backends: Vec<Arc<Backend>>,
+    pub backends: Vec<Arc<dyn Backend>>,
     pub failed: usize,
 }
 
@@ -41,34 +41,19 @@ pub async fn discover(ctx: &Context, hosts: &[String]) -> Result<Found, String> 
     Ok(Found { reports, backends, failed })
 }
 
-/// Runs `f` on every host that answered, all at once. Results keep host order; failures are
-/// reported on stderr and counted (with the hosts that failed discovery).
-pub async fn per_host<'a, T, Fut>(found: &'a Found, f: impl Fn(Arc<Backend>, &'a HostReport) -> Fut) -> (Vec<T>, usize)
+/// Runs `f` on every host that answered, all at once (the runtime's one fan-out). Results keep
+/// host order; failures are reported on stderr ("fleet: host: why") and counted, with the
+/// hosts that failed discovery.
+pub async fn per_host<'a, T, E, Fut>(found: &'a Found, f: impl Fn(Arc<dyn Backend>, &'a HostReport) -> Fut) -> (Vec<T>, usize)
 where
-    Fut: std::future::Future<Output = Result<T, String>>,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
 {
-    let runs = found.reports.iter().map(|r| {
-        let backend = found.backends.iter().find(|b| *b.id() == r.host).cloned();
-        let fut = backend.map(|b| f(b, r));
-        async move {
-            match fut {
-                Some(fut) => fut.await,
-                None => Err(format!("{}: not in the inventory", r.host)),
-            }
-        }
-    });
-    let mut failed = found.failed;
-    let mut out = Vec::new();
-    for r in futures::future::join_all(runs).await {
-        match r {
-            Ok(v) => out.push(v),
-            Err(e) => {
-                failed += 1;
-                eprintln!("fleet: {e}");
-            }
-        }
+    let (out, failures) = crate::runtime::fanout::on_each_host(&found.backends, &found.reports, |r| &r.host, f).await;
+    for e in &failures {
+        eprintln!("fleet: {}", crate::text::sanitize(e));
     }
-    (out, failed)
+    (out, found.failed + failures.len())
 }
 
 /// `[{…item, "host": …}]` for items that do not carry their host.

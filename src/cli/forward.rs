@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::args::ForwardArgs;
 use super::discover::discover;
-use crate::actions::audit;
-use crate::actions::forward::{self, ForwardState, ForwardStats};
+use crate::actions::forward::{self, Destination, ForwardState, ForwardStats};
+use crate::audit;
 use crate::context::Context;
 
 fn ports(text: &str) -> Result<(Option<u16>, u16), String> {
@@ -35,8 +35,9 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         }
     };
     // An app: its first host (or --host). Anything else is an add-on name and needs --host.
-    let app_host = crate::actions::targets(&found.reports, &args.target, &[], &hosts).into_iter().next().map(|t| t.host);
-    let host = match (app_host, &args.host) {
+    let app = crate::model::targets(&found.reports, &args.target, &[], &hosts).into_iter().find(|t| t.platform.caps.forward.yes());
+    let platform = app.as_ref().map(|t| t.platform);
+    let host = match (app.map(|t| t.host), &args.host) {
         (Some(h), _) => h,
         (None, Some(h)) => crate::model::HostId(h.clone()),
         (None, None) => {
@@ -62,17 +63,15 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
     }
     eprintln!("fleet: forwarding {addr} → {host} 127.0.0.1:{remote} ({}); Ctrl-C stops", args.target);
     audit::record(&host, &args.target, "forward", &format!("{addr} -> 127.0.0.1:{remote}"), "started".into());
-    let stats = Arc::new(ForwardStats {
-        local: addr,
-        remote_port: remote,
-        bytes_in: 0.into(),
-        bytes_out: 0.into(),
-        active: 0.into(),
-        total: 0.into(),
-        state: std::sync::Mutex::new(ForwardState::Listening),
-    });
+    let stats = Arc::new(ForwardStats::new(addr, remote));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = tokio::spawn(forward::serve(listener, backend, args.target.clone(), remote, stats.clone(), stop_rx));
+    let server = tokio::spawn(forward::serve(
+        listener,
+        backend,
+        Destination { label: args.target.clone(), platform, port: remote },
+        stats.clone(),
+        stop_rx,
+    ));
     // Say when the link goes down and comes back, so the user knows the forward is healing.
     let mut last = ForwardState::Listening;
     let ctrl_c = tokio::signal::ctrl_c();

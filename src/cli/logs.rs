@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::logs::filter::LogFilter;
 use crate::logs::merge::{Reorder, merge_tail};
 use crate::logs::sanitize::sanitize_log;
-use crate::logs::source::{self, LogEvent, LogRequest};
+use crate::logs::source::{LogEvent, LogRequest};
 use crate::logs::units::{plan, process_colour};
 use crate::logs::when::parse_when;
 use crate::model::LogLine;
@@ -132,7 +132,15 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<i32> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     for hu in &hosts_plan {
         let Some(backend) = backends.iter().find(|b| *b.id() == hu.host).cloned() else { continue };
-        tokio::spawn(source::run(backend, hu.clone(), req.clone(), tx.clone()));
+        let (hu, req, tx) = (hu.clone(), req.clone(), tx.clone());
+        tokio::spawn(async move {
+            match backend.platform(hu.platform) {
+                Ok(p) => p.logs(hu, req, tx).await,
+                Err(error) => {
+                    let _ = tx.send(LogEvent::Failed { host: hu.host, error });
+                }
+            }
+        });
     }
     drop(tx);
 

@@ -12,13 +12,15 @@ use serde::Serialize;
 use super::args::MetricsArgs;
 use super::discover::{Found, discover, json_with_host, per_host};
 use super::output;
-use crate::backend::{Backend, commands};
+use crate::actions;
 use crate::context::Context;
 use crate::metrics::endpoint::{self, EndpointValue};
-use crate::metrics::gather::host_metrics;
 use crate::metrics::prometheus::{Prometheus, names_of};
 use crate::metrics::{HostMetrics, units};
 use crate::model::HostId;
+use crate::model::HostTarget;
+use crate::platform::{AppRead, Backend};
+use crate::runtime::metrics::host_metrics;
 use crate::text::{bytes, compact};
 
 const GAP: Duration = Duration::from_secs(1);
@@ -40,33 +42,36 @@ pub async fn run(ctx: &Context, args: MetricsArgs) -> anyhow::Result<i32> {
         Some(app) => app_metrics(ctx, &found, app, args.json).await,
         None => {
             let node_exporter = ctx.config.metrics.node_exporter.clone();
-            let (all, failed) =
-                per_host(&found, |b, r| {
-                    let url = node_exporter.clone();
-                    async move {
-                        host_metrics(&b, &url, GAP).await.map(|m| (r.host.clone(), m)).map_err(|e| format!("{}: {}", r.host, e.message))
-                    }
-                })
-                .await;
+            let (all, failed) = per_host(&found, |b, r| {
+                let url = node_exporter.clone();
+                async move { host_metrics(b.as_ref(), &url, GAP).await.map(|m| (r.host.clone(), m)) }
+            })
+            .await;
             print_hosts(&all, args.json)?;
-            Ok(if failed > 0 || found.failed > 0 { 1 } else { 0 })
+            Ok(if failed > 0 { 1 } else { 0 })
         }
     }
 }
 
 /// Every host's metrics from one Prometheus server; hosts it does not know are named.
 async fn from_prometheus(ctx: &Context, config: &crate::config::metrics::PrometheusConfig, args: &MetricsArgs) -> anyhow::Result<i32> {
-    let via: Arc<Backend> = match &config.via {
+    // The `via` host's transport alone: nothing else is asked of it.
+    let via = match &config.via {
         Some(name) => match ctx.specs.iter().find(|s| s.id.0 == *name) {
-            Some(spec) => crate::runtime::build_backends(std::slice::from_ref(spec), &ctx.backend)
-                .pop()
-                .ok_or_else(|| anyhow::anyhow!("[prometheus] via = {name:?}: cannot connect to that host"))?,
+            Some(spec) => crate::runtime::build_backends(std::slice::from_ref(spec), &ctx.backend),
             None => {
                 eprintln!("fleet: [prometheus] via = {name:?} is not a host in the inventory");
                 return Ok(2);
             }
         },
-        None => Arc::new(Backend::Local(Default::default())),
+        None => Vec::new(),
+    };
+    let via = match crate::runtime::metrics::prometheus_via(&via, config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("fleet: {e}");
+            return Ok(2);
+        }
     };
     let prom = match Prometheus::new(config, via) {
         Ok(p) => p,
@@ -129,35 +134,36 @@ struct EndpointRow {
     value: EndpointValue,
 }
 
-/// One host of an app: its units' accounting and, when configured, its own endpoint.
+/// One target of an app: its processes' metrics (rates from two readings a second apart) and,
+/// when configured and reachable, its own endpoint.
 async fn app_on_host(
-    b: Arc<Backend>,
+    b: Arc<dyn Backend>,
     app: &str,
-    t: &crate::actions::HostTarget,
+    t: &HostTarget,
     url: Option<&str>,
 ) -> Result<(Vec<units::UnitMetrics>, Vec<EndpointValue>), String> {
-    if let Backend::Kube(k) = b.as_ref() {
-        return crate::kube::metrics::app_pod_metrics(k, app)
-            .await
-            .map(|m| (m, Vec::new()))
-            .map_err(|e| format!("{}: {}", t.host, e.message));
-    }
-    let cmd = commands::unit_accounting(&t.units);
-    let scrape = |b: Arc<Backend>| async move {
-        match url {
-            Some(u) => endpoint::scrape(&b, u).await.map(Some),
-            None => Ok(None),
+    let p = actions::platform_for(b.as_ref(), t, t.platform.caps.metrics)?;
+    let first = match p.app_metrics(t, app).await.map_err(|e| format!("{}: {e}", t.host))? {
+        AppRead::Final(m) => return Ok((m, Vec::new())),
+        AppRead::Counters(s) => s,
+    };
+    let transport = b.transport();
+    let scrape = |transport: Option<Arc<crate::transport::Transport>>| async move {
+        match (url, transport) {
+            (Some(u), Some(tr)) => endpoint::scrape(&tr, u).await.map(Some),
+            _ => Ok(None),
         }
     };
-    let first = b.exec(&cmd).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
-    let e1 = scrape(b.clone()).await;
+    let e1 = scrape(transport.clone()).await;
     let started = std::time::Instant::now();
     tokio::time::sleep(GAP).await;
-    let second = b.exec(&cmd).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
-    let e2 = scrape(b.clone()).await;
-    let mut units =
-        units::derive(&units::parse(&String::from_utf8_lossy(&first.stdout)), &units::parse(&String::from_utf8_lossy(&second.stdout)));
-    // Only the app's units, whatever else the host printed.
+    let second = match p.app_metrics(t, app).await.map_err(|e| format!("{}: {e}", t.host))? {
+        AppRead::Final(m) => return Ok((m, Vec::new())),
+        AppRead::Counters(s) => s,
+    };
+    let e2 = scrape(transport).await;
+    let mut units = units::derive(&first, &second);
+    // Only the target's units, whatever else the host printed.
     units.retain(|u| t.units.contains(&u.unit));
     let values = match (e1, e2) {
         (Ok(Some(a)), Ok(Some(c))) => endpoint::derive(&a, &c, started.elapsed().as_secs_f64()),
@@ -169,7 +175,7 @@ async fn app_on_host(
 
 async fn app_metrics(ctx: &Context, found: &Found, app: &str, json: bool) -> anyhow::Result<i32> {
     let mut failed = found.failed;
-    let targets = crate::actions::targets(&found.reports, app, &[], &[]);
+    let targets = crate::model::targets(&found.reports, app, &[], &[]);
     if targets.is_empty() {
         eprintln!("fleet: {}", super::discover::no_target_message(found, app, &[]));
         return Ok(if failed > 0 { 1 } else { 2 });

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::backend::ssh::connect::PassphrasePrompt;
+use crate::transport::ssh::connect::PassphrasePrompt;
 
 pub fn tty_passphrase() -> Option<PassphrasePrompt> {
     if !std::io::stdin().is_terminal() {

@@ -4,8 +4,8 @@ use tokio::sync::mpsc;
 
 use super::args::RestartArgs;
 use super::discover::{confirm, discover, no_target_message, refuse_if_readonly};
-use crate::actions::{self, ActionEvent, Operation};
 use crate::context::Context;
+use crate::model::{ActionEvent, Can, Operation, targets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -31,7 +31,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
             return Ok(2);
         }
     };
-    let targets = actions::targets(&found.reports, &args.app, &args.process, &args.host);
+    let targets = targets(&found.reports, &args.app, &args.process, &args.host);
     if targets.is_empty() {
         eprintln!("fleet: {}", no_target_message(&found, &args.app, &args.process));
         return Ok(if found.failed > 0 { 1 } else { 2 });
@@ -41,12 +41,17 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
         Mode::Rollout => Operation::Rollout { app, targets: targets.clone(), health },
         Mode::Restart => Operation::Restart { app, targets: targets.clone() },
         Mode::Rollback => {
-            let clusters: Vec<_> = targets.iter().filter(|t| t.cluster).cloned().collect();
-            if clusters.is_empty() {
-                eprintln!("fleet: {app} runs on no Kubernetes cluster; rollback needs a deployment's revision history");
+            // Only where the platform keeps revisions; the others are named with its reason.
+            let (able, unable): (Vec<_>, Vec<_>) = targets.iter().cloned().partition(|t| t.platform.caps.rollback.yes());
+            for t in &unable {
+                if let Can::No(why) = t.platform.caps.rollback {
+                    eprintln!("fleet: {app} on {}: {why}", t.host);
+                }
+            }
+            if able.is_empty() {
                 return Ok(2);
             }
-            Operation::Rollback { app, targets: clusters, health }
+            Operation::Rollback { app, targets: able, health }
         }
     };
     match confirm(&op.title(), &op.lines(), args.yes) {
@@ -81,13 +86,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
         }
         results
     });
-    let ok = match &op {
-        Operation::Rollout { health, .. } => actions::rollout::rollout(&found.backends, &args.app, &targets, health, &tx).await.is_ok(),
-        Operation::Rollback { targets, health, .. } => {
-            actions::rollback::rollback(&found.backends, &args.app, targets, health, &tx).await.is_ok()
-        }
-        _ => actions::restart::restart(&found.backends, &args.app, &targets, &tx).await,
-    };
+    let ok = crate::runtime::executor::perform(&found.backends, &op, &tx).await;
     drop(tx);
     let results = printer.await.unwrap_or_default();
     if args.json {

@@ -158,10 +158,10 @@ impl FleetConfig {
         }
         for (app, settings) in &self.apps {
             if let Some(url) = &settings.health_url {
-                crate::actions::health::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("health_url: {e}")))?;
+                crate::text::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("health_url: {e}")))?;
             }
             if let Some(url) = &settings.metrics_url {
-                crate::actions::health::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("metrics_url: {e}")))?;
+                crate::text::parse_url(url).map_err(|e| at(&format!("[apps.{app}]"), format!("metrics_url: {e}")))?;
             }
             if let Some(d) = settings.domains.iter().find(|d| !crate::text::is_domain(d)) {
                 return Err(at(&format!("[apps.{app}]"), format!("domains: {d:?} is not a domain name")));
@@ -200,9 +200,9 @@ impl FleetConfig {
         }
     }
 
-    pub fn health_for(&self, app: &str) -> crate::actions::HealthCheck {
+    pub fn health_for(&self, app: &str) -> crate::model::HealthCheck {
         let s = self.apps.get(app).cloned().unwrap_or_default();
-        crate::actions::HealthCheck { url: s.health_url, stable_for: s.stable_for, timeout: s.health_timeout }
+        crate::model::HealthCheck { url: s.health_url, stable_for: s.stable_for, timeout: s.health_timeout }
     }
 
     pub fn ssh_config_path(&self) -> PathBuf {

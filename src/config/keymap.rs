@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
 use super::error::{ConfigError, parse_toml};
-use crate::state::Action;
+use crate::model::Action;
 
 pub const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
 

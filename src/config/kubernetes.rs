@@ -47,7 +47,7 @@ impl KubernetesConfig {
             return Err("app_label and process_label must be Kubernetes label keys".into());
         }
         if let Some(p) = &self.prometheus {
-            crate::kube::prometheus::PromRef::parse(p)?;
+            PromRef::parse(p)?;
         }
         if let Some(ns) =
             self.namespaces.iter().find(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
@@ -55,5 +55,27 @@ impl KubernetesConfig {
             return Err(format!("namespace {ns:?} is not a Kubernetes namespace name"));
         }
         Ok(())
+    }
+}
+
+/// An in-cluster Prometheus service (`[kubernetes] prometheus = "NAMESPACE/SERVICE:PORT"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromRef {
+    pub namespace: String,
+    pub service: String,
+    pub port: u16,
+}
+
+impl PromRef {
+    /// `monitoring/prometheus-operated:9090`.
+    pub fn parse(s: &str) -> Result<PromRef, String> {
+        let bad = || format!("prometheus {s:?}: expected NAMESPACE/SERVICE:PORT, e.g. monitoring/prometheus-operated:9090");
+        let (ns, rest) = s.split_once('/').ok_or_else(bad)?;
+        let (svc, port) = rest.split_once(':').ok_or_else(bad)?;
+        let ok = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok(ns) || !ok(svc) {
+            return Err(bad());
+        }
+        Ok(PromRef { namespace: ns.into(), service: svc.into(), port: port.parse().map_err(|_| bad())? })
     }
 }

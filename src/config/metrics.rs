@@ -46,7 +46,7 @@ impl MetricsConfig {
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        crate::actions::health::parse_url(&self.node_exporter).map_err(|e| format!("node_exporter: {e}"))?;
+        crate::text::parse_url(&self.node_exporter).map_err(|e| format!("node_exporter: {e}"))?;
         if self.interval < Duration::from_secs(1) {
             return Err("interval must be at least 1s".into());
         }
@@ -116,7 +116,7 @@ fn default_host_label() -> String {
 
 impl PrometheusConfig {
     pub fn validate(&self) -> Result<(), String> {
-        crate::actions::health::parse_url(&self.url).map(|_| ()).map_err(|e| format!("url: {e}"))?;
+        crate::text::parse_url(&self.url).map(|_| ()).map_err(|e| format!("url: {e}"))?;
         if self.host_label.is_empty() || !self.host_label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("host_label {:?} is not a Prometheus label name", self.host_label));
         }

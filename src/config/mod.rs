@@ -5,6 +5,7 @@ pub mod convention;
 pub mod duration;
 pub mod error;
 pub mod fleet;
+pub mod inventory;
 pub mod keymap;
 pub mod kubernetes;
 pub mod metrics;

@@ -6,7 +6,7 @@ pub mod systemd;
 
 use crate::config::Convention;
 use crate::config::convention::glob_match;
-use crate::model::{HostFacts, HostId, Process, ProcessKind};
+use crate::model::{HostFacts, HostId, PlatformRef, Process, ProcessKind};
 
 use systemd::{UnitProps, is_valid_unit_name};
 
@@ -19,13 +19,22 @@ pub struct Discovered {
     pub warnings: Vec<String>,
 }
 
-/// Parses the output of `commands::discovery_script()` and applies the convention.
-pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<Discovered, String> {
+/// Parses a whole probe answer (the machine's facts, then systemd's part) and applies the
+/// convention: what a machine that runs only systemd reports. `platform`: systemd's.
+pub fn discover(output: &str, host: &HostId, convention: &Convention, platform: PlatformRef) -> Result<Discovered, String> {
     let s = sections::split(output);
     if !s.complete {
         return Err("discovery output ended early (the connection dropped, or the shell failed)".into());
     }
     let mut warnings = Vec::new();
+    let mut facts = facts(&s);
+    let units = systemd_units(&s, &mut facts, &mut warnings)?;
+    let processes = units_to_processes(&units, host, convention, platform, &mut warnings);
+    Ok(Discovered { facts, processes, warnings })
+}
+
+/// The machine's facts from the probe's head.
+pub fn facts(s: &sections::Sections) -> HostFacts {
     let mut facts = HostFacts { os: s.get("os-release").and_then(sections::os_pretty_name), ..HostFacts::default() };
     if let Some(u) = s.get("uname") {
         let mut lines = u.lines();
@@ -34,11 +43,15 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<
     }
     facts.uptime_secs = s.get("uptime").and_then(sections::uptime_secs);
     facts.uid = s.get("uid").and_then(|u| u.trim().parse().ok());
+    facts
+}
 
-    let mut units = Vec::new();
+/// systemd's part of the probe: its version (into `facts`) and the units it listed.
+pub fn systemd_units(s: &sections::Sections, facts: &mut HostFacts, warnings: &mut Vec<String>) -> Result<Vec<UnitProps>, String> {
     match s.systemd.as_deref() {
         None | Some("none") | Some("") => {
             facts.note = Some("no systemd on this machine: no units to discover".into());
+            Ok(Vec::new())
         }
         Some(v) => {
             facts.systemd_version = v.parse().ok();
@@ -50,16 +63,20 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention) -> Result<
                 return Err("systemd is present but its unit list is missing from the output".into());
             };
             let props = systemd::parse_show(s.get("show").unwrap_or(""));
-            units = systemd::join(listed, props, &mut warnings);
+            Ok(systemd::join(listed, props, warnings))
         }
     }
-    let processes = units_to_processes(&units, host, convention, &mut warnings);
-    Ok(Discovered { facts, processes, warnings })
 }
 
 /// Applies the naming convention to a host's units: only administrator-installed units whose
 /// names fit a pattern become app processes.
-pub fn units_to_processes(units: &[UnitProps], host: &HostId, convention: &Convention, warnings: &mut Vec<String>) -> Vec<Process> {
+pub fn units_to_processes(
+    units: &[UnitProps],
+    host: &HostId,
+    convention: &Convention,
+    platform: PlatformRef,
+    warnings: &mut Vec<String>,
+) -> Vec<Process> {
     let patterns = convention.unit_patterns();
     let mut out = Vec::new();
     for u in units {
@@ -83,6 +100,7 @@ pub fn units_to_processes(units: &[UnitProps], host: &HostId, convention: &Conve
             process,
             host: host.clone(),
             kind: ProcessKind::SystemdUnit,
+            platform,
             source: u.id.clone(),
             state: systemd::state_of(&u.active_state),
             detail: format!("{} ({})", u.active_state, u.sub_state),

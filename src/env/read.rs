@@ -1,9 +1,6 @@
-//! Reading an app's env from its hosts: the env files of its units in one command per host.
+//! Reading env files from a host: the answer of `read_env_files`, each file's SHA-256 and text.
 
-use super::table::{FileRead, FileState, ProcessEnv, process_env};
-use crate::actions::HostTarget;
-use crate::backend::{Backend, commands};
-use crate::model::{HostError, HostErrorKind, Process};
+use super::table::{FileRead, FileState};
 
 /// Parses `commands::read_env_files` output.
 pub fn parse_files(output: &str) -> Vec<FileRead> {
@@ -25,33 +22,6 @@ pub fn parse_files(output: &str) -> Vec<FileRead> {
         out.push(FileRead { path: path.to_string(), state });
     }
     out
-}
-
-/// The env of every given process on one host (one round trip).
-pub async fn host_env(backend: &Backend, target: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {
-    if let Backend::Kube(k) = backend {
-        return crate::kube::env::process_envs(k, processes).await;
-    }
-    let mut paths: Vec<String> = Vec::new();
-    for p in processes {
-        for f in &p.env_files {
-            let path = f.strip_prefix('-').unwrap_or(f).to_string();
-            if !paths.contains(&path) {
-                paths.push(path);
-            }
-        }
-    }
-    let files = if paths.is_empty() {
-        Vec::new()
-    } else {
-        let out = backend.exec(&commands::read_env_files(&paths, target.as_root)).await?;
-        if out.status != Some(0) {
-            let err = crate::actions::command_error(&target.host, &String::from_utf8_lossy(&out.stderr), out.status);
-            return Err(HostError::new(HostErrorKind::Command, err));
-        }
-        parse_files(&String::from_utf8_lossy(&out.stdout))
-    };
-    Ok(processes.iter().map(|p| process_env(&target.host, &p.process, &p.source, &p.environment, &p.env_files, &files)).collect())
 }
 
 #[cfg(test)]

@@ -7,55 +7,7 @@ use serde::Serialize;
 use super::mask;
 use super::parse::{EnvFile, Invalid};
 use crate::model::HostId;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum EnvSource {
-    File {
-        path: String,
-        line: usize,
-    },
-    Unit {
-        unit: String,
-    },
-    /// Kubernetes: a literal `env` value in the workload's pod template.
-    KubeSpec {
-        workload: String,
-    },
-    /// Kubernetes: a Secret's key (always masked unless revealed).
-    KubeSecret {
-        namespace: String,
-        name: String,
-        key: String,
-    },
-    KubeConfigMap {
-        namespace: String,
-        name: String,
-        key: String,
-    },
-    /// Kubernetes: filled in by the kubelet (fieldRef, resourceFieldRef); no value to show.
-    KubeField {
-        path: String,
-    },
-}
-
-impl EnvSource {
-    pub fn label(&self) -> String {
-        match self {
-            EnvSource::File { path, line } => format!("{path}:{line}"),
-            EnvSource::Unit { unit } => format!("{unit} (Environment=)"),
-            EnvSource::KubeSpec { workload } => format!("{workload} (env)"),
-            EnvSource::KubeSecret { namespace, name, key } => format!("secret {namespace}/{name}[{key}]"),
-            EnvSource::KubeConfigMap { namespace, name, key } => format!("configmap {namespace}/{name}[{key}]"),
-            EnvSource::KubeField { path } => format!("set by the kubelet ({path})"),
-        }
-    }
-
-    /// Whatever the key is called, this value is a secret.
-    pub fn always_secret(&self) -> bool {
-        matches!(self, EnvSource::KubeSecret { .. })
-    }
-}
+pub use crate::model::env::{EnvSource, ProcessEnv};
 
 /// One env file as read from a host.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,17 +21,6 @@ pub enum FileState {
     Read { sha256: String, text: String },
     Missing,
     Unreadable,
-}
-
-/// A process's environment as systemd builds it, plus what went wrong on the way.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProcessEnv {
-    pub host: HostId,
-    pub process: String,
-    pub unit: String,
-    pub vars: Vec<(String, String, EnvSource)>,
-    /// Problems the user must see: invalid lines (file:line), missing required files.
-    pub problems: Vec<String>,
 }
 
 /// Builds a process's env. `env_files` as systemd spells them ('-' prefix: optional).

@@ -4,15 +4,21 @@ use crate::model::{HostId, HostReport};
 
 use super::source::HostUnits;
 
-/// The app's units on each host, narrowed to some processes and hosts (empty: all).
+/// The app's units on each host and platform, narrowed to some processes and hosts (empty:
+/// all).
 pub fn plan<'a>(reports: impl IntoIterator<Item = &'a HostReport>, app: &str, processes: &[String], hosts: &[String]) -> Vec<HostUnits> {
-    crate::model::app_processes(reports, app, processes, hosts)
-        .into_iter()
-        .map(|(r, procs)| HostUnits {
-            host: r.host.clone(),
-            units: procs.iter().map(|p| (p.source.clone(), p.app.clone(), p.process.clone())).collect(),
-        })
-        .collect()
+    let mut out: Vec<HostUnits> = Vec::new();
+    for (r, procs) in crate::model::app_processes(reports, app, processes, hosts) {
+        let first_of_host = out.len();
+        for p in procs {
+            let unit = (p.source.clone(), p.app.clone(), p.process.clone());
+            match out[first_of_host..].iter_mut().find(|h| h.platform == p.platform) {
+                Some(h) => h.units.push(unit),
+                None => out.push(HostUnits { host: r.host.clone(), platform: p.platform, units: vec![unit] }),
+            }
+        }
+    }
+    out
 }
 
 /// One colour index per process type, in the order given (the app's formation order), so

@@ -3,11 +3,10 @@
 //! are shown as they are. Histogram buckets and summary quantiles are left out (a dashboard row
 //! cannot say much about one bucket); their _count and _sum stay, as rates.
 
+pub use crate::model::metrics::EndpointValue;
+use crate::transport::Transport;
+use crate::transport::http::http_get;
 use prometheus_parse::{Scrape, Value};
-use serde::Serialize;
-
-use crate::actions::health::http_get;
-use crate::backend::Backend;
 
 /// A scrape is at most this many bytes and this many series: enough for an app, bounded for
 /// one that exports per-user labels.
@@ -20,15 +19,6 @@ pub struct Raw {
     pub key: String,
     pub counter: bool,
     pub value: f64,
-}
-
-/// What `fleet metrics APP` and the Metrics tab show per series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EndpointValue {
-    pub series: String,
-    /// "rate" (per second, counters) or "value" (gauges and untyped).
-    pub kind: &'static str,
-    pub value: Option<f64>,
 }
 
 pub fn parse(text: &str) -> Result<Vec<Raw>, String> {
@@ -62,8 +52,8 @@ pub fn parse(text: &str) -> Result<Vec<Raw>, String> {
     Ok(out)
 }
 
-pub async fn scrape(backend: &Backend, url: &str) -> Result<Vec<Raw>, String> {
-    let (code, body) = http_get(backend, url, MAX_BYTES).await?;
+pub async fn scrape(transport: &Transport, url: &str) -> Result<Vec<Raw>, String> {
+    let (code, body) = http_get(transport, url, MAX_BYTES).await?;
     if code != 200 {
         return Err(format!("{url}: HTTP {code}"));
     }

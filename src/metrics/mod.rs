@@ -3,14 +3,13 @@
 //! says which. Apps: systemd's accounting per unit. Rates come from two samples.
 
 pub mod endpoint;
-pub mod gather;
 pub mod node;
 pub mod procfs;
 pub mod prometheus;
 pub mod series;
 pub mod units;
 
-use serde::Serialize;
+pub use crate::model::metrics::{Disk, HostMetrics};
 
 /// Raw counters and gauges at one moment.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -25,28 +24,6 @@ pub struct HostSample {
     pub disks: Vec<Disk>,
     pub net_rx: u64,
     pub net_tx: u64,
-    pub uptime_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Disk {
-    pub mount: String,
-    pub size: u64,
-    pub avail: u64,
-}
-
-/// What `fleet metrics` and the hosts panel show.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HostMetrics {
-    pub source: &'static str,
-    pub cpu_percent: Option<f64>,
-    pub load: [f64; 3],
-    pub mem_used: u64,
-    pub mem_available: u64,
-    pub mem_total: u64,
-    pub disks: Vec<Disk>,
-    pub net_rx_per_sec: Option<f64>,
-    pub net_tx_per_sec: Option<f64>,
     pub uptime_secs: Option<u64>,
 }
 

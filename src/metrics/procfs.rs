@@ -1,18 +1,8 @@
-//! The fallback without node_exporter: /proc and df over ssh, in one command.
+//! The fallback without node_exporter: /proc and df over ssh, in one command
+//! (`machine::commands::PROCFS`).
 
 use super::{Disk, HostSample, dedupe_disks, keep_disk};
 use crate::discovery::sections;
-
-pub const SCRIPT: &str = r#"export LC_ALL=C
-echo "@@fleet time"; date +%s.%N
-echo "@@fleet stat"; head -n1 /proc/stat
-echo "@@fleet loadavg"; cat /proc/loadavg
-echo "@@fleet meminfo"; grep -E '^(MemTotal|MemAvailable):' /proc/meminfo
-echo "@@fleet df"; df -kPT 2>/dev/null | tail -n +2
-echo "@@fleet net"; tail -n +3 /proc/net/dev
-echo "@@fleet uptime"; cat /proc/uptime
-echo "@@fleet end"
-"#;
 
 pub fn parse(text: &str) -> Result<HostSample, String> {
     let s = sections::split(text);

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Disk, HostMetrics, dedupe_disks, keep_disk};
-use crate::actions::health::{http_get, parse_url};
-use crate::backend::Backend;
 use crate::config::metrics::PrometheusConfig;
 use crate::model::HostId;
+use crate::transport::Transport;
+use crate::transport::http::{http_get, parse_url};
 
 pub const SOURCE: &str = "prometheus";
 
@@ -21,7 +21,7 @@ const MAX_ANSWER: usize = 32 * 1024 * 1024;
 
 pub struct Prometheus {
     base: String,
-    via: Arc<Backend>,
+    via: Arc<Transport>,
     host_label: String,
 }
 
@@ -45,15 +45,15 @@ pub struct Range {
 pub type HostNames = [(HostId, Vec<String>)];
 
 impl Prometheus {
-    pub fn new(config: &PrometheusConfig, via: Arc<Backend>) -> Result<Prometheus, String> {
+    pub fn new(config: &PrometheusConfig, via: Arc<Transport>) -> Result<Prometheus, String> {
         parse_url(&config.url)?;
         Ok(Prometheus { base: config.url.trim_end_matches('/').to_string(), via, host_label: config.host_label.clone() })
     }
 
     pub fn describe(&self) -> String {
-        match self.via.as_ref() {
-            Backend::Local(_) => self.base.clone(),
-            b => format!("{} via {}", self.base, b.id()),
+        match self.via.is_local() {
+            true => self.base.clone(),
+            false => format!("{} via {}", self.base, self.via.id()),
         }
     }
 
@@ -217,7 +217,7 @@ pub fn host_for<'a>(value: &str, hosts: &'a HostNames) -> Option<&'a HostId> {
 }
 
 /// The names a host may have in Prometheus: the fleet name and the ssh destination's host part.
-pub fn names_of(specs: &[crate::runtime::inventory::HostSpec]) -> Vec<(HostId, Vec<String>)> {
+pub fn names_of(specs: &[crate::model::HostSpec]) -> Vec<(HostId, Vec<String>)> {
     specs
         .iter()
         .map(|s| {

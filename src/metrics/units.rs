@@ -1,19 +1,8 @@
 //! Per-app metrics from systemd's accounting: memory, CPU (from CPUUsageNSec deltas), tasks,
 //! restarts, per unit.
 
-use serde::Serialize;
-
 use crate::discovery::systemd::parse_show;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UnitMetrics {
-    pub unit: String,
-    pub active: String,
-    pub cpu_percent: Option<f64>,
-    pub memory_bytes: Option<u64>,
-    pub tasks: Option<u64>,
-    pub restarts: Option<u32>,
-}
+pub use crate::model::metrics::UnitMetrics;
 
 /// One accounting sample: per unit its CPU time in ns and the rest, and the host's time.
 pub type Sample = (Vec<(String, Option<u64>, UnitMetrics)>, f64);

@@ -4,8 +4,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::HostId;
+use super::platform::PlatformRef;
 
-/// Where a process comes from. Later backends add containers and Kubernetes workloads here.
+/// What a process is, in `--json`. Only its platform reads it: views and actions ask the
+/// platform's capabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcessKind {
@@ -49,6 +51,8 @@ pub struct Process {
     pub process: String,
     pub host: HostId,
     pub kind: ProcessKind,
+    /// The platform that runs it: it acts on it and says what can be done with it.
+    pub platform: PlatformRef,
     /// The backend's own name for it: the unit name for systemd.
     pub source: String,
     pub state: ProcessState,
@@ -64,7 +68,8 @@ pub struct Process {
     /// The unit's Environment= assignments (EnvironmentFile= values come from the files).
     #[serde(skip)]
     pub environment: Vec<(String, String)>,
-    /// Kubernetes: the workload (`deployment/NAMESPACE/NAME`) a pod belongs to.
+    /// What actions act on instead of the process itself: the workload
+    /// (`deployment/NAMESPACE/NAME`) a pod belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<String>,
 }

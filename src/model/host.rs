@@ -3,8 +3,7 @@ use serde::Serialize;
 
 use super::Process;
 
-/// A place apps run: an SSH droplet, the local machine, and later a cluster context or a Docker
-/// engine. The id is the name the user knows it by (the ssh-config alias, "local", a context).
+/// A place apps run: an SSH droplet, the local machine, a cluster context. The id is the name the user knows it by (the ssh-config alias, "local", a context).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct HostId(pub String);
@@ -24,6 +23,18 @@ pub enum HostKind {
     Demo,
     /// A kubeconfig context (a Kubernetes cluster).
     Kube,
+}
+
+/// A row of the inventory: a host fleet was told about (fleet.toml, the ssh config, the local
+/// machine, a kubeconfig context), before anything was asked of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostSpec {
+    pub id: HostId,
+    pub kind: HostKind,
+    /// For SSH: what `ssh` is given (alias or `user@host:port`).
+    pub destination: String,
+    pub tags: Vec<String>,
+    pub group: Option<String>,
 }
 
 /// What one successful look at a host found.
@@ -48,6 +59,8 @@ pub struct HostReport {
     pub host: HostId,
     pub facts: HostFacts,
     pub processes: Vec<Process>,
+    /// The platforms found there, with what is wrong with any of them.
+    pub platforms: Vec<super::PlatformStatus>,
     pub at: Timestamp,
 }
 

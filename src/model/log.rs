@@ -1,7 +1,10 @@
+use std::time::Duration;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::HostId;
+use super::platform::PlatformRef;
+use super::{HostError, HostId};
 
 /// Where to pick a log stream up again after it dropped. Each source has its own kind; the
 /// journald cursor is exact, the others are a time plus de-duplication.
@@ -38,4 +41,43 @@ pub struct LogLine {
 
 pub fn priority_name(p: u8) -> &'static str {
     ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"].get(p as usize).copied().unwrap_or("?")
+}
+
+/// The units of one app (or some of its processes) on one host under one platform, whose logs
+/// to read: (unit, app, process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostUnits {
+    pub host: HostId,
+    pub platform: PlatformRef,
+    pub units: Vec<(String, String, String)>,
+}
+
+/// What a log source says, one host at a time.
+#[derive(Debug, Clone)]
+pub enum LogEvent {
+    /// History for this host, oldest first (at most `lines` of it).
+    History {
+        host: HostId,
+        lines: Vec<LogLine>,
+    },
+    Live {
+        host: HostId,
+        line: LogLine,
+    },
+    /// The follow stream dropped; fleet is reconnecting.
+    Dropped {
+        host: HostId,
+        reason: String,
+    },
+    /// The follow stream is back after `after`; nothing was lost.
+    Reconnected {
+        host: HostId,
+        after: Duration,
+        at: Timestamp,
+    },
+    /// This host's logs could not be read at all.
+    Failed {
+        host: HostId,
+        error: HostError,
+    },
 }

@@ -1,10 +1,32 @@
-//! Plain domain types shared by every backend, the state core, the TUI and the one-shot CLI.
-//! No I/O lives here.
+//! Plain domain types shared by every platform, the runtime, the state core, the TUI and the
+//! one-shot CLI, and the messages between them. No I/O lives here.
 
+mod action;
+pub mod addon;
 mod app;
+pub mod audit;
+pub mod cert;
+pub mod env;
+mod event;
+pub mod forward;
 mod host;
 mod log;
+pub mod metrics;
+mod operation;
+pub mod platform;
+mod target;
 
+pub use action::Action;
+pub use addon::AddOn;
 pub use app::{App, Health, Process, ProcessKind, ProcessState, app_processes, group_apps};
-pub use host::{HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostStatus};
-pub use log::{LogLine, ResumeToken, priority_name};
+pub use audit::AuditEntry;
+pub use cert::CertRow;
+pub use env::ProcessEnv;
+pub use event::BackendEvent;
+pub use forward::ForwardRow;
+pub use host::{HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostSpec, HostStatus};
+pub use log::{HostUnits, LogEvent, LogLine, ResumeToken, priority_name};
+pub use metrics::{AppSample, HostMetrics};
+pub use operation::{ActionEvent, HealthCheck, Operation, UnitNow};
+pub use platform::{Can, Capabilities, PlatformInfo, PlatformRef, PlatformStatus, Step};
+pub use target::{AppRunSpec, ExecChoice, HostTarget, targets, targets_with_processes};

@@ -10,32 +10,23 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::BackendEvent;
-use super::inventory::HostSpec;
-use crate::actions::HostTarget;
-use crate::backend::{Backend, commands};
 use crate::config::FleetConfig;
 use crate::metrics::prometheus::{Prometheus, names_of};
 use crate::metrics::{endpoint, units};
-use crate::model::HostId;
-use crate::state::metrics_view::AppSample;
+use crate::model::{AppSample, BackendEvent, HostId, HostSpec, HostTarget};
+use crate::platform::{AppRead, Backend, HostRead};
+use crate::transport::{LocalTransport, Transport};
 
-/// Starts host sampling: from the `[prometheus]` server when configured, else from every host.
+/// Starts host sampling: from the `[prometheus]` server when configured, else from every row.
 pub fn spawn_host_metrics(
-    backends: &[Arc<Backend>],
+    backends: &[Arc<dyn Backend>],
     specs: &[HostSpec],
     config: &FleetConfig,
     events: mpsc::UnboundedSender<BackendEvent>,
 ) {
     let interval = config.metrics.interval;
     if let Some(p) = &config.prometheus {
-        let via = match &p.via {
-            Some(name) => backends.iter().find(|b| b.id().0 == *name).cloned(),
-            None => Some(Arc::new(Backend::Local(Default::default()))),
-        };
-        let prom = via
-            .ok_or_else(|| format!("[prometheus] via = {:?} is not a host in the inventory", p.via))
-            .and_then(|via| Prometheus::new(p, via));
+        let prom = prometheus_via(backends, p).and_then(|via| Prometheus::new(p, via));
         match prom {
             Ok(prom) => {
                 let names = names_of(specs);
@@ -48,101 +39,62 @@ pub fn spawn_host_metrics(
         return;
     }
     for backend in backends {
-        if let Backend::Demo(demo) = backend.as_ref() {
-            if demo.reachable() {
-                tokio::spawn(from_demo(backend.id().clone(), interval, config.metrics.history, events.clone()));
-            }
-            continue;
+        if let Some(history) = backend.demo_history(config.metrics.history.as_secs(), interval.as_secs().max(1)) {
+            let _ = events.send(BackendEvent::MetricsHistory { host: backend.id().clone(), history: Box::new(history) });
         }
-        if let Backend::Kube(_) = backend.as_ref() {
-            tokio::spawn(from_cluster(backend.clone(), interval, events.clone()));
-            continue;
-        }
-        tokio::spawn(from_host(backend.clone(), config.metrics.node_exporter.clone(), interval, events.clone()));
+        tokio::spawn(from_backend(backend.clone(), config.metrics.node_exporter.clone(), interval, events.clone()));
     }
 }
 
-async fn from_host(backend: Arc<Backend>, node_exporter: String, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
+/// The transport a `[prometheus]` server is reached through: a host's (`via`), or this machine.
+pub fn prometheus_via(backends: &[Arc<dyn Backend>], p: &crate::config::metrics::PrometheusConfig) -> Result<Arc<Transport>, String> {
+    match &p.via {
+        None => Ok(Arc::new(Transport::Local(LocalTransport::default()))),
+        Some(name) => {
+            let b = backends
+                .iter()
+                .find(|b| b.id().0 == *name)
+                .ok_or_else(|| format!("[prometheus] via = {name:?} is not a host in the inventory"))?;
+            b.transport().ok_or_else(|| format!("[prometheus] via = {name:?} is a cluster: name a host reached over ssh"))
+        }
+    }
+}
+
+/// A row's metrics now: final values at once, counters as rates from two readings `gap` apart.
+pub async fn host_metrics(
+    backend: &dyn Backend,
+    node_exporter: &str,
+    gap: Duration,
+) -> Result<crate::metrics::HostMetrics, crate::model::HostError> {
+    let (src, a) = match backend.host_sample(node_exporter).await? {
+        HostRead::Final(m) => return Ok(m),
+        HostRead::Counters(src, a) => (src, a),
+    };
+    tokio::time::sleep(gap).await;
+    match backend.host_sample(node_exporter).await? {
+        HostRead::Final(m) => Ok(m),
+        HostRead::Counters(src2, b) if src2 == src => Ok(crate::metrics::derive(src, &a, &b)),
+        HostRead::Counters(src2, b) => Ok(crate::metrics::derive(src2, &b, &b)),
+    }
+}
+
+/// One row's metrics each interval: counters become rates against the previous reading (of
+/// the same source); values that are final already go as they are.
+async fn from_backend(backend: Arc<dyn Backend>, node_exporter: String, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
     let mut previous: Option<(&'static str, crate::metrics::HostSample)> = None;
     loop {
-        if let Ok((source, sample)) = crate::metrics::gather::sample(&backend, &node_exporter).await {
-            if let Some((prev_source, prev)) = previous.as_ref().filter(|(s, _)| *s == source) {
-                let metrics = crate::metrics::derive(prev_source, prev, &sample);
-                let ev = BackendEvent::Metrics { host: backend.id().clone(), metrics, at: jiff::Timestamp::now() };
-                if events.send(ev).is_err() {
-                    return;
-                }
+        let metrics = match backend.host_sample(&node_exporter).await {
+            Ok(HostRead::Final(m)) => Some(m),
+            Ok(HostRead::Counters(source, sample)) => {
+                let m = previous.as_ref().filter(|(s, _)| *s == source).map(|(s, prev)| crate::metrics::derive(s, prev, &sample));
+                previous = Some((source, sample));
+                m
             }
-            previous = Some((source, sample));
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = events.closed() => return,
-        }
-    }
-}
-
-/// A cluster row: its nodes' usage (metrics.k8s.io) each interval.
-async fn from_cluster(backend: Arc<Backend>, interval: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
-    let Backend::Kube(k) = backend.as_ref() else { return };
-    loop {
-        if let Ok(metrics) = crate::kube::metrics::cluster_metrics(k).await
-            && events.send(BackendEvent::Metrics { host: k.id().clone(), metrics, at: jiff::Timestamp::now() }).is_err()
-        {
-            return;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = events.closed() => return,
-        }
-    }
-}
-
-/// `--demo`: made-up but plausible metrics (slow waves, one shape per host), with a full window
-/// of history at once, so the demo shows what sparklines and charts look like.
-async fn from_demo(host: HostId, interval: Duration, history: Duration, events: mpsc::UnboundedSender<BackendEvent>) {
-    let seed = host.0.bytes().map(u64::from).sum::<u64>() as f64;
-    let at = |t: i64| -> [f64; 5] {
-        let x = t as f64 / 60.0 + seed;
-        let cpu = (35.0 + 25.0 * x.sin() + 10.0 * (3.1 * x).sin()).clamp(1.0, 99.0);
-        [
-            cpu,
-            55.0 + 8.0 * (0.3 * x).sin() + seed % 20.0,
-            cpu / 40.0,
-            40_000.0 + 30_000.0 * (1.7 * x).sin(),
-            90_000.0 + 60_000.0 * (1.3 * x).cos(),
-        ]
-    };
-    let now = jiff::Timestamp::now().as_second();
-    let step = interval.as_secs().max(1) as i64;
-    let mut past: [Vec<(i64, f64)>; 5] = Default::default();
-    for t in (now - history.as_secs() as i64..now).step_by(step as usize) {
-        for (series, v) in past.iter_mut().zip(at(t)) {
-            series.push((t, v));
-        }
-    }
-    let _ = events.send(BackendEvent::MetricsHistory { host: host.clone(), history: Box::new(past) });
-    loop {
-        let t = jiff::Timestamp::now();
-        let [cpu, mem, load, rx, tx] = at(t.as_second());
-        let total: u64 = 4 << 30;
-        let metrics = crate::metrics::HostMetrics {
-            source: "demo",
-            cpu_percent: Some(cpu),
-            load: [load, load * 0.9, load * 0.8],
-            mem_used: (total as f64 * mem / 100.0) as u64,
-            mem_available: (total as f64 * (1.0 - mem / 100.0)) as u64,
-            mem_total: total,
-            disks: vec![crate::metrics::Disk {
-                mount: "/".into(),
-                size: 80 << 30,
-                avail: (80u64 << 30) * (100 - (seed as u64 % 60)) / 100,
-            }],
-            net_rx_per_sec: Some(rx),
-            net_tx_per_sec: Some(tx),
-            uptime_secs: Some(86_400 * 12),
+            Err(_) => None,
         };
-        if events.send(BackendEvent::Metrics { host: host.clone(), metrics, at: t }).is_err() {
+        if let Some(metrics) = metrics
+            && events.send(BackendEvent::Metrics { host: backend.id().clone(), metrics, at: jiff::Timestamp::now() }).is_err()
+        {
             return;
         }
         tokio::select! {
@@ -224,14 +176,14 @@ struct Previous {
 }
 
 pub fn watch_app(
-    backends: &HashMap<HostId, Arc<Backend>>,
+    backends: &HashMap<HostId, Arc<dyn Backend>>,
     app: String,
     targets: Vec<HostTarget>,
     metrics_url: Option<String>,
     interval: Duration,
     events: mpsc::UnboundedSender<BackendEvent>,
 ) -> AppWatch {
-    let hosts: Vec<(HostTarget, Option<Arc<Backend>>)> = targets
+    let hosts: Vec<(HostTarget, Option<Arc<dyn Backend>>)> = targets
         .into_iter()
         .map(|t| {
             let b = backends.get(&t.host).cloned();
@@ -248,24 +200,24 @@ pub fn watch_app(
                 let app = app.clone();
                 async move {
                     let Some(b) = b else { return (t.host.clone(), Read::Failed("not in the inventory".to_string())) };
-                    if let Backend::Kube(k) = b.as_ref() {
-                        // Pods: metrics-server already gives rates (CPU in cores).
-                        return match crate::kube::metrics::app_pod_metrics(k, &app).await {
-                            Ok(pods) => (t.host.clone(), Read::Final(pods)),
-                            Err(e) => (t.host.clone(), Read::Failed(e.message)),
-                        };
-                    }
-                    let units =
-                        b.exec(&commands::unit_accounting(&t.units)).await.map(|o| units::parse(&String::from_utf8_lossy(&o.stdout)));
-                    let scraped = match &url {
-                        Some(u) => Some(endpoint::scrape(b, u).await.map(|r| (r, Instant::now()))),
-                        None => None,
+                    let read = match b.platform(t.platform) {
+                        Ok(p) => p.app_metrics(t, &app).await,
+                        Err(e) => Err(e.message),
                     };
-                    let read = match (units, scraped) {
-                        (Err(e), _) => Read::Failed(e.message),
-                        (Ok(u), Some(Err(e))) => Read::Partial(u, format!("the app's metrics endpoint: {e}")),
-                        (Ok(u), Some(Ok(s))) => Read::Units(u, Some(s)),
-                        (Ok(u), None) => Read::Units(u, None),
+                    let units = match read {
+                        // Already rates (a pod's usage): nothing to derive.
+                        Ok(AppRead::Final(pods)) => return (t.host.clone(), Read::Final(pods)),
+                        Ok(AppRead::Counters(u)) => u,
+                        Err(e) => return (t.host.clone(), Read::Failed(e)),
+                    };
+                    let scraped = match (&url, b.transport()) {
+                        (Some(u), Some(tr)) => Some(endpoint::scrape(&tr, u).await.map(|r| (r, Instant::now()))),
+                        _ => None,
+                    };
+                    let read = match scraped {
+                        Some(Err(e)) => Read::Partial(units, format!("the app's metrics endpoint: {e}")),
+                        Some(Ok(s)) => Read::Units(units, Some(s)),
+                        None => Read::Units(units, None),
                     };
                     (t.host.clone(), read)
                 }

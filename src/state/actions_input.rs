@@ -3,7 +3,7 @@
 
 use super::actions_view::{Activity, StepKind};
 use super::{Action, Confirm, Effect, FilterKey, Focus, Overlay, State, View};
-use crate::actions::{ActionEvent, HostTarget, Operation, targets};
+use crate::model::{ActionEvent, Can, HostTarget, Operation, targets};
 
 /// The app and, from a process row, the process and host the action is about.
 fn selection(state: &State) -> Option<(String, Vec<String>, Vec<String>)> {
@@ -24,6 +24,21 @@ fn app_targets(state: &State, app: &str, processes: &[String], hosts: &[String])
 
 fn confirm(state: &mut State, op: Operation) {
     state.overlay = Some(Overlay::Confirm(Box::new(Confirm { title: op.title(), lines: op.lines(), effect: Effect::Run(op) })));
+}
+
+/// The targets whose platform can do it; when none can, the notice says why (the first
+/// platform's reason) and there is nothing to confirm.
+fn capable(state: &mut State, app: &str, ts: Vec<HostTarget>, can: impl Fn(&HostTarget) -> Can) -> Option<Vec<HostTarget>> {
+    let why = ts.iter().find_map(|t| match can(t) {
+        Can::No(why) => Some(format!("{app} on {}: {why}", t.host)),
+        Can::Yes => None,
+    });
+    let able: Vec<HostTarget> = ts.into_iter().filter(|t| can(t).yes()).collect();
+    if able.is_empty() {
+        state.notice = why;
+        return None;
+    }
+    Some(able)
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -52,7 +67,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     };
     // A rollout is of the whole app on every host, whatever row is selected.
     let (processes, hosts) = if matches!(action, Action::Rollout | Action::Rollback) { (vec![], vec![]) } else { (processes, hosts) };
-    let mut ts = app_targets(state, &app, &processes, &hosts);
+    let ts = app_targets(state, &app, &processes, &hosts);
     if ts.is_empty() {
         state.notice = Some(format!("{app}: no host has answered with its units"));
         return Vec::new();
@@ -65,31 +80,25 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Rollback => {
             let health = state.health.get(&app).cloned().unwrap_or_default();
-            ts.retain(|t| t.cluster);
-            if ts.is_empty() {
-                state.notice = Some(format!("{app} runs on no Kubernetes cluster: rollback needs a deployment's revision history"));
-                return Vec::new();
-            }
+            let Some(ts) = capable(state, &app, ts, |t| t.platform.caps.rollback) else { return Vec::new() };
             confirm(state, Operation::Rollback { app, targets: ts, health });
         }
         Action::Shell => {
+            let Some(mut ts) = capable(state, &app, ts, |t| t.platform.caps.exec) else { return Vec::new() };
             let mut t = ts.remove(0);
-            if !t.cluster {
-                t.units.truncate(1);
-            }
-            // On a cluster, a selected pod row is the pod to go into.
+            // A selected process row is the instance to go into, where its platform has a
+            // choice (a pod of the workload).
             if let View::App { name } = &state.view
                 && state.app_tab == super::AppTab::Processes
                 && let Some(p) = state.fleet.app(name).and_then(|a| a.processes.get(state.detail_cursor.selected))
-                && p.kind == crate::model::ProcessKind::KubePod
             {
-                t.pod.pod = p.source.rsplit('/').next().map(String::from);
+                t.exec.instance = Some(p.source.clone());
             }
             confirm(state, Operation::Shell { app, target: t });
         }
         Action::Forward => {
-            let mut t = ts.remove(0);
-            t.units.truncate(1);
+            let Some(mut ts) = capable(state, &app, ts, |t| t.platform.caps.forward) else { return Vec::new() };
+            let t = ts.remove(0);
             return vec![Effect::ResolvePort { app, target: t }];
         }
         _ => {}
@@ -128,6 +137,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
             return vec![Effect::Run(Operation::Forward {
                 label: app,
                 host: target.host,
+                platform: Some(target.platform),
                 remote_port,
                 local_port,
                 bind: state.forward_bind,

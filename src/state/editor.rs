@@ -4,8 +4,8 @@
 
 use ratatui_textarea::TextArea;
 
-use crate::actions::HostTarget;
 use crate::env::write::{Change, diff};
+use crate::model::HostTarget;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditTarget {
@@ -84,17 +84,24 @@ impl Editor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::commands::AppRunSpec;
+    use crate::model::AppRunSpec;
     use crate::model::HostId;
+
+    static TEST: crate::model::PlatformInfo = crate::model::PlatformInfo {
+        name: "test",
+        caps: crate::model::Capabilities::ALL,
+        plan: |_, _| vec![],
+        label: |p| p.source.clone(),
+    };
 
     fn target() -> HostTarget {
         HostTarget {
             host: HostId("lon-1".into()),
             units: vec![],
             as_root: true,
+            platform: crate::model::PlatformRef(&TEST),
             run: AppRunSpec { user: None, working_dir: None, env_files: vec![] },
-            cluster: false,
-            pod: Default::default(),
+            exec: Default::default(),
         }
     }
 

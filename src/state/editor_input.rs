@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::actions_view::{Activity, StepKind};
 use super::editor::Editor;
 use super::{Action, AppTab, Confirm, Effect, Overlay, State, View};
-use crate::actions::{HostTarget, Operation};
 use crate::env::write::file_for;
+use crate::model::{Can, HostTarget, Operation};
 
 pub fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
     let Some(ed) = state.editor.as_mut() else { return Vec::new() };
@@ -33,7 +33,11 @@ pub fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
 fn targets_with_files(state: &State, app: &str) -> Vec<(HostTarget, String)> {
     let reports = state.fleet.hosts.iter().filter_map(|h| h.status.report());
     let template = state.env_file_template.replace("{app}", app);
-    crate::actions::targets(reports, app, &[], &[]).into_iter().filter_map(|t| file_for(&t, &template).map(|f| (t, f))).collect()
+    crate::model::targets(reports, app, &[], &[])
+        .into_iter()
+        .filter(|t| t.platform.caps.env_write.yes())
+        .filter_map(|t| file_for(&t, &template).map(|f| (t, f)))
+        .collect()
 }
 
 /// `e` and `E` in the Env tab.
@@ -45,13 +49,13 @@ pub fn open(state: &mut State, action: Action) -> Vec<Effect> {
     let app = name.clone();
     let targets = targets_with_files(state, &app);
     if targets.is_empty() {
-        let on_cluster =
-            crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]).iter().any(|t| t.cluster);
-        state.notice = Some(if on_cluster {
-            format!("{app}'s env on a cluster is read-only here: change it in its Deployment, ConfigMaps and Secrets")
-        } else {
-            format!("{app}'s units have no EnvironmentFile= to edit")
+        let all = crate::model::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]);
+        let refused = all.iter().find_map(|t| match t.platform.caps.env_write {
+            Can::No(why) => Some(format!("{app} on {}: {why}", t.host)),
+            Can::Yes => None,
         });
+        state.notice =
+            Some(refused.unwrap_or_else(|| format!("{app}'s processes use no env file fleet can edit (on systemd: EnvironmentFile=)")));
         return Vec::new();
     }
     match action {

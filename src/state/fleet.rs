@@ -5,8 +5,8 @@ use jiff::Timestamp;
 
 use crate::metrics::series::{Series, Unit};
 
+use crate::model::HostSpec;
 use crate::model::{App, HostError, HostId, HostReport, HostStatus, group_apps};
-use crate::runtime::inventory::HostSpec;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostRow {

@@ -265,7 +265,7 @@ fn app_reports(state: &State, app: &str) -> Vec<crate::model::HostReport> {
 
 /// Starts sampling the app's units (and its endpoint, when fleet.toml names one) on its hosts.
 pub(crate) fn watch_app_metrics(state: &mut State, app: String) -> Vec<Effect> {
-    let targets = crate::actions::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]);
+    let targets = crate::model::targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), &app, &[], &[]);
     let metrics_url = state.app_settings.get(&app).and_then(|s| s.metrics_url.clone());
     state.app_metrics = Some(super::metrics_view::AppMetricsView::new(app.clone(), state.metrics_config.points()));
     vec![Effect::WatchAppMetrics { app, targets, metrics_url }]
@@ -289,9 +289,7 @@ pub(crate) fn load_addons(state: &mut State, app: String) -> Vec<Effect> {
 /// Asks the runtime for the app's env on each of its hosts.
 pub(crate) fn load_env(state: &mut State, app: String) -> Vec<Effect> {
     let reports: Vec<&crate::model::HostReport> = state.fleet.hosts.iter().filter_map(|h| h.status.report()).collect();
-    let targets = crate::actions::targets(reports.iter().copied(), &app, &[], &[]);
-    let procs = crate::model::app_processes(reports.iter().copied(), &app, &[], &[]);
-    let hosts: Vec<_> = targets.into_iter().zip(procs).map(|(t, (_, p))| (t, p.into_iter().cloned().collect())).collect();
+    let hosts = crate::model::targets_with_processes(reports.iter().copied(), &app, &[], &[]);
     state.env = Some(super::env_view::EnvView::loading(app.clone()));
     vec![Effect::LoadEnv { app, hosts }]
 }

@@ -4,9 +4,9 @@ use regex::Regex;
 
 use super::logs::{LogsState, PromptKind, ViewEntry};
 use super::{Action, Effect, FilterKey, Focus, State, View};
-use crate::logs::source::{HostUnits, LogEvent};
 use crate::logs::units::plan;
 use crate::model::HostId;
+use crate::model::{HostUnits, LogEvent};
 
 /// Lines fetched per host each time the user scrolls above the buffer.
 const OLDER_BATCH: usize = 1000;

@@ -1,17 +1,9 @@
 //! The app view's Metrics and Certs tabs: a series per unit metric and per series of the app's
 //! own endpoint (bounded history each), and the certificates of the app's domains.
 
-use crate::metrics::endpoint::EndpointValue;
 use crate::metrics::series::{Series, Unit};
-use crate::metrics::units::UnitMetrics;
 use crate::model::HostId;
-
-/// One sample from one host: its units' accounting and the endpoint's values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppSample {
-    pub units: Vec<UnitMetrics>,
-    pub endpoint: Vec<EndpointValue>,
-}
+pub use crate::model::metrics::AppSample;
 
 /// A series and where it comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +93,7 @@ pub struct AppCertsView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::metrics::{EndpointValue, UnitMetrics};
 
     fn unit(name: &str, mem: u64) -> UnitMetrics {
         UnitMetrics {

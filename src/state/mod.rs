@@ -2,7 +2,6 @@
 //! synchronous, no I/O, no clock reads. Time arrives as `Msg::Tick(now)`. Anything with a side
 //! effect leaves as an `Effect` for the runtime; anything risky passes a confirm first.
 
-mod action;
 mod actions_input;
 pub mod actions_view;
 pub mod editor;
@@ -16,18 +15,17 @@ mod logs_input;
 pub mod metrics_view;
 mod table;
 
-pub use action::Action;
+pub use crate::model::Action;
 pub use fleet::{FleetState, HOST_SERIES, HostRow, MetricsHistory};
 pub use input::FilterInput;
 pub use table::{ListCursor, scroll_offset};
 
 use jiff::Timestamp;
 
-use crate::actions::{HealthCheck, HostTarget, Operation};
 use crate::config::keymap::KeyContext;
-use crate::logs::source::HostUnits;
+use crate::model::BackendEvent;
 use crate::model::HostId;
-use crate::runtime::BackendEvent;
+use crate::model::{HealthCheck, HostTarget, HostUnits, Operation};
 use logs::LogsState;
 
 /// Everything that can change the state.
@@ -250,7 +248,7 @@ pub struct State {
     pub activity: Option<actions_view::Activity>,
     pub forwards: Vec<actions_view::ForwardRow>,
     pub forwards_cursor: ListCursor,
-    pub audit: Vec<crate::actions::audit::AuditEntry>,
+    pub audit: Vec<crate::audit::AuditEntry>,
     /// The app view's tab, and the Env tab's data.
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,

@@ -1,8 +1,6 @@
 //! The interactive loop: draw the first frame at once, then turn input, backend events and the
 //! clock into `Msg`s, drain everything queued, update, and redraw only when something changed.
 
-mod actions_runtime;
-mod log_views;
 mod terminal;
 
 use std::collections::HashMap;
@@ -13,12 +11,13 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
-use crate::actions::Operation;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::context::Context;
+use crate::model::BackendEvent;
 use crate::model::HostId;
-use crate::runtime::{self, BackendEvent, HostCommand};
+use crate::model::Operation;
+use crate::runtime::{self, HostCommand, executor::Executor, log_sessions};
 use crate::state::{Effect, FilterKey, FleetState, Msg, State, update};
 
 pub struct Tui {
@@ -54,9 +53,10 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
     let backends = runtime::build_backends(&ctx.specs, &ctx.backend);
     // Log views share the hosts' connections.
-    let by_id: HashMap<HostId, std::sync::Arc<crate::backend::Backend>> = backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
-    let mut log_sessions = log_views::Sessions::default();
-    let mut actions = actions_runtime::ActionsRuntime::new(by_id.clone(), events_tx.clone());
+    let by_id: HashMap<HostId, std::sync::Arc<dyn crate::platform::Backend>> =
+        backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
+    let mut log_sessions = log_sessions::Sessions::default();
+    let mut actions = Executor::new(backends.clone(), events_tx.clone());
     state.readonly = ctx.config.readonly;
     state.forward_bind = ctx.config.forward_bind;
     state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
@@ -114,7 +114,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::StartLogs { session, plan, history } => log_sessions.start(session, plan, history, &by_id, events_tx.clone()),
                     Effect::StopLogs { session } => log_sessions.stop(session),
                     Effect::LoadOlderLogs { session, plan, before, lines } => {
-                        log_views::load_older(session, plan, before, lines, &by_id, events_tx.clone())
+                        log_sessions::load_older(session, plan, before, lines, &by_id, events_tx.clone())
                     }
                     Effect::Run(Operation::Shell { app, target }) => {
                         // The shell needs the terminal: give it up, run, take it back.
@@ -123,7 +123,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                             Some(b) => {
                                 terminal::suspend();
                                 println!("fleet: shell for {app} on {} — exit the shell to come back\r", target.host);
-                                let r = crate::actions::shell::interactive(&b, &app, &target).await;
+                                let r = crate::actions::shell::interactive(b.as_ref(), &app, &target).await;
                                 terminal::resume(&mut guard)?;
                                 match r {
                                     Ok(code) => format!("shell on {} ended (exit {code})", target.host),

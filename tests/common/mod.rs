@@ -4,9 +4,9 @@
 pub mod lab;
 
 use fleet::config::Convention;
-use fleet::discovery::discover;
+use fleet::model::HostSpec;
 use fleet::model::{HostError, HostErrorKind, HostId, HostKind, HostReport};
-use fleet::runtime::inventory::HostSpec;
+use fleet::platform::systemd::discover;
 use fleet::state::{FleetState, State};
 use jiff::Timestamp;
 
@@ -26,7 +26,8 @@ pub fn spec(name: &str) -> HostSpec {
 
 pub fn report(host: &str, fixture: &str) -> HostReport {
     let d = discover(fixture, &HostId(host.into()), &Convention::default()).unwrap();
-    HostReport { host: HostId(host.into()), facts: d.facts, processes: d.processes, at: now() }
+    let platforms = vec![fleet::model::PlatformStatus { platform: fleet::platform::systemd::info(), note: None }];
+    HostReport { host: HostId(host.into()), facts: d.facts, processes: d.processes, platforms, at: now() }
 }
 
 /// lon-1 and lon-2 up, ams-1 on old systemd, nyc-1 refusing connections, sfo-1 still connecting.

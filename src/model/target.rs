@@ -1,0 +1,97 @@
+//! What an action acts on: one app's processes on one host, under one platform.
+
+use super::platform::PlatformRef;
+use super::{HostId, HostReport, Process};
+
+/// One app's processes on one host under one platform, and how to run things there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTarget {
+    pub host: HostId,
+    /// The platform that runs them: it carries out every action and says what it can do.
+    pub platform: PlatformRef,
+    /// The platform's names for what actions act on: units, workloads, containers, programs.
+    pub units: Vec<String>,
+    /// The ssh user is root there (else commands go through `sudo -n`).
+    pub as_root: bool,
+    /// User, directory and env files of the first process, for shell and run.
+    pub run: AppRunSpec,
+    /// Which instance, container and shell `fleet shell`/`run` go into (default: the
+    /// platform's choice, e.g. a running pod of the first workload, bash or sh).
+    pub exec: ExecChoice,
+}
+
+/// What `fleet shell` / `fleet run` need to run something the way the app's process runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppRunSpec {
+    pub user: Option<String>,
+    pub working_dir: Option<String>,
+    /// As systemd spells them: a leading '-' marks an optional file.
+    pub env_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecChoice {
+    /// One process instance by its platform name (a pod, a container).
+    pub instance: Option<String>,
+    pub container: Option<String>,
+    pub shell: Option<String>,
+}
+
+/// The app's targets from the latest reports, narrowed to some processes and hosts (empty:
+/// all). Hosts keep report order, platforms their order of appearance, units Procfile order.
+pub fn targets<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<HostTarget> {
+    let mut out: Vec<HostTarget> = Vec::new();
+    for (r, procs) in super::app_processes(reports, app, processes, hosts) {
+        let first_of_host = out.len();
+        for p in procs {
+            // Actions act on what the process belongs to (a pod's workload), else on the process.
+            let unit = p.workload.clone().unwrap_or_else(|| p.source.clone());
+            match out[first_of_host..].iter_mut().find(|t| t.platform == p.platform) {
+                Some(t) => {
+                    if !t.units.contains(&unit) {
+                        t.units.push(unit);
+                    }
+                }
+                None => out.push(target_for(r, p, unit)),
+            }
+        }
+    }
+    out
+}
+
+/// Each target with the processes it covers, narrowed the same way.
+pub fn targets_with_processes<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport> + Clone,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<(HostTarget, Vec<Process>)> {
+    let per_host = super::app_processes(reports.clone(), app, processes, hosts);
+    targets(reports, app, processes, hosts)
+        .into_iter()
+        .map(|t| {
+            let procs = per_host
+                .iter()
+                .filter(|(r, _)| r.host == t.host)
+                .flat_map(|(_, ps)| ps.iter().filter(|p| p.platform == t.platform).map(|p| (*p).clone()))
+                .collect();
+            (t, procs)
+        })
+        .collect()
+}
+
+fn target_for(r: &HostReport, p: &Process, unit: String) -> HostTarget {
+    HostTarget {
+        host: r.host.clone(),
+        platform: p.platform,
+        units: vec![unit],
+        as_root: r.facts.uid == Some(0),
+        run: AppRunSpec { user: p.user.clone(), working_dir: p.working_dir.clone(), env_files: p.env_files.clone() },
+        exec: ExecChoice::default(),
+    }
+}
