@@ -133,8 +133,9 @@ fn main() {
             .spawn()
             .unwrap();
         let mut status = 0;
-        // SAFETY: waiting for our own child, with a zeroed rusage to fill.
+        // SAFETY: rusage is plain integers; all zeroes is a valid value.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waiting for our own child, into a status and rusage we own.
         unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
         times.push(start.elapsed().as_secs_f64());
         rss = rss.max(usage.ru_maxrss as u64);

@@ -3,57 +3,11 @@
 
 mod common;
 
-use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
 use fleet::model::BackendEvent;
 use fleet::model::{HostError, HostErrorKind, HostId};
 use fleet::state::{Action, FilterKey, Focus, Msg, State, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-
-fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::builtin("dark").unwrap();
-    let keymap = Keymap::builtin();
-    t.draw(|f| fleet::ui::render(f, state, &theme, &keymap)).unwrap();
-    t
-}
-
-fn sized(mut state: State, w: u16, h: u16) -> State {
-    update(&mut state, Msg::Resize { width: w, height: h });
-    state
-}
-
-fn snap(name: &str, state: State) {
-    for (w, h) in [(80, 24), (160, 48)] {
-        let s = sized(clone_state(&state), w, h);
-        let t = render(&s, w, h);
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
-    }
-}
-
-/// State is not Clone (it will hold non-clonable things later); rebuild by replaying.
-fn clone_state(s: &State) -> State {
-    let mut n = State::new(s.fleet.clone(), s.now);
-    n.view = s.view.clone();
-    n.focus = s.focus;
-    n.apps_cursor = s.apps_cursor;
-    n.hosts_cursor = s.hosts_cursor;
-    n.detail_cursor = s.detail_cursor;
-    n.filter = s.filter.clone();
-    n.overlay = s.overlay.clone();
-    n.spinner = s.spinner;
-    n.metrics = s.metrics.clone();
-    n.certs = s.certs.clone();
-    n.app_tab = s.app_tab;
-    n.metrics_config = s.metrics_config.clone();
-    n.certs_config = s.certs_config.clone();
-    n.app_settings = s.app_settings.clone();
-    n.app_metrics = s.app_metrics.clone();
-    n.app_certs = s.app_certs.clone();
-    n
-}
 
 fn act(state: &mut State, a: Action) {
     update(state, Msg::Action(a));
@@ -71,7 +25,7 @@ fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
 
 #[test]
 fn apps_view() {
-    snap("apps", common::fleet_state());
+    crate::snap!("apps", common::fleet_state());
 }
 
 #[test]
@@ -79,7 +33,7 @@ fn app_view() {
     let mut s = common::fleet_state();
     act(&mut s, Action::Bottom); // shop
     act(&mut s, Action::Open);
-    snap("app_shop", s);
+    crate::snap!("app_shop", s);
 }
 
 #[test]
@@ -89,14 +43,14 @@ fn hosts_panel_focused() {
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
-    snap("hosts_focused", s);
+    crate::snap!("hosts_focused", s);
 }
 
 #[test]
 fn help_overlay() {
     let mut s = common::fleet_state();
     act(&mut s, Action::Help);
-    snap("help", s);
+    crate::snap!("help", s);
 }
 
 #[test]
@@ -110,7 +64,7 @@ fn error_state_unknown_host_key_prompt() {
     act(&mut s, Action::NextPanel);
     act(&mut s, Action::Bottom);
     act(&mut s, Action::AcceptHostKey);
-    snap("error_host_key_prompt", clone_state(&s));
+    crate::snap!("error_host_key_prompt", s);
     // Confirming yields exactly the effect the prompt showed.
     let (effects, _) = update(&mut s, Msg::Action(Action::Confirm));
     assert_eq!(
@@ -132,13 +86,13 @@ fn error_state_everything_down() {
             common::now(),
         );
     }
-    snap("error_all_down", State::new(fleet, common::now()));
+    crate::snap!("error_all_down", State::new(fleet, common::now()));
 }
 
 #[test]
 fn first_frame_before_any_answer() {
     let fleet = fleet::state::FleetState::new(vec![common::spec("lon-1"), common::spec("lon-2")], vec![]);
-    snap("connecting", State::new(fleet, common::now()));
+    crate::snap!("connecting", State::new(fleet, common::now()));
 }
 
 #[test]
@@ -149,13 +103,13 @@ fn filter_narrows_the_apps() {
         update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
     }
     assert_eq!(s.visible_apps().len(), 1);
-    snap("filter", s);
+    crate::snap!("filter", s);
 }
 
 #[test]
 fn colours_carry_meaning() {
-    let s = sized(common::fleet_state(), 160, 48);
-    let t = render(&s, 160, 48);
+    let mut s = common::fleet_state();
+    let t = common::draw(&mut s, 160, 48);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let (x, y) = find(buf, "down ").expect("ledger's health is shown");
@@ -173,9 +127,9 @@ fn colours_carry_meaning() {
 fn hostile_remote_text_never_reaches_the_terminal_raw() {
     let mut fleet = fleet::state::FleetState::new(vec![common::spec("evil")], vec![]);
     fleet.apply(HostId("evil".into()), Ok(common::report("evil", common::HOSTILE)), common::now());
-    let mut s = sized(State::new(fleet, common::now()), 160, 48);
+    let mut s = common::sized(State::new(fleet, common::now()), 160, 48);
     s.focus = Focus::Hosts;
-    let t = render(&s, 160, 48);
+    let t = common::render(&s);
     let buf = t.backend().buffer();
     for cell in buf.content() {
         assert!(!cell.symbol().chars().any(|c| c.is_control()), "control character in a cell: {:?}", cell.symbol());
@@ -186,14 +140,14 @@ fn hostile_remote_text_never_reaches_the_terminal_raw() {
 #[test]
 fn zero_and_tiny_sizes_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (10, 3), (20, 5), (80, 2)] {
-        let s = sized(common::fleet_state(), w, h);
-        render(&s, w, h);
+        let s = common::sized(common::fleet_state(), w, h);
+        common::render(&s);
     }
 }
 
 #[test]
 fn keys_move_and_open() {
-    let mut s = sized(common::fleet_state(), 80, 24);
+    let mut s = common::sized(common::fleet_state(), 80, 24);
     assert_eq!(s.selected_app_name().as_deref(), Some("billing"));
     act(&mut s, Action::Down);
     assert_eq!(s.selected_app_name().as_deref(), Some("ledger"));
@@ -207,8 +161,8 @@ fn keys_move_and_open() {
 
 #[test]
 fn mouse_click_selects_the_row_drawn_there() {
-    let mut s = sized(common::fleet_state(), 160, 48);
-    let t = render(&s, 160, 48);
+    let mut s = common::sized(common::fleet_state(), 160, 48);
+    let t = common::render(&s);
     let (x, y) = find(t.backend().buffer(), "shop ").unwrap();
     update(&mut s, Msg::Click { column: x, row: y });
     assert_eq!(s.selected_app_name().as_deref(), Some("shop"));
@@ -261,8 +215,8 @@ fn host_view_with_sparklines_and_threshold_colours() {
     };
     // The hosts panel shows the latest CPU and memory, coloured by thresholds (lon-2's row is
     // not the selected one, so it keeps its colours).
-    let s = sized(make(), 160, 48);
-    let t = render(&s, 160, 48);
+    let s = common::sized(make(), 160, 48);
+    let t = common::render(&s);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let (x, y) = find(buf, "95%").expect("cpu column");
@@ -275,7 +229,7 @@ fn host_view_with_sparklines_and_threshold_colours() {
     act(&mut s, Action::Down);
     act(&mut s, Action::Open);
     assert_eq!(s.view, fleet::state::View::Host { host: HostId("lon-2".into()) });
-    snap("host_view", s);
+    crate::snap!("host_view", s);
 }
 
 #[test]
@@ -294,11 +248,11 @@ fn certs_view_sorted_with_threshold_colours() {
         update(&mut s, Msg::Backend(BackendEvent::Certs { rows, problems: vec!["nyc-1: connection refused".into()] }));
         s
     };
-    snap("certs_view", make());
-    let mut s = sized(make(), 160, 48);
+    crate::snap!("certs_view", make());
+    let mut s = common::sized(make(), 160, 48);
     // Select the second row, so the first keeps its own colours.
     act(&mut s, Action::Down);
-    let t = render(&s, 160, 48);
+    let t = common::render(&s);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let screen: String =
@@ -398,7 +352,7 @@ fn app_metrics_tab_with_sparklines_and_a_chart() {
         act(&mut s, Action::Down);
         s
     };
-    snap("app_metrics", make());
+    crate::snap!("app_metrics", make());
     // Leaving the tab stops the sampling.
     let mut s = make();
     let (effects, _) = update(&mut s, Msg::Action(Action::Back));
@@ -427,12 +381,12 @@ fn app_certs_tab_with_threshold_colours() {
         update(&mut s, Msg::Backend(BackendEvent::AppCerts { app: "shop".into(), rows, problems: vec![] }));
         s
     };
-    snap("app_certs", make());
+    crate::snap!("app_certs", make());
     // fleet.toml's [certs] thresholds colour the rows: 120 days is inside a 150-day warning.
-    let mut s = sized(make(), 160, 48);
+    let mut s = common::sized(make(), 160, 48);
     s.certs_config.warn = std::time::Duration::from_secs(150 * 86_400);
     act(&mut s, Action::Down);
-    let t = render(&s, 160, 48);
+    let t = common::render(&s);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let (x, y) = find(buf, "expired 2 d ago").expect("expired first");

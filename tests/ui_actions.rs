@@ -4,15 +4,11 @@
 
 mod common;
 
-use fleet::config::keymap::Keymap;
-use fleet::config::theme::Theme;
 use fleet::model::BackendEvent;
 use fleet::model::HostId;
 use fleet::model::{ActionEvent, Operation, UnitNow};
 use fleet::state::actions_view::ForwardRow;
 use fleet::state::{Action, Effect, FilterKey, Msg, Overlay, State, View, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn act(s: &mut State, a: Action) -> Vec<Effect> {
     update(s, Msg::Action(a)).0
@@ -126,28 +122,14 @@ fn read_only_refuses_each_mutating_action() {
     assert!(matches!(act(&mut s, Action::Forward)[..], [Effect::ResolvePort { .. }]));
 }
 
-fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(s, Msg::Resize { width: w, height: h });
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| fleet::ui::render(f, s, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
-    t
-}
-
-fn snap(name: &str, make: impl Fn() -> State) {
-    for (w, h) in [(80, 24), (160, 48)] {
-        let mut s = make();
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&mut s, w, h).backend());
-    }
-}
-
 #[test]
 fn overlays() {
-    snap("confirm_restart", || {
+    crate::snap!("confirm_restart", {
         let mut s = shop();
         act(&mut s, Action::Restart);
         s
     });
-    snap("activity_rollout", || {
+    crate::snap!("activity_rollout", {
         let mut s = shop();
         act(&mut s, Action::Rollout);
         act(&mut s, Action::Confirm);
@@ -173,7 +155,7 @@ fn overlays() {
         }
         s
     });
-    snap("forwards", || {
+    crate::snap!("forwards", {
         let mut s = shop();
         let row = ForwardRow {
             id: 1,

@@ -3,13 +3,9 @@
 
 mod common;
 
-use fleet::config::keymap::Keymap;
-use fleet::config::theme::Theme;
 use fleet::env::table::{FileRead, FileState, process_env};
 use fleet::model::BackendEvent;
 use fleet::state::{Action, Effect, Msg, State, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const ENV_LON_1: &str = "# shop environment\nPORT=8080\nDATABASE_URL=postgres://shop:s3cret@localhost:5432/shop\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\nexport BROKEN=1\n";
 const ENV_LON_2: &str = "PORT=8080\nDATABASE_URL=postgres://shop:s3cret@db.internal:5432/shop\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\n";
@@ -35,29 +31,17 @@ fn env_tab() -> State {
     s
 }
 
-fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(s, Msg::Resize { width: w, height: h });
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| fleet::ui::render(f, s, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
-    t
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let b = t.backend().buffer();
-    (0..b.area.height).map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
-}
-
 #[test]
 fn masked_by_default_with_no_secret_on_screen() {
     for (w, h) in [(80, 24), (160, 48)] {
         let mut s = env_tab();
-        let t = draw(&mut s, w, h);
-        let text = screen(&t);
+        let t = common::draw(&mut s, w, h);
+        let text = common::screen(&t);
         assert!(!text.contains("s3cret") && !text.contains("lab-not-a-secret"), "a secret on screen:\n{text}");
         insta::assert_snapshot!(format!("env_masked_{w}x{h}"), t.backend());
     }
     let mut s = env_tab();
-    let text = screen(&draw(&mut s, 160, 48));
+    let text = common::screen(&common::draw(&mut s, 160, 48));
     assert!(text.contains("postgres://shop:••••@localhost:5432/shop"), "{text}");
     assert!(text.contains("DATABASE_URL ≠"), "drift between lon-1 and lon-2 is marked:\n{text}");
     assert!(text.contains("/etc/shop/env:6: invalid variable name"), "invalid lines are shown:\n{text}");
@@ -70,14 +54,14 @@ fn v_reveals_one_key_and_shift_v_all() {
     // Rows: DATABASE_URL (two values), PORT, PROCESS (three), REDIS_URL, SECRET_KEY_BASE.
     update(&mut s, Msg::Action(Action::Bottom));
     update(&mut s, Msg::Action(Action::Reveal));
-    let text = screen(&draw(&mut s, 160, 48));
+    let text = common::screen(&common::draw(&mut s, 160, 48));
     assert!(text.contains("lab-not-a-secret") && !text.contains("s3cret"), "only the selected key:\n{text}");
     update(&mut s, Msg::Action(Action::RevealAll));
-    let t = draw(&mut s, 160, 48);
-    assert!(screen(&t).contains("postgres://shop:s3cret@localhost:5432/shop"));
+    let t = common::draw(&mut s, 160, 48);
+    assert!(common::screen(&t).contains("postgres://shop:s3cret@localhost:5432/shop"));
     insta::assert_snapshot!("env_revealed_160x48", t.backend());
     update(&mut s, Msg::Action(Action::RevealAll));
-    assert!(!screen(&draw(&mut s, 160, 48)).contains("s3cret"), "V again masks");
+    assert!(!common::screen(&common::draw(&mut s, 160, 48)).contains("s3cret"), "V again masks");
 }
 
 #[test]
@@ -108,13 +92,13 @@ fn addons_tab() {
     };
     for (w, h) in [(80, 24), (160, 48)] {
         let mut s = make();
-        let t = draw(&mut s, w, h);
-        let text = screen(&t);
+        let t = common::draw(&mut s, w, h);
+        let text = common::screen(&t);
         assert!(!text.contains("s3cret"));
         insta::assert_snapshot!(format!("addons_{w}x{h}"), t.backend());
     }
     let mut s = make();
-    let text = screen(&draw(&mut s, 160, 48));
+    let text = common::screen(&common::draw(&mut s, 160, 48));
     assert!(text.contains("DATABASE_URL") && text.contains("shop.lab.test"), "{text}");
     assert!(text.contains("shop's REDIS_URL points at localhost:6380"), "a dangling pointer is shown:\n{text}");
 }
@@ -130,7 +114,7 @@ fn e_edits_a_key_everywhere_behind_a_confirmation_that_masks_it() {
     for c in "-rotated".chars() {
         update(&mut s, key(crossterm::event::KeyCode::Char(c)));
     }
-    let t = draw(&mut s, 80, 24);
+    let t = common::draw(&mut s, 80, 24);
     insta::assert_snapshot!("env_editor_80x24", t.backend());
     let save =
         Msg::EditorKey(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('s'), crossterm::event::KeyModifiers::CONTROL));

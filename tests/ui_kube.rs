@@ -4,14 +4,10 @@
 
 mod common;
 
-use fleet::config::keymap::Keymap;
-use fleet::config::theme::Theme;
 use fleet::model::HostSpec;
 use fleet::model::{HostFacts, HostId, HostKind, HostReport};
 use fleet::platform::kube::apps::{Labels, Objects, processes};
 use fleet::state::{Action, FleetState, Msg, State, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn objects(fixture: &str) -> Objects {
     let text = std::fs::read_to_string(format!("{}/fixtures/kube/{fixture}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -57,25 +53,12 @@ fn state() -> State {
     State::new(fleet, common::now())
 }
 
-fn snap(name: &str, s: &State) {
-    for (w, h) in [(80, 24), (160, 48)] {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        let mut s2 = State::new(s.fleet.clone(), s.now);
-        s2.view = s.view.clone();
-        s2.apps_cursor = s.apps_cursor;
-        s2.filter = s.filter.clone();
-        update(&mut s2, Msg::Resize { width: w, height: h });
-        t.draw(|f| fleet::ui::render(f, &s2, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
-    }
-}
-
 #[test]
 fn apps_and_hosts_with_a_cluster() {
     let s = state();
     let ledger = s.fleet.app("ledger").expect("ledger");
     assert_eq!(ledger.hosts.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(), ["k3s-a", "lon-1"], "one app across a droplet and a cluster");
-    snap("kube_apps", &s);
+    crate::snap!("kube_apps", s);
 }
 
 #[test]
@@ -88,7 +71,7 @@ fn a_k8s_app_view() {
     update(&mut s, Msg::FilterKey(fleet::state::FilterKey::Accept));
     update(&mut s, Msg::Action(Action::Open));
     assert_eq!(s.view, fleet::state::View::App { name: "ledger".into() });
-    snap("kube_app_ledger", &s);
+    crate::snap!("kube_app_ledger", s);
 }
 
 #[test]

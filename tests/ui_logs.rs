@@ -3,7 +3,6 @@
 
 mod common;
 
-use fleet::config::keymap::Keymap;
 use fleet::config::theme::Theme;
 use fleet::logs::journal::parse_line;
 use fleet::logs::source::LogEvent;
@@ -11,25 +10,9 @@ use fleet::model::BackendEvent;
 use fleet::model::{HostId, LogLine};
 use fleet::state::logs::ViewEntry;
 use fleet::state::{Action, Effect, FilterKey, Msg, State, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const J1: &str = include_str!("../fixtures/journal/lab-1.json");
 const J2: &str = include_str!("../fixtures/journal/lab-2.json");
-
-fn draw(state: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(state, Msg::Resize { width: w, height: h });
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| fleet::ui::render(f, state, &Theme::builtin("dark").unwrap(), &Keymap::builtin())).unwrap();
-    t
-}
-
-fn snap(name: &str, make: impl Fn() -> State) {
-    for (w, h) in [(80, 24), (160, 48)] {
-        let mut s = make();
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&mut s, w, h).backend());
-    }
-}
 
 /// The shop app's log view with the lab's journal as history.
 fn opened() -> (State, u64) {
@@ -63,7 +46,7 @@ fn typed(s: &mut State, text: &str) {
 
 #[test]
 fn following() {
-    snap("logs_following", || opened().0);
+    crate::snap!("logs_following", opened().0);
     let (s, _) = opened();
     let l = s.logs.as_ref().unwrap();
     assert!(l.following());
@@ -73,7 +56,7 @@ fn following() {
 
 #[test]
 fn paused() {
-    snap("logs_paused", || {
+    crate::snap!("logs_paused", {
         let (mut s, _) = opened();
         for _ in 0..5 {
             update(&mut s, Msg::Action(Action::Up));
@@ -92,7 +75,7 @@ fn search_matches_are_highlighted() {
     let (mut s, _) = opened();
     update(&mut s, Msg::Action(Action::Filter));
     typed(&mut s, "heartbeat 3");
-    let t = draw(&mut s, 80, 24);
+    let t = common::draw(&mut s, 80, 24);
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let y = buf.area.height - 3;
@@ -104,7 +87,7 @@ fn search_matches_are_highlighted() {
 
 #[test]
 fn searching() {
-    snap("logs_search", || {
+    crate::snap!("logs_search", {
         let (mut s, _) = opened();
         update(&mut s, Msg::Action(Action::Filter));
         typed(&mut s, "heartbeat 3");
@@ -114,7 +97,7 @@ fn searching() {
 
 #[test]
 fn filtered_and_toggled() {
-    snap("logs_filtered", || {
+    crate::snap!("logs_filtered", {
         let (mut s, _) = opened();
         update(&mut s, Msg::Action(Action::Include));
         typed(&mut s, "worker|clock");
@@ -122,7 +105,7 @@ fn filtered_and_toggled() {
         typed(&mut s, "heartbeat 1");
         s
     });
-    snap("logs_toggles", || {
+    crate::snap!("logs_toggles", {
         let (mut s, _) = opened();
         update(&mut s, Msg::Action(Action::Toggles));
         update(&mut s, Msg::Action(Action::Open)); // hide process web
@@ -142,7 +125,7 @@ fn filtered_and_toggled() {
 
 #[test]
 fn gap_marker() {
-    snap("logs_gap", || {
+    crate::snap!("logs_gap", {
         let (mut s, session) = opened();
         let host = HostId("lon-1".into());
         let at = common::now();

@@ -15,6 +15,7 @@ pub enum EditTarget {
     File { app: String, target: Box<HostTarget>, path: String, sha: String, original: String },
 }
 
+#[derive(Clone)]
 pub struct Editor {
     pub target: EditTarget,
     pub area: TextArea<'static>,

@@ -176,7 +176,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
                 }),
                 PromptKind::Include => regex(&text).map(|r| l.include = r),
                 PromptKind::Exclude => regex(&text).map(|r| l.exclude = r),
-                PromptKind::JumpTime => jump_time(&text, state.now).map(|t| {
+                PromptKind::JumpTime => jump_time(&text, state.now, &state.tz).map(|t| {
                     if l.jump_to(t) {
                         // Show the lines from that time on: the found line at the top.
                         l.scroll_down(page.saturating_sub(1));
@@ -195,14 +195,13 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
     Vec::new()
 }
 
-/// "10:42", "10:42:05" (today, local time) or anything `--since` takes.
-fn jump_time(text: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, String> {
+/// "10:42", "10:42:05" (today, in the time zone the view shows) or anything `--since` takes.
+fn jump_time(text: &str, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Result<jiff::Timestamp, String> {
     let t = text.trim();
     if t.len() <= 8 && t.contains(':') && !t.contains('-') {
-        let tz = jiff::tz::TimeZone::system();
         let today = now.to_zoned(tz.clone()).date();
         let time: jiff::civil::Time = t.parse().map_err(|_| format!("cannot read {t:?} as a time of day"))?;
-        return today.to_datetime(time).to_zoned(tz).map(|z| z.timestamp()).map_err(|e| e.to_string());
+        return today.to_datetime(time).to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| e.to_string());
     }
     crate::logs::when::parse_when(t, now)
 }

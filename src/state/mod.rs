@@ -217,8 +217,12 @@ pub enum Overlay {
     Audit,
 }
 
+/// Everything the TUI shows. Clone, so a test can render one state at several sizes.
+#[derive(Clone)]
 pub struct State {
     pub now: Timestamp,
+    /// The time zone times are shown (and typed) in: the system's in the TUI, UTC in tests.
+    pub tz: jiff::tz::TimeZone,
     pub fleet: FleetState,
     pub view: View,
     pub focus: Focus,
@@ -248,7 +252,7 @@ pub struct State {
     pub activity: Option<actions_view::Activity>,
     pub forwards: Vec<actions_view::ForwardRow>,
     pub forwards_cursor: ListCursor,
-    pub audit: Vec<crate::audit::AuditEntry>,
+    pub audit: Vec<crate::model::AuditEntry>,
     /// The app view's tab, and the Env tab's data.
     pub app_tab: AppTab,
     pub env: Option<env_view::EnvView>,
@@ -278,6 +282,7 @@ impl State {
     pub fn new(fleet: FleetState, now: Timestamp) -> State {
         State {
             now,
+            tz: jiff::tz::TimeZone::UTC,
             fleet,
             view: View::Apps,
             focus: Focus::Apps,

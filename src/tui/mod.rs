@@ -49,6 +49,8 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     if exit_after_first_frame {
         return Ok(());
     }
+    // Reads /etc/localtime: after the first frame, like everything else that touches the system.
+    state.tz = jiff::tz::TimeZone::system();
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<BackendEvent>();
     let backends = runtime::build_backends(&ctx.specs, &ctx.backend);

@@ -104,7 +104,7 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
             let o = &l.origins[*origin as usize];
             let order: Vec<String> =
                 state.fleet.app(&l.app).map(|a| a.formation.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default();
-            let time = ts.strftime("%H:%M:%S").to_string();
+            let time = ts.to_zoned(state.tz.clone()).strftime("%H:%M:%S").to_string();
             let who = format!("{}@{}", sanitize(&o.process), sanitize(&o.host.0));
             let prefix_w = time.len() + 1 + who.chars().count() + 3;
             // A multi-line message shows its breaks as ⏎ so one entry stays one row when not wrapping.
@@ -136,14 +136,14 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
         ViewEntry::Gap { host, after, at } => vec![Line::from(Span::styled(
             format!(
                 "── {} {}: reconnected after {:.1} s, resumed where it left off ──",
-                at.strftime("%H:%M:%S"),
+                at.to_zoned(state.tz.clone()).strftime("%H:%M:%S"),
                 sanitize(&host.0),
                 after.as_secs_f64()
             ),
             theme.warn(),
         ))],
         ViewEntry::Note { host, text, at } => vec![Line::from(Span::styled(
-            format!("── {} {}: {} ──", at.strftime("%H:%M:%S"), sanitize(&host.0), sanitize(text)),
+            format!("── {} {}: {} ──", at.to_zoned(state.tz.clone()).strftime("%H:%M:%S"), sanitize(&host.0), sanitize(text)),
             theme.danger(),
         ))],
     }

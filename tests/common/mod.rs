@@ -41,3 +41,46 @@ pub fn fleet_state() -> State {
     fleet.apply(HostId("nyc-1".into()), Err(HostError::new(HostErrorKind::Unreachable, "connection refused (203.0.113.7:22)")), at);
     State::new(fleet, now())
 }
+
+/// The sizes every view is snapshotted at.
+pub const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// `state` told the terminal is `w`×`h`, as the TUI tells it.
+pub fn sized(mut state: State, w: u16, h: u16) -> State {
+    fleet::state::update(&mut state, fleet::state::Msg::Resize { width: w, height: h });
+    state
+}
+
+/// `state` drawn at its size as the TUI draws it (the built-in dark theme and keymap).
+pub fn render(state: &State) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let (w, h) = state.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    let (theme, keymap) = (fleet::config::theme::Theme::builtin("dark").unwrap(), fleet::config::keymap::Keymap::builtin());
+    t.draw(|f| fleet::ui::render(f, state, &theme, &keymap)).unwrap();
+    t
+}
+
+/// `state` resized to `w`×`h` and drawn.
+pub fn draw(state: &mut State, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    fleet::state::update(state, fleet::state::Msg::Resize { width: w, height: h });
+    render(state)
+}
+
+/// The screen's text, one line per row.
+pub fn screen(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let b = t.backend().buffer();
+    (0..b.area.height).map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+}
+
+/// One insta snapshot of a state (cloned for each size) at each of `SIZES`, named `NAME_WxH`.
+/// A macro, so insta names the snapshot after the test file that takes it.
+#[macro_export]
+macro_rules! snap {
+    ($name:expr, $state:expr) => {{
+        let state: &fleet::state::State = &$state;
+        for (w, h) in $crate::common::SIZES {
+            let mut s = state.clone();
+            insta::assert_snapshot!(format!("{}_{w}x{h}", $name), $crate::common::draw(&mut s, w, h).backend());
+        }
+    }};
+}
