@@ -51,19 +51,26 @@ impl Lab {
         std::fs::write(self.ssh_config(), format!("{extra}\n{base}")).unwrap();
     }
 
-    /// Runs the real binary against the lab, with no ssh-agent and this test's files.
-    pub fn fleet(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_fleet"))
-            .arg("--config")
+    /// The real binary against the lab, with no ssh-agent, no kubeconfig (HOME is the scratch dir),
+    /// this test's files, and stdin closed (nobody answers a confirmation).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_fleet"));
+        c.arg("--config")
             .arg(self.fleet_toml())
             .arg("--ssh-config")
             .arg(self.ssh_config())
             .args(args)
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("FLEET_CONFIG")
+            .env_remove("KUBECONFIG")
             .env("HOME", self.scratch.path())
-            .output()
-            .unwrap()
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    /// Runs the real binary against the lab (see `command`).
+    pub fn fleet(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 
     pub fn fleet_json(&self, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {

@@ -1,0 +1,356 @@
+//! One set of assertions, run against every platform through the real binary: apps and
+//! processes found by convention; env masked, and revealed when asked; logs merged in time
+//! order; a follow that resumes after its stream is cut with no line lost or repeated; a
+//! restart that changes exactly the targeted instances; exec passing the exit status; and
+//! read-only refusing every change. systemd runs on the lab's droplets, Kubernetes on the test
+//! API server. A platform that joins fleet joins this file: a `Subject` and one `#[test]`.
+
+mod common;
+#[path = "kube_api/mod.rs"]
+mod kube_api;
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::lab::Lab;
+use serde_json::Value;
+
+/// A process that logs `seq N` lines, whose follow stream the subject can cut.
+struct Counter {
+    host: String,
+    app: String,
+    process: String,
+}
+
+/// A platform under test, as a user meets it: a host row running an app.
+trait Subject {
+    /// The real binary with this subject's config, kubeconfig and HOME.
+    fn command(&self, args: &[&str]) -> Command;
+    fn host(&self) -> &str;
+    /// What `--json` says the processes' platform is.
+    fn platform(&self) -> &str;
+    fn app(&self) -> &str;
+    /// The app's process types there, by convention.
+    fn processes(&self) -> Vec<&str>;
+    /// (the process type to restart, one that must not move).
+    fn restart(&self) -> (&str, &str);
+    /// A variable whose value is a secret, and that value.
+    fn secret(&self) -> (&str, &str);
+    /// Makes sure there are recent lines from several of the app's processes.
+    fn seed_history(&self);
+    fn counter(&self) -> Counter;
+    /// While a follow of the counter runs: has it log `seq` lines and cuts the follow's stream
+    /// twice. Returns the highest seq written when the subject writes them (None: the process
+    /// counts by itself).
+    fn drive_follow(&self) -> Option<u64>;
+}
+
+fn json(s: &dyn Subject, args: &[&str]) -> (Option<i32>, Value, String) {
+    let out = s.command(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code(), v, stderr)
+}
+
+/// The app's processes on the subject's host, from `fleet apps --json`.
+fn processes(s: &dyn Subject) -> Vec<Value> {
+    let (code, v, stderr) = json(s, &["apps", "--json", "--host", s.host()]);
+    assert_eq!(code, Some(0), "fleet apps: {stderr}");
+    let app = v["apps"].as_array().unwrap().iter().find(|a| a["name"] == s.app()).unwrap_or_else(|| panic!("no app {}: {v}", s.app()));
+    app["processes"].as_array().unwrap().iter().filter(|p| p["host"] == s.host()).cloned().collect()
+}
+
+/// What identifies a running instance: its name there, its pid, its start.
+fn instances(procs: &[Value], process: &str) -> BTreeSet<String> {
+    procs.iter().filter(|p| p["process"] == process).map(|p| format!("{} pid={} since={}", p["source"], p["pid"], p["since"])).collect()
+}
+
+fn discovers_apps_by_convention(s: &dyn Subject) {
+    let procs = processes(s);
+    let types: BTreeSet<&str> = procs.iter().map(|p| p["process"].as_str().unwrap()).collect();
+    let want: BTreeSet<&str> = s.processes().into_iter().collect();
+    assert_eq!(types, want, "{}'s process types on {}: {procs:?}", s.app(), s.host());
+    assert!(procs.iter().all(|p| p["platform"] == s.platform()), "every process says its platform ({}): {procs:?}", s.platform());
+}
+
+fn env_is_masked_and_revealed_when_asked(s: &dyn Subject) {
+    let (key, secret) = s.secret();
+    let row = |reveal: bool| {
+        let mut args = vec!["config", s.app(), "--host", s.host(), "--json"];
+        if reveal {
+            args.push("--reveal");
+        }
+        let (code, v, stderr) = json(s, &args);
+        assert_eq!(code, Some(0), "fleet config: {stderr}");
+        v.as_array().unwrap().iter().find(|r| r["key"] == key).unwrap_or_else(|| panic!("no {key} in {v}")).clone()
+    };
+    let masked = row(false);
+    assert_eq!(masked["masked"], true, "{masked}");
+    assert!(!masked.to_string().contains(secret), "the secret itself is not in the masked answer: {masked}");
+    let revealed = row(true);
+    assert!(revealed["values"].as_array().unwrap().iter().any(|v| v["value"] == secret), "--reveal shows it: {revealed}");
+}
+
+fn logs_are_merged_in_time_order(s: &dyn Subject) {
+    s.seed_history();
+    let out = s.command(&["logs", s.app(), "--host", s.host(), "-n", "200", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let sources: BTreeSet<&str> = lines.iter().map(|l| l["source"].as_str().unwrap()).collect();
+    assert!(sources.len() >= 2, "lines of several processes, merged: {sources:?}");
+    let ts: Vec<&str> = lines.iter().map(|l| l["ts"].as_str().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "one time order: {ts:?}");
+    assert!(lines.iter().all(|l| l["app"] == s.app() && l["host"] == s.host()));
+}
+
+fn a_follow_resumes_with_nothing_lost_or_repeated(s: &dyn Subject) {
+    let c = s.counter();
+    let mut child = s
+        .command(&["logs", &c.app, "-p", &c.process, "--host", &c.host, "-f", "-n", "0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let last = s.drive_follow();
+    let mut seqs: Vec<u64> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut quiet_since = Instant::now();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(l) => {
+                let v: Value = serde_json::from_str(&l).unwrap();
+                if let Some(n) = v["message"].as_str().and_then(|m| m.strip_prefix("seq ")).and_then(|n| n.parse().ok()) {
+                    seqs.push(n);
+                    quiet_since = Instant::now();
+                }
+            }
+            Err(_) if last.is_some_and(|l| seqs.contains(&l)) => break,
+            // A process that counts by itself: done once it has been followed for a while.
+            Err(_) if last.is_none() && seqs.len() > 40 && quiet_since.elapsed() < Duration::from_secs(1) => break,
+            Err(_) => {}
+        }
+        if last.is_none() && seqs.len() > 60 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);
+    assert!(seqs.len() > 20, "the follow showed lines ({} seen)\nstderr: {stderr}", seqs.len());
+    let gaps: Vec<_> = seqs.windows(2).filter(|w| w[1] != w[0] + 1).collect();
+    assert!(gaps.is_empty(), "lost or repeated lines across the cuts: {gaps:?} in {seqs:?}\nstderr: {stderr}");
+    if let Some(l) = last {
+        assert_eq!(seqs.first(), Some(&1), "from the first line written");
+        assert_eq!(seqs.last(), Some(&l), "to the last");
+    }
+    assert!(stderr.matches("log stream lost").count() >= 2, "the cuts really cut: {stderr}");
+    assert!(stderr.contains("reconnected after"), "{stderr}");
+}
+
+fn restart_changes_exactly_the_targeted_instances(s: &dyn Subject) {
+    let (target, other) = s.restart();
+    let before = processes(s);
+    let (code, _, stderr) = json(s, &["restart", s.app(), "-p", target, "--host", s.host(), "--yes", "--json"]);
+    assert_eq!(code, Some(0), "fleet restart: {stderr}");
+    // The platform replaces the instances in its own time (a rollout of pods): wait for it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let now = processes(s);
+        let replaced = instances(&now, target).is_disjoint(&instances(&before, target)) && !instances(&now, target).is_empty();
+        if replaced || Instant::now() > deadline {
+            break now;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        instances(&after, target).is_disjoint(&instances(&before, target)),
+        "every {target} instance is new:\nbefore {:?}\nafter {:?}",
+        instances(&before, target),
+        instances(&after, target)
+    );
+    assert_eq!(instances(&after, other), instances(&before, other), "{other} was not touched");
+}
+
+fn exec_passes_the_exit_status(s: &dyn Subject) {
+    let (process, _) = s.restart();
+    let out =
+        s.command(&["run", s.app(), "-p", process, "--host", s.host(), "--", "sh", "-c", "echo from-the-app; exit 3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from-the-app"), "its output is ours");
+}
+
+fn readonly_refuses_every_change(s: &dyn Subject) {
+    let before = processes(s);
+    let (key, _) = s.secret();
+    let set = format!("{key}=changed");
+    let app = s.app();
+    let changes: [&[&str]; 7] = [
+        &["restart", app, "--yes"],
+        &["rollout", app, "--yes"],
+        &["rollback", app, "--yes"],
+        &["config:set", app, &set],
+        &["config:unset", app, key],
+        &["run", app, "--", "true"],
+        &["shell", app],
+    ];
+    for args in changes {
+        // `--host` before any `--`, after the subcommand.
+        let cut = args.iter().position(|a| *a == "--").unwrap_or(args.len());
+        let mut all = vec!["--readonly"];
+        all.extend_from_slice(&args[..cut]);
+        all.extend_from_slice(&["--host", s.host()]);
+        all.extend_from_slice(&args[cut..]);
+        let out = s.command(&all).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} is refused: {stderr}");
+        assert!(stderr.contains("read-only"), "{args:?} says why: {stderr}");
+    }
+    let after = processes(s);
+    for p in s.processes() {
+        assert_eq!(instances(&after, p), instances(&before, p), "read-only left {p} as it was");
+    }
+}
+
+fn conform(s: &dyn Subject) {
+    discovers_apps_by_convention(s);
+    env_is_masked_and_revealed_when_asked(s);
+    logs_are_merged_in_time_order(s);
+    a_follow_resumes_with_nothing_lost_or_repeated(s);
+    readonly_refuses_every_change(s);
+    exec_passes_the_exit_status(s);
+    restart_changes_exactly_the_targeted_instances(s);
+}
+
+/// systemd on the lab's droplets: shop's units on lab-1, ticker's journal on lab-2 followed as
+/// the `logreader` user, whose sessions are killed to cut the stream.
+struct Systemd {
+    lab: Lab,
+}
+
+impl Subject for Systemd {
+    fn command(&self, args: &[&str]) -> Command {
+        self.lab.command(args)
+    }
+    fn host(&self) -> &str {
+        "lab-1"
+    }
+    fn platform(&self) -> &str {
+        "systemd"
+    }
+    fn app(&self) -> &str {
+        "shop"
+    }
+    fn processes(&self) -> Vec<&str> {
+        vec!["web", "worker", "clock"]
+    }
+    fn restart(&self) -> (&str, &str) {
+        ("worker", "web")
+    }
+    fn secret(&self) -> (&str, &str) {
+        ("SECRET_KEY_BASE", "lab-not-a-secret")
+    }
+    fn seed_history(&self) {
+        // shop's units log a heartbeat every 5 s: wait for one of each after a restart.
+        std::thread::sleep(Duration::from_secs(6));
+    }
+    fn counter(&self) -> Counter {
+        Counter { host: "lab-2-reader".into(), app: "ticker".into(), process: "web".into() }
+    }
+    fn drive_follow(&self) -> Option<u64> {
+        for _ in 0..2 {
+            std::thread::sleep(Duration::from_millis(1500));
+            let killed = Command::new("docker").args(["exec", "lab-2", "pkill", "-f", "sshd: logreader"]).status().unwrap();
+            assert!(killed.success(), "no sshd session of logreader to kill");
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        None
+    }
+}
+
+#[test]
+fn systemd_conforms() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2-reader\"]\n");
+    conform(&Systemd { lab });
+}
+
+/// Kubernetes on the test API server: ledger's web and worker deployments on k3s-a, their pod
+/// logs written by the test, the streams cut by the server.
+struct Kubernetes {
+    lab: Lab,
+    api: kube_api::ApiServer,
+    kubeconfig: std::path::PathBuf,
+}
+
+const WEB_POD: &str = "ledger-web-7d9f8c6b5-x2k4p";
+
+impl Subject for Kubernetes {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = self.lab.command(args);
+        c.env("KUBECONFIG", &self.kubeconfig);
+        c
+    }
+    fn host(&self) -> &str {
+        "k3s-a"
+    }
+    fn platform(&self) -> &str {
+        "kubernetes"
+    }
+    fn app(&self) -> &str {
+        "ledger"
+    }
+    fn processes(&self) -> Vec<&str> {
+        vec!["web", "worker", "report"]
+    }
+    fn restart(&self) -> (&str, &str) {
+        ("web", "worker")
+    }
+    fn secret(&self) -> (&str, &str) {
+        ("SECRET_KEY_BASE", "key-base-1234567890")
+    }
+    fn seed_history(&self) {
+        let t0 = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(30);
+        self.api.with(|st| {
+            for i in 0..6i64 {
+                let pod = if i % 2 == 0 { WEB_POD } else { "ledger-web-7d9f8c6b5-q8m3z" };
+                st.log("prod", pod, t0 + jiff::SignedDuration::from_millis(100 * i), &format!("history {i}"));
+            }
+        });
+    }
+    fn counter(&self) -> Counter {
+        Counter { host: "k3s-a".into(), app: "ledger".into(), process: "web".into() }
+    }
+    fn drive_follow(&self) -> Option<u64> {
+        const N: u64 = 150;
+        for i in 1..=N {
+            self.api.with(|st| st.log("prod", WEB_POD, jiff::Timestamp::now(), &format!("seq {i}")));
+            if i == 50 || i == 100 {
+                self.api.with(|st| st.cut());
+            }
+            std::thread::sleep(Duration::from_millis(15));
+        }
+        Some(N)
+    }
+}
+
+#[test]
+fn kubernetes_conforms() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = []\n");
+    let api = kube_api::ApiServer::start("cluster-a.yaml");
+    let kubeconfig = lab.scratch.path().join("kubeconfig.yaml");
+    std::fs::write(&kubeconfig, api.kubeconfig("k3s-a", kube_api::Auth::ClientCert)).unwrap();
+    conform(&Kubernetes { lab, api, kubeconfig });
+}
