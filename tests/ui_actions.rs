@@ -196,3 +196,46 @@ fn enter_in_the_forwards_pane_stops_the_selected_one() {
     assert_eq!(act(&mut s, Action::Open), vec![Effect::StopForward { id: 2 }]);
     assert_eq!(s.view, View::Apps);
 }
+
+/// A platform that can restart but not exec into, nor roll back: its reason, not another
+/// platform's way, is what the user gets.
+static NO_EXEC: fleet::model::PlatformInfo = fleet::model::PlatformInfo {
+    name: "no-exec",
+    caps: fleet::model::Capabilities {
+        exec: fleet::model::Can::No("this platform cannot run commands in its processes"),
+        rollback: fleet::model::Can::No("this platform keeps no revisions"),
+        ..fleet::model::Capabilities::ALL
+    },
+    plan: |_, t| t.units.iter().map(|u| format!("restart {u}")).collect(),
+    label: |p| format!("<{}>", p.source),
+};
+
+#[test]
+fn keys_and_hints_follow_the_platform_capabilities_not_its_kind() {
+    let mut s = shop();
+    for host in &mut s.fleet.hosts {
+        if let fleet::model::HostStatus::Up { report } = &mut host.status {
+            for p in report.processes.iter_mut().filter(|p| p.app == "shop") {
+                p.platform = fleet::model::PlatformRef(&NO_EXEC);
+            }
+        }
+    }
+    s.fleet.regroup();
+    assert!(!s.offers(Action::Shell) && !s.offers(Action::Rollback) && s.offers(Action::Restart));
+    let status = common::screen(&common::draw(&mut s.clone(), 160, 48));
+    let last = status.lines().last().unwrap();
+    assert!(last.contains("restart") && !last.contains("shell"), "the hint offers only what it can: {last}");
+    act(&mut s, Action::Shell);
+    assert!(s.overlay.is_none(), "nothing to confirm");
+    assert_eq!(s.notice.as_deref(), Some("shop on lon-1: this platform cannot run commands in its processes"));
+    act(&mut s, Action::Rollback);
+    assert_eq!(s.notice.as_deref(), Some("shop on lon-1: this platform keeps no revisions"));
+    act(&mut s, Action::Restart);
+    let Some(Overlay::Confirm(c)) = &s.overlay else { panic!("restart is confirmed: {:?}", s.notice) };
+    assert_eq!(c.lines[0], "lon-1: restart shop-clock.service", "the platform says what it runs");
+    // The process rows say it in the platform's words too.
+    act(&mut s, Action::Cancel);
+    act(&mut s, Action::Open);
+    let screen = common::screen(&common::draw(&mut s, 160, 48));
+    assert!(screen.contains("<shop-clock.service>"), "{screen}");
+}

@@ -356,6 +356,29 @@ impl State {
         visible.get(self.apps_cursor.selected).map(|i| self.fleet.apps[*i].name.clone())
     }
 
+    /// Whether some platform the app in view (or the selected one) runs on can do `action`:
+    /// hints offer only what would not be refused. Actions no platform is asked for: true.
+    pub fn offers(&self, action: Action) -> bool {
+        let need: fn(&crate::model::Capabilities) -> crate::model::Can = match action {
+            Action::Restart => |c| c.restart,
+            Action::Rollout => |c| c.rollout,
+            Action::Rollback => |c| c.rollback,
+            Action::Shell => |c| c.exec,
+            Action::Forward => |c| c.forward,
+            Action::Edit | Action::EditFile => |c| c.env_write,
+            _ => return true,
+        };
+        let name = match &self.view {
+            View::App { name } => Some(name.clone()),
+            View::Apps => self.selected_app_name(),
+            _ => None,
+        };
+        match name.as_deref().and_then(|n| self.fleet.app(n)) {
+            Some(app) => app.processes.iter().any(|p| need(p.platform.caps()).yes()),
+            None => true,
+        }
+    }
+
     /// Whether anything still waits for a first answer (the spinner then needs ticks).
     pub fn animating(&self) -> bool {
         self.fleet.hosts.iter().any(|h| matches!(h.status, crate::model::HostStatus::Connecting))

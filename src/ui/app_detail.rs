@@ -34,12 +34,10 @@ impl TableRow for ProcRow<'_> {
     }
 }
 
-/// The UNIT column: the unit; for a pod also its phase, workload replicas, node and image.
+/// The UNIT column: the process in its platform's words (a unit; a pod with its phase,
+/// workload replicas, node and image).
 fn unit_text(p: &Process) -> String {
-    match p.kind {
-        crate::model::ProcessKind::SystemdUnit => p.source.clone(),
-        _ => format!("{} · {}", p.source.trim_start_matches("pod/"), p.detail),
-    }
+    (p.platform.label)(p)
 }
 
 /// " shop · processes │ env │ add-ons │ metrics │ certs (tab) " with the current tab lit.

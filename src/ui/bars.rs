@@ -104,10 +104,11 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     if matches!(state.view, View::Logs { .. }) {
         actions.retain(|a| *a != Action::Refresh);
     }
-    // Read-only hides what it would refuse.
+    // Read-only hides what it would refuse, and so does a platform that cannot do it.
     if state.readonly || state.demo {
         actions.retain(|a| !a.mutating());
     }
+    actions.retain(|a| state.offers(*a));
     let mut spans = Vec::new();
     // What just happened comes first, so a narrow terminal cuts hints, not news.
     if let Some(n) = &state.notice {
