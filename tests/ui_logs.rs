@@ -81,8 +81,16 @@ fn search_matches_are_highlighted() {
     let y = buf.area.height - 3;
     let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
     let x = line[..line.find("heartbeat 3").expect("the bottom line matches")].chars().count() as u16;
-    assert_eq!(buf[(x, y)].bg, theme.selection_bg, "the match is drawn highlighted");
-    assert_ne!(buf[(x - 2, y)].bg, theme.selection_bg, "the text around it is not");
+    // The bottom line holds the current match: it stands out (reversed); the others are drawn
+    // on the selection colour.
+    assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::REVERSED), "the current match is drawn highlighted");
+    assert!(!buf[(x - 2, y)].modifier.contains(ratatui::style::Modifier::REVERSED), "the text around it is not");
+    let other = (0..y).rev().find_map(|row| {
+        let text: String = (0..buf.area.width).map(|x| buf[(x, row)].symbol().to_string()).collect();
+        text.find("heartbeat 3").map(|i| (text[..i].chars().count() as u16, row))
+    });
+    let (ox, oy) = other.expect("another matching line above");
+    assert_eq!(buf[(ox, oy)].bg, theme.selection_bg, "another match is highlighted the usual way");
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention, platform: 
     }
     let mut warnings = Vec::new();
     let mut facts = facts(&s);
-    let units = systemd_units(&s, &mut facts, &mut warnings)?;
+    let units = systemd_units(&s, &mut facts)?;
     let processes = units_to_processes(&units, host, convention, platform, &mut warnings);
     Ok(Discovered { facts, processes, warnings })
 }
@@ -47,7 +47,7 @@ pub fn facts(s: &sections::Sections) -> HostFacts {
 }
 
 /// systemd's part of the probe: its version (into `facts`) and the units it listed.
-pub fn systemd_units(s: &sections::Sections, facts: &mut HostFacts, warnings: &mut Vec<String>) -> Result<Vec<UnitProps>, String> {
+pub fn systemd_units(s: &sections::Sections, facts: &mut HostFacts) -> Result<Vec<UnitProps>, String> {
     match s.systemd.as_deref() {
         None | Some("none") | Some("") => {
             facts.note = Some("no systemd on this machine: no units to discover".into());
@@ -63,7 +63,7 @@ pub fn systemd_units(s: &sections::Sections, facts: &mut HostFacts, warnings: &m
                 return Err("systemd is present but its unit list is missing from the output".into());
             };
             let props = systemd::parse_show(s.get("show").unwrap_or(""));
-            Ok(systemd::join(listed, props, warnings))
+            Ok(systemd::join(listed, props))
         }
     }
 }

@@ -96,17 +96,14 @@ pub fn parse_show(text: &str) -> HashMap<String, UnitProps> {
 
 /// Joins the list (which units exist) with `show` (their properties). A unit the list has but
 /// `show` lacks keeps its list states.
-pub fn join(listed: Vec<ListedUnit>, mut props: HashMap<String, UnitProps>, warnings: &mut Vec<String>) -> Vec<UnitProps> {
+/// The probe asks `systemctl show` only about units with an admin unit file, so the vendor
+/// units (most of them) have no properties: that is the design, not something to warn about.
+pub fn join(listed: Vec<ListedUnit>, mut props: HashMap<String, UnitProps>) -> Vec<UnitProps> {
     listed
         .into_iter()
         .map(|l| match props.remove(&l.unit) {
             Some(p) => p,
-            None => {
-                if l.load != "not-found" {
-                    warnings.push(format!("no properties for {}", l.unit.escape_debug()));
-                }
-                UnitProps { id: l.unit, load_state: l.load, active_state: l.active, sub_state: l.sub, ..Default::default() }
-            }
+            None => UnitProps { id: l.unit, load_state: l.load, active_state: l.active, sub_state: l.sub, ..Default::default() },
         })
         .collect()
 }

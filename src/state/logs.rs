@@ -82,8 +82,9 @@ pub struct LogsState {
     /// Which log session the runtime runs for this view; events of an older one are ignored.
     pub session: u64,
     pub app: String,
-    /// Opened from one process row: only that process.
+    /// Opened from one process row: only that process, on that host.
     pub process: Option<String>,
+    pub host: Option<HostId>,
     pub origins: Vec<Origin>,
     pub entries: VecDeque<ViewEntry>,
     /// Sequence number of `entries[0]`; entry i has seq `first_seq + i`.
@@ -107,15 +108,20 @@ pub struct LogsState {
     /// Newer lines were dropped to make room for older ones; `G` reloads.
     pub dropped_newer: bool,
     pub hosts_pending: usize,
+    /// A footer message (no match, a bad time), until the next key.
     pub message: Option<String>,
+    /// How many entries pass the filters and toggles: kept as entries come and go, counted
+    /// again only when a filter changes.
+    pub shown: usize,
 }
 
 impl LogsState {
-    pub fn new(session: u64, app: String, process: Option<String>, capacity: usize, hosts: usize) -> Self {
+    pub fn new(session: u64, app: String, process: Option<String>, host: Option<HostId>, capacity: usize, hosts: usize) -> Self {
         LogsState {
             session,
             app,
             process,
+            host,
             origins: Vec::new(),
             entries: VecDeque::new(),
             first_seq: 0,
@@ -134,6 +140,28 @@ impl LogsState {
             dropped_newer: false,
             hosts_pending: hosts,
             message: None,
+            shown: 0,
+        }
+    }
+
+    /// Whether a filter or toggle hides anything (the header then says "N of M").
+    pub fn filtered(&self) -> bool {
+        self.include.is_some() || self.exclude.is_some() || !self.hidden_processes.is_empty() || !self.hidden_hosts.is_empty()
+    }
+
+    /// Counts the shown entries again, after a filter or toggle changed.
+    pub fn recount(&mut self) {
+        self.shown = self.entries.iter().filter(|e| self.visible(e)).count();
+    }
+
+    fn counted(&self, e: &ViewEntry) -> usize {
+        usize::from(self.visible(e))
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(e) = self.entries.pop_front() {
+            self.shown -= self.counted(&e);
+            self.first_seq += 1;
         }
     }
 
@@ -164,10 +192,10 @@ impl LogsState {
 
     /// Appends at the newest end, dropping the oldest past capacity.
     pub fn push(&mut self, entry: ViewEntry) {
+        self.shown += self.counted(&entry);
         self.entries.push_back(entry);
         while self.entries.len() > self.capacity {
-            self.entries.pop_front();
-            self.first_seq += 1;
+            self.pop_oldest();
         }
         if let Some(a) = self.anchor
             && a < self.first_seq
@@ -189,6 +217,7 @@ impl LogsState {
         if i == self.entries.len() {
             return self.push(entry);
         }
+        self.shown += self.counted(&entry);
         self.entries.insert(i, entry);
         // Keep a paused view on the same entry.
         if let Some(a) = self.anchor.as_mut()
@@ -197,8 +226,7 @@ impl LogsState {
             *a += 1;
         }
         while self.entries.len() > self.capacity {
-            self.entries.pop_front();
-            self.first_seq += 1;
+            self.pop_oldest();
         }
     }
 
@@ -216,6 +244,7 @@ impl LogsState {
         let overflow = merged.len().saturating_sub(self.capacity);
         self.entries = merged.into_iter().skip(overflow).collect();
         self.first_seq += overflow as u64;
+        self.recount();
     }
 
     /// Older lines fetched by time go in front; past capacity the newest are dropped instead
@@ -239,6 +268,7 @@ impl LogsState {
         fresh.sort_by_key(|e| e.ts());
         let n = fresh.len() as u64;
         for e in fresh.into_iter().rev() {
+            self.shown += self.counted(&e);
             self.entries.push_front(e);
         }
         // Keep seq numbers of existing entries stable: the new ones take lower numbers.
@@ -252,7 +282,9 @@ impl LogsState {
             }
         }
         while self.entries.len() > self.capacity {
-            self.entries.pop_back();
+            if let Some(e) = self.entries.pop_back() {
+                self.shown -= self.counted(&e);
+            }
             self.dropped_newer = true;
         }
         if self.dropped_newer && self.anchor.is_none_or(|a| a >= self.end_seq()) {
@@ -379,6 +411,23 @@ impl LogsState {
             Toggle::Process(p) => flip(&mut self.hidden_processes, p),
             Toggle::Host(h) => flip(&mut self.hidden_hosts, h),
         }
+        self.recount();
+    }
+
+    /// `g`: the oldest entries fill the screen (`rows` of it), the first at the top.
+    pub fn top(&mut self, rows: usize) {
+        let mut s = self.first_seq;
+        let mut seen = 0;
+        for seq in self.first_seq..self.end_seq() {
+            if self.get(seq).is_some_and(|e| self.visible(e)) {
+                s = seq;
+                seen += 1;
+                if seen >= rows.max(1) {
+                    break;
+                }
+            }
+        }
+        self.anchor = Some(s);
     }
 
     /// Pauses with the first entry at or after `t` at the bottom.

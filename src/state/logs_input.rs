@@ -46,9 +46,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let session = state.new_log_session();
-    let mut logs = LogsState::new(session, app, process, state.log_capacity, plan.len());
-    logs.message = host.map(|h| format!("on {h} only"));
-    state.logs = Some(logs);
+    state.logs = Some(LogsState::new(session, app, process, host, state.log_capacity, plan.len()));
     let back = std::mem::replace(&mut state.view, View::Apps);
     state.view = View::Logs { back: Box::new(back) };
     vec![Effect::StartLogs { session, plan, history: state.log_history }]
@@ -69,8 +67,7 @@ fn load_older(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(before) = l.entries.front().map(ViewEntry::ts) else { return Vec::new() };
-    let (session, app, process) = (l.session, l.app.clone(), l.process.clone());
-    let host = l.origins.first().filter(|_| l.message.is_some()).map(|o| o.host.clone());
+    let (session, app, process, host) = (l.session, l.app.clone(), l.process.clone(), l.host.clone());
     let plan = view_plan(state, &app, process.as_deref(), host.as_ref());
     if let Some(l) = state.logs.as_mut() {
         l.loading_older = true;
@@ -81,6 +78,8 @@ fn load_older(state: &mut State) -> Vec<Effect> {
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = page(state);
     let Some(l) = state.logs.as_mut() else { return close(state) };
+    // A footer message answers the last key; the next one clears it.
+    l.message = None;
     // The processes/hosts popup takes movement and toggling.
     if let Some(sel) = l.toggles {
         let items = l.toggle_items();
@@ -106,18 +105,17 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageUp => {}
         Action::PageDown => l.scroll_down(page),
         Action::Top => {
-            l.anchor = Some(l.first_seq);
+            l.top(page);
             return load_older(state);
         }
         Action::Bottom => {
             if l.dropped_newer {
                 // The newest lines were dropped for older ones: start over at the tail.
-                let (app, process) = (l.app.clone(), l.process.clone());
-                let host = l.origins.first().filter(|_| l.message.is_some()).map(|o| o.host.clone());
+                let (app, process, host) = (l.app.clone(), l.process.clone(), l.host.clone());
                 let mut effects = vec![Effect::StopLogs { session: l.session }];
                 let plan = view_plan(state, &app, process.as_deref(), host.as_ref());
                 let session = state.new_log_session();
-                let fresh = LogsState::new(session, app, process, state.log_capacity, plan.len());
+                let fresh = LogsState::new(session, app, process, host, state.log_capacity, plan.len());
                 state.logs = Some(fresh);
                 effects.push(Effect::StartLogs { session, plan, history: state.log_history });
                 return effects;
@@ -174,8 +172,14 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
                         l.message = Some(format!("no match for /{text}/ above"));
                     }
                 }),
-                PromptKind::Include => regex(&text).map(|r| l.include = r),
-                PromptKind::Exclude => regex(&text).map(|r| l.exclude = r),
+                PromptKind::Include => regex(&text).map(|r| {
+                    l.include = r;
+                    l.recount();
+                }),
+                PromptKind::Exclude => regex(&text).map(|r| {
+                    l.exclude = r;
+                    l.recount();
+                }),
                 PromptKind::JumpTime => jump_time(&text, state.now, &state.tz).map(|t| {
                     if l.jump_to(t) {
                         // Show the lines from that time on: the found line at the top.

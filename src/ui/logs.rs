@@ -34,12 +34,16 @@ fn title<'a>(l: &LogsState, theme: &Theme) -> Line<'a> {
     if let Some(p) = &l.process {
         spans.push(Span::styled(format!("[{}] ", sanitize(p)), theme.muted()));
     }
+    if let Some(h) = &l.host {
+        spans.push(Span::styled(format!("on {} only ", sanitize(&h.0)), theme.muted()));
+    }
     if l.following() {
         spans.push(Span::styled("● following ", theme.ok()));
     } else {
         spans.push(Span::styled("⏸ paused — G resumes ", theme.warn()));
     }
-    spans.push(Span::styled(format!("{} lines ", l.entries.len()), theme.muted()));
+    let count = if l.filtered() { format!("{} of {} lines ", l.shown, l.entries.len()) } else { format!("{} lines ", l.entries.len()) };
+    spans.push(Span::styled(count, theme.muted()));
     for (name, re) in [("search", &l.search), ("include", &l.include), ("exclude", &l.exclude)] {
         if let Some(r) = re {
             spans.push(Span::styled(format!("{name}:/{}/ ", sanitize(r.as_str())), theme.warn()));
@@ -81,8 +85,9 @@ fn priority_style(theme: &Theme, p: Option<u8>) -> Style {
     }
 }
 
-/// Splits `text` into spans, highlighting the search matches.
-fn highlighted<'a>(text: String, base: Style, l: &LogsState, theme: &Theme) -> Vec<Span<'a>> {
+/// Splits `text` into spans, highlighting the search matches; those of the current match's
+/// line (the one `n`/`N` went to) stand out from the rest.
+fn highlighted<'a>(text: String, base: Style, l: &LogsState, theme: &Theme, current: bool) -> Vec<Span<'a>> {
     let Some(re) = &l.search else { return vec![Span::styled(text, base)] };
     let mut spans = Vec::new();
     let mut last = 0;
@@ -91,14 +96,15 @@ fn highlighted<'a>(text: String, base: Style, l: &LogsState, theme: &Theme) -> V
             continue;
         }
         spans.push(Span::styled(text[last..m.start()].to_string(), base));
-        spans.push(Span::styled(text[m.start()..m.end()].to_string(), theme.selection().add_modifier(Modifier::BOLD)));
+        let style = if current { theme.warn().add_modifier(Modifier::REVERSED | Modifier::BOLD) } else { theme.selection() };
+        spans.push(Span::styled(text[m.start()..m.end()].to_string(), style));
         last = m.end();
     }
     spans.push(Span::styled(text[last..].to_string(), base));
     spans
 }
 
-fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, width: usize, current: bool) -> Vec<Line<'a>> {
     match e {
         ViewEntry::Line { ts, origin, priority, message } => {
             let o = &l.origins[*origin as usize];
@@ -119,7 +125,7 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
             let room = width.saturating_sub(prefix_w).max(10);
             if !l.wrap || text.chars().count() <= room {
                 let mut spans = prefix;
-                spans.extend(highlighted(text, base, l, theme));
+                spans.extend(highlighted(text, base, l, theme, current));
                 return vec![Line::from(spans)];
             }
             let chars: Vec<char> = text.chars().collect();
@@ -128,7 +134,7 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
                 .enumerate()
                 .map(|(i, chunk)| {
                     let mut spans = if i == 0 { prefix.clone() } else { vec![Span::raw(" ".repeat(prefix_w))] };
-                    spans.extend(highlighted(chunk.iter().collect(), base, l, theme));
+                    spans.extend(highlighted(chunk.iter().collect(), base, l, theme, current));
                     Line::from(spans)
                 })
                 .collect()
@@ -149,16 +155,20 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
     }
 }
 
-/// The rows to draw, oldest first, ending at the bottom entry.
+/// The rows to draw, oldest first, ending at the bottom entry — or, paused so near the start
+/// that the lines above cannot fill the screen, going on below it: never blank rows while
+/// there are lines to show.
 fn visible_lines<'a>(l: &LogsState, state: &State, theme: &Theme, width: usize, height: usize) -> Vec<Line<'a>> {
     let mut rows: Vec<Line> = Vec::new();
-    let Some(mut seq) = l.bottom() else {
+    let Some(bottom) = l.bottom() else {
         let msg = if l.hosts_pending > 0 { "loading…" } else { "no lines (yet): following" };
         return vec![Line::from(Span::styled(msg, theme.muted()))];
     };
+    let current = l.anchor.filter(|_| l.search.is_some());
+    let mut seq = bottom;
     loop {
         if let Some(e) = l.get(seq).filter(|e| l.visible(e)) {
-            let mut lines = entry_lines(e, l, state, theme, width);
+            let mut lines = entry_lines(e, l, state, theme, width, current == Some(seq));
             while let Some(last) = lines.pop() {
                 rows.push(last);
                 if rows.len() >= height {
@@ -172,6 +182,17 @@ fn visible_lines<'a>(l: &LogsState, state: &State, theme: &Theme, width: usize, 
         seq -= 1;
     }
     rows.reverse();
+    let mut next = bottom + 1;
+    while rows.len() < height && next < l.end_seq() && l.anchor.is_some() {
+        if let Some(e) = l.get(next).filter(|e| l.visible(e)) {
+            for line in entry_lines(e, l, state, theme, width, current == Some(next)) {
+                if rows.len() < height {
+                    rows.push(line);
+                }
+            }
+        }
+        next += 1;
+    }
     rows
 }
 

@@ -95,7 +95,7 @@ impl Platform for Systemd {
 
     async fn discover(&self, probe: &Probe<'_>, convention: &Convention, facts: &mut HostFacts) -> Result<Discovery, String> {
         let mut warnings = Vec::new();
-        let units = discovery::systemd_units(probe.sections, facts, &mut warnings)?;
+        let units = discovery::systemd_units(probe.sections, facts)?;
         let processes = discovery::units_to_processes(&units, probe.host, convention, info(), &mut warnings);
         Ok(Discovery { processes, note: None, warnings })
     }
