@@ -73,6 +73,40 @@ pub fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     Ok((host.to_string(), port, path))
 }
 
+/// Greedy word wrap to `width` columns (characters); a word longer than a line is cut. Never
+/// an empty result for a non-empty text.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = cur.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + word.len() <= width {
+                if gap == 1 {
+                    cur.push(' ');
+                }
+                cur.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut cur));
+                continue;
+            }
+            // A word wider than the line: cut it.
+            let rest = word.split_off(width);
+            lines.push(word.iter().collect());
+            word = rest;
+        }
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 #[cfg(test)]
 pub(crate) struct XorShift(pub u64);
 
@@ -95,6 +129,13 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("connection refused (127.0.0.1:2209)", 12), ["connection", "refused", "(127.0.0.1:2", "209)"]);
+        assert_eq!(wrap("a b c", 3), ["a b", "c"]);
+        assert_eq!(wrap("", 10), [""]);
+    }
 
     #[test]
     fn urls() {

@@ -232,6 +232,38 @@ fn host_view_with_sparklines_and_threshold_colours() {
     crate::snap!("host_view", s);
 }
 
+/// A down host's view said "up · waiting for two samples…" and the hosts panel cut its error
+/// off: the view says it is down, since when, and the whole error, wrapped.
+#[test]
+fn a_down_host_says_so_with_its_whole_error() {
+    let mut s = common::fleet_state();
+    let long = "connection refused (203.0.113.7:22) after trying every address the name resolves to; check that sshd runs there and that no firewall drops port 22";
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Host {
+            host: HostId("nyc-1".into()),
+            result: Err(HostError::new(HostErrorKind::Unreachable, long)),
+            at: common::now(),
+        }),
+    );
+    act(&mut s, Action::NextPanel);
+    for _ in 0..3 {
+        act(&mut s, Action::Down);
+    }
+    act(&mut s, Action::Open);
+    assert_eq!(s.view, fleet::state::View::Host { host: HostId("nyc-1".into()) });
+    for (w, h) in common::SIZES {
+        let screen = common::screen(&common::draw(&mut s, w, h));
+        assert!(screen.contains("✗ down"), "{screen}");
+        assert!(!screen.contains("up ·") && !screen.contains("waiting for two samples"), "{screen}");
+        let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ").replace("│ │", " ");
+        for word in ["refused", "resolves", "firewall", "port 22"] {
+            assert!(flat.contains(word), "the whole error at {w}x{h}, {word:?} missing:\n{screen}");
+        }
+    }
+    crate::snap!("host_view_down", s);
+}
+
 #[test]
 fn certs_view_sorted_with_threshold_colours() {
     let row = cert_row;

@@ -19,6 +19,30 @@ pub fn level(theme: &Theme, t: crate::config::metrics::Thresholds, pct: f64) -> 
     level_style(theme, t.level(pct))
 }
 
+/// What the host is doing, first: up, connecting, or down with its whole error (wrapped, never
+/// cut off) and when the last good answer came.
+fn state_lines<'a>(row: Option<&crate::state::HostRow>, state: &State, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+    use crate::model::HostStatus;
+    let Some(row) = row else { return vec![Line::from(Span::styled("not in the inventory", theme.danger()))] };
+    match &row.status {
+        HostStatus::Connecting => vec![Line::from(Span::styled("connecting…", theme.muted()))],
+        HostStatus::Up { report } => {
+            vec![Line::from(Span::styled(format!("● up · answered {} ago", crate::text::age(report.at, state.now)), theme.ok()))]
+        }
+        HostStatus::Failed { error, at, last } => {
+            let (mark, style) = if error.unknown_key.is_some() { ("? unknown host key", theme.warn()) } else { ("✗ down", theme.danger()) };
+            let since = format!("{mark} · last try {} ago", crate::text::age(*at, state.now));
+            let seen = last.as_ref().map(|r| format!(" · last answer {} ago (what follows is from it)", crate::text::age(r.at, state.now)));
+            let mut lines = vec![Line::from(Span::styled(since + &seen.unwrap_or_default(), style))];
+            let text = sanitize(&error.message).into_owned();
+            for chunk in crate::text::wrap(&text, width.max(20)) {
+                lines.push(Line::from(Span::styled(chunk, style)));
+            }
+            lines
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, host: &HostId, theme: &Theme) {
     if area.width < 10 || area.height < 6 {
         return;
@@ -29,18 +53,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, host: &HostId, theme: 
     let latest = history.and_then(|h| h.latest.as_ref());
     let cfg = &state.metrics_config;
 
-    let mut head = vec![Line::from(vec![
-        Span::styled(sanitize(facts.and_then(|f| f.os.as_deref()).unwrap_or("")).into_owned(), theme.base()),
-        Span::styled(
-            format!(
-                "  up {}  systemd {}",
-                facts.and_then(|f| f.uptime_secs).map(compact).unwrap_or_default(),
-                facts.and_then(|f| f.systemd_version).map(|v| v.to_string()).unwrap_or_else(|| "—".into())
-            ),
-            theme.muted(),
-        ),
-        Span::styled(format!("  · {}", latest.map(|m| m.source).unwrap_or("waiting for two samples…")), theme.muted()),
-    ])];
+    let mut head = state_lines(row, state, theme, area.width as usize);
+    if let Some(f) = facts {
+        let mut spans = vec![Span::styled(sanitize(f.os.as_deref().unwrap_or("")).into_owned(), theme.base())];
+        if let Some(up) = f.uptime_secs {
+            spans.push(Span::styled(format!("  uptime {}", compact(up)), theme.muted()));
+        }
+        if let Some(v) = f.systemd_version {
+            spans.push(Span::styled(format!("  systemd {v}"), theme.muted()));
+        }
+        if let Some(note) = &f.note {
+            spans.push(Span::styled(format!("  · {}", sanitize(note)), theme.warn()));
+        }
+        head.push(Line::from(spans));
+    }
+    if let Some(r) = row.and_then(|h| h.status.report()) {
+        for p in r.platforms.iter().filter(|p| p.note.is_some()) {
+            let note = format!("{}: {}", p.platform.name(), p.note.as_deref().unwrap_or(""));
+            head.push(Line::from(Span::styled(sanitize(&note).into_owned(), theme.warn())));
+        }
+    }
+    let source = match (latest, row.map(|h| &h.status)) {
+        (Some(m), _) => format!("metrics from {}", m.source),
+        (None, Some(crate::model::HostStatus::Up { .. })) => "metrics: waiting for two samples…".to_string(),
+        (None, _) => "metrics: none while the host does not answer".to_string(),
+    };
+    head.push(Line::from(Span::styled(source, theme.muted())));
     if let Some(m) = latest {
         let mut line = vec![Span::styled(format!("memory {} of {}  ", bytes(m.mem_used), bytes(m.mem_total)), theme.muted())];
         line.extend(m.disks.iter().filter(|d| d.size > 0).map(|d| {
@@ -81,7 +119,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, host: &HostId, theme: 
             selected: state.detail_cursor.selected,
             now: state.now,
             window_secs: cfg.history.as_secs() as i64,
-            empty: "no metrics yet: the first values come after two samples",
+            empty: match row.map(|h| &h.status) {
+                Some(crate::model::HostStatus::Failed { .. }) => "no metrics: the host does not answer",
+                _ => "no metrics yet: the first values come after two samples",
+            },
         },
         theme,
     );
