@@ -204,3 +204,44 @@ async fn accepting_a_fingerprint_records_exactly_that_key() {
     assert!(report.processes.iter().any(|p| p.source == "shop-clock.service"));
     assert!(read(&lab.known_hosts()).starts_with("[127.0.0.1]:2201 ssh-ed25519 "));
 }
+
+/// Zero config with a HOME that is not the passwd home (sudo -E, containers, CI): fleet lists
+/// the aliases of $HOME/.ssh/config, so it must resolve them through that file and check keys
+/// against $HOME/.ssh/known_hosts — OpenSSH alone would read the passwd home's. The host-key
+/// question names the file it will write.
+#[test]
+fn zero_config_uses_the_ssh_files_of_home() {
+    let lab = Lab::get();
+    let home = lab.scratch.path().join("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    let key = lab.dir.join("id_ed25519");
+    std::fs::write(
+        home.join(".ssh/config"),
+        format!("Host lab-1\n  HostName 127.0.0.1\n  Port 2201\n  User root\n  IdentityFile {}\n  IdentitiesOnly yes\n", key.display()),
+    )
+    .unwrap();
+    std::fs::copy(lab.dir.join("known_hosts"), home.join(".ssh/known_hosts")).unwrap();
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
+            .args(["--no-local", "--no-clusters", "apps", "--json"])
+            .env("HOME", &home)
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("FLEET_CONFIG")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_CACHE_HOME")
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, v, stderr) = run();
+    assert_eq!(code, Some(0), "{stderr} {v}");
+    assert_eq!(app(&v, "shop")["hosts"], serde_json::json!(["lab-1"]));
+    // An unknown key: the error says which known_hosts accepting it writes.
+    std::fs::write(home.join(".ssh/known_hosts"), "").unwrap();
+    let (code, v, _) = run();
+    assert_eq!(code, Some(1));
+    let err = &v["errors"][0];
+    assert!(err["unknown_key"].as_str().unwrap_or("").starts_with("SHA256:"), "{v}");
+    assert_eq!(err["known_hosts"], home.join(".ssh/known_hosts").display().to_string(), "{v}");
+}

@@ -58,6 +58,7 @@ fn error_state_unknown_host_key_prompt() {
     let mut s = common::fleet_state();
     let err = HostError {
         unknown_key: Some("SHA256:Vb0mJ8yq2v0cQx3W1nYc6kqfXxk0Q2a8P4H6cFv1d2E".into()),
+        known_hosts: Some("/home/dev/.ssh/known_hosts".into()),
         ..HostError::new(HostErrorKind::HostKey, "unknown host key SHA256:Vb0m… for 10.0.0.9:22")
     };
     update(&mut s, Msg::Backend(BackendEvent::Host { host: HostId("sfo-1".into()), result: Err(err), at: common::now() }));
@@ -65,6 +66,8 @@ fn error_state_unknown_host_key_prompt() {
     act(&mut s, Action::Bottom);
     act(&mut s, Action::AcceptHostKey);
     crate::snap!("error_host_key_prompt", s);
+    let screen = common::screen(&common::draw(&mut s.clone(), 160, 48));
+    assert!(screen.contains("appended to /home/dev/.ssh/known_hosts"), "the prompt names the file it writes:\n{screen}");
     // Confirming yields exactly the effect the prompt showed.
     let (effects, _) = update(&mut s, Msg::Action(Action::Confirm));
     assert_eq!(

@@ -44,8 +44,30 @@ pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<Ho
     (out, warning)
 }
 
-/// The ssh config path handed to `ssh -F`, only when the user chose one (so the default keeps
-/// OpenSSH's system-wide file in play).
+/// The ssh config path handed to `ssh -F`: the user's choice; else, when $HOME is not the
+/// password database's home (where OpenSSH would look), a small file that includes the
+/// $HOME config fleet listed the hosts from, then the system-wide one, so both still apply.
+/// None: OpenSSH's own defaults are the files fleet read.
 pub fn explicit_ssh_config(config: &FleetConfig, flag: Option<&std::path::Path>) -> Option<PathBuf> {
-    flag.map(PathBuf::from).or_else(|| config.ssh_config.as_deref().map(crate::config::paths::expand_tilde))
+    if let Some(f) = flag.map(PathBuf::from).or_else(|| config.ssh_config.as_deref().map(crate::config::paths::expand_tilde)) {
+        return Some(f);
+    }
+    let (home, _) = crate::config::paths::diverging_home()?;
+    let user = home.join(".ssh/config");
+    user.exists().then(|| home_wrapper(&user)).flatten()
+}
+
+/// `Include USER_CONFIG` then `Include /etc/ssh/ssh_config`, written beside fleet's other
+/// state (OpenSSH reads the user's file first, then the system's: first value wins).
+fn home_wrapper(user: &std::path::Path) -> Option<PathBuf> {
+    let dir = crate::config::paths::project_dirs()?.cache_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("ssh_config");
+    let quote = |p: &std::path::Path| format!("\"{}\"", p.display().to_string().replace('"', "\\\""));
+    let mut text = format!("# written by fleet: $HOME is not the passwd home, so ssh -G reads this\nInclude {}\n", quote(user));
+    if std::path::Path::new("/etc/ssh/ssh_config").exists() {
+        text.push_str("Include /etc/ssh/ssh_config\n");
+    }
+    std::fs::write(&path, text).ok()?;
+    Some(path)
 }

@@ -36,3 +36,31 @@ pub fn expand_tilde(p: &str) -> PathBuf {
         _ => PathBuf::from(p),
     }
 }
+
+/// The home directory the password database gives this user: where OpenSSH looks for
+/// `~/.ssh`, whatever $HOME says.
+pub fn passwd_home() -> Option<PathBuf> {
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: a zeroed passwd is a valid out-parameter (pointers null, numbers zero).
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut out: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pw` and `buf`, which we own and size, and sets `out` to
+    // `&pw` or null; nothing is kept past this call.
+    let rc = unsafe { libc::getpwuid_r(libc::getuid(), &mut pw, buf.as_mut_ptr(), buf.len(), &mut out) };
+    if rc != 0 || out.is_null() || pw.pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: pw_dir points into `buf`, NUL-terminated by getpwuid_r, alive until `buf` drops.
+    let dir = unsafe { std::ffi::CStr::from_ptr(pw.pw_dir) };
+    Some(PathBuf::from(dir.to_string_lossy().into_owned()))
+}
+
+/// When $HOME is not the password database's home (sudo -E, containers, CI), OpenSSH still
+/// reads the passwd home's ~/.ssh. Returns ($HOME, passwd home) then, so fleet can read the
+/// files of the $HOME it listed hosts from; None when they agree.
+pub fn diverging_home() -> Option<(PathBuf, PathBuf)> {
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    let passwd = passwd_home()?;
+    let same = |a: &Path, b: &Path| a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y);
+    (!same(&home, &passwd)).then_some((home, passwd))
+}

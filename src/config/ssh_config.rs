@@ -147,6 +147,17 @@ pub fn parse_ssh_g(alias: &str, output: &str) -> Result<ResolvedSsh, String> {
     Ok(r)
 }
 
+/// OpenSSH expands `~` to the passwd home even when $HOME differs: files there are read from
+/// $HOME instead, where fleet found the config (and the user put their keys and known hosts).
+fn in_home(mut r: ResolvedSsh) -> ResolvedSsh {
+    if let Some((home, passwd)) = crate::config::paths::diverging_home() {
+        let remap = |p: &PathBuf| p.strip_prefix(&passwd).map(|rest| home.join(rest)).unwrap_or_else(|_| p.clone());
+        r.known_hosts_files = r.known_hosts_files.iter().map(remap).collect();
+        r.identity_files = r.identity_files.iter().map(remap).collect();
+    }
+    r
+}
+
 fn default_user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "root".into())
 }
@@ -168,7 +179,7 @@ pub async fn resolve(config_file: Option<&Path>, dest: &str) -> Result<ResolvedS
     cmd.arg("-G").arg("--").arg(&parsed.host);
     cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
     match cmd.output().await {
-        Ok(out) if out.status.success() => parse_ssh_g(dest, &String::from_utf8_lossy(&out.stdout)),
+        Ok(out) if out.status.success() => parse_ssh_g(dest, &String::from_utf8_lossy(&out.stdout)).map(in_home),
         Ok(out) => {
             Err(format!("ssh -G {dest} failed: {}", String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output").trim()))
         }
@@ -179,7 +190,9 @@ pub async fn resolve(config_file: Option<&Path>, dest: &str) -> Result<ResolvedS
 
 /// The fallback resolver for machines without the OpenSSH client.
 fn resolve_with_parser(config_file: Option<&Path>, d: &Destination, alias: &str) -> Result<ResolvedSsh, String> {
-    let path = config_file.map(Path::to_path_buf).unwrap_or_else(|| expand_tilde("~/.ssh/config"));
+    // fleet's own wrapper (see inventory::explicit_ssh_config) only includes $HOME's config.
+    let wrapper = |f: &Path| std::fs::read_to_string(f).is_ok_and(|t| t.starts_with("# written by fleet"));
+    let path = config_file.filter(|f| !wrapper(f)).map(Path::to_path_buf).unwrap_or_else(|| expand_tilde("~/.ssh/config"));
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     if text.lines().any(|l| l.trim_start().to_ascii_lowercase().starts_with("match ")) {
         tracing::warn!("{}: has Match blocks, which fleet cannot honour without the ssh client", path.display());

@@ -88,11 +88,14 @@ pub struct HostError {
     /// For an unknown host key: the fingerprint the user may accept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unknown_key: Option<String>,
+    /// And the known_hosts file accepting it writes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
 }
 
 impl HostError {
     pub fn new(kind: HostErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), unknown_key: None }
+        Self { kind, message: message.into(), unknown_key: None, known_hosts: None }
     }
 }
 

@@ -305,9 +305,9 @@ fn accept_key_prompt(state: &mut State) {
         state.notice = Some("no host is waiting for a host key decision".into());
         return;
     };
-    let fp = match &row.status {
-        HostStatus::Failed { error, .. } => error.unknown_key.as_ref(),
-        _ => None,
+    let (fp, file) = match &row.status {
+        HostStatus::Failed { error, .. } => (error.unknown_key.as_ref(), error.known_hosts.as_deref()),
+        _ => (None, None),
     };
     let Some(fp) = fp else {
         state.notice = Some(format!("{}: no unknown host key to accept", row.spec.id));
@@ -318,7 +318,7 @@ fn accept_key_prompt(state: &mut State) {
         lines: vec![
             format!("host         {}", row.spec.id),
             format!("fingerprint  {fp}"),
-            "It will be appended to your known_hosts, as ssh's accept-new does.".into(),
+            format!("It will be appended to {}, as ssh's accept-new does.", file.unwrap_or("your known_hosts")),
             "Compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub).".into(),
         ],
         effect: Effect::AcceptHostKey { host: row.spec.id.clone(), fingerprint: fp.clone() },

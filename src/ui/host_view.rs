@@ -30,7 +30,8 @@ fn state_lines<'a>(row: Option<&crate::state::HostRow>, state: &State, theme: &T
             vec![Line::from(Span::styled(format!("● up · answered {} ago", crate::text::age(report.at, state.now)), theme.ok()))]
         }
         HostStatus::Failed { error, at, last } => {
-            let (mark, style) = if error.unknown_key.is_some() { ("? unknown host key", theme.warn()) } else { ("✗ down", theme.danger()) };
+            let (mark, style) =
+                if error.unknown_key.is_some() { ("? unknown host key", theme.warn()) } else { ("✗ down", theme.danger()) };
             let since = format!("{mark} · last try {} ago", crate::text::age(*at, state.now));
             let seen = last.as_ref().map(|r| format!(" · last answer {} ago (what follows is from it)", crate::text::age(r.at, state.now)));
             let mut lines = vec![Line::from(Span::styled(since + &seen.unwrap_or_default(), style))];

@@ -134,6 +134,7 @@ fn handshake_error(r: &ResolvedSsh, e: russh::Error, outcome: Option<KeyOutcome>
         ),
         Some(KeyOutcome::Unknown { fingerprint }) => HostError {
             unknown_key: Some(fingerprint.clone()),
+            known_hosts: r.known_hosts_files.first().map(|f| f.display().to_string()),
             ..HostError::new(
                 HostErrorKind::HostKey,
                 format!("unknown host key {fingerprint} for {host}: accept it in the TUI (a) or run with --accept-new-host-keys"),
