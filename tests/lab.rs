@@ -39,6 +39,12 @@ fn discovery_finds_exactly_the_sample_apps() {
     assert_eq!(ledger["health"], "down");
     assert_eq!(ledger["processes"][0]["state"], "failed");
     assert_eq!(ledger["processes"][0]["source"], "ledger-web.service");
+    // And why, as Heroku says it: how it ended, and its last words.
+    assert_eq!(ledger["processes"][0]["why"], "crashed (exit 1): ledger: could not connect to the database", "{ledger}");
+    assert!(shop["processes"].as_array().unwrap().iter().all(|p| p.get("why").is_none()), "a running process has no why");
+    let out = lab.fleet(&["apps"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("web@lab-1 failed: crashed (exit 1): ledger: could not connect to the database"), "{text}");
 
     let billing = app(&v, "billing");
     assert_eq!(billing["formation"], serde_json::json!([["web", 1], ["worker", 1]]));

@@ -58,7 +58,10 @@ pub async fn run(ctx: &Context, json: bool, only: &[String]) -> anyhow::Result<i
                     .processes
                     .iter()
                     .filter(|p| p.state != crate::model::ProcessState::Running)
-                    .map(|p| format!("{}@{} {}", p.process, p.host, p.state.label()))
+                    .map(|p| match &p.why {
+                        Some(why) => format!("{}@{} {}: {why}", p.process, p.host, p.state.label()),
+                        None => format!("{}@{} {}", p.process, p.host, p.state.label()),
+                    })
                     .collect();
                 vec![
                     a.name.clone(),

@@ -29,8 +29,20 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention, platform: 
     let mut warnings = Vec::new();
     let mut facts = facts(&s);
     let units = systemd_units(&s, &mut facts)?;
-    let processes = units_to_processes(&units, host, convention, platform, &mut warnings);
+    let mut processes = units_to_processes(&units, host, convention, platform, &mut warnings);
+    with_last_lines(&mut processes, &s);
     Ok(Discovered { facts, processes, warnings })
+}
+
+/// Adds each failed unit's last line of output to why it is not running.
+pub fn with_last_lines(processes: &mut [Process], s: &sections::Sections) {
+    let tails = systemd::parse_failed_tail(s.get("failed-tail").unwrap_or(""));
+    for p in processes {
+        if let Some(line) = tails.get(&p.source) {
+            let why = p.why.take().unwrap_or_else(|| "failed".into());
+            p.why = Some(format!("{why}: {line}"));
+        }
+    }
 }
 
 /// The machine's facts from the probe's head.
@@ -104,6 +116,7 @@ pub fn units_to_processes(
             source: u.id.clone(),
             state: systemd::state_of(&u.active_state),
             detail: format!("{} ({})", u.active_state, u.sub_state),
+            why: systemd::why_not_running(u),
             pid: u.main_pid,
             memory_bytes: u.memory_current,
             since: u.started,

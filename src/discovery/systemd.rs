@@ -35,6 +35,12 @@ pub struct UnitProps {
     pub working_directory: Option<String>,
     /// The unit's own Environment= assignments.
     pub environment: Vec<(String, String)>,
+    /// How its main process last ended: systemd's Result ("exit-code", "signal", "oom-kill"…),
+    /// ExecMainCode (1 exited, 2 killed, 3 dumped core) and ExecMainStatus (the exit status or
+    /// signal number).
+    pub result: Option<String>,
+    pub exec_main_code: Option<u32>,
+    pub exec_main_status: Option<i32>,
 }
 
 pub fn parse_list_units_json(text: &str) -> Result<Vec<ListedUnit>, String> {
@@ -84,6 +90,9 @@ pub fn parse_show(text: &str) -> HashMap<String, UnitProps> {
                 "User" => p.user = non_empty(v),
                 "Environment" => p.environment = parse_environment_property(v),
                 "WorkingDirectory" => p.working_directory = non_empty(v),
+                "Result" => p.result = non_empty(v),
+                "ExecMainCode" => p.exec_main_code = v.parse().ok(),
+                "ExecMainStatus" => p.exec_main_status = v.parse().ok(),
                 _ => {}
             }
         }
@@ -249,5 +258,102 @@ mod tests {
         assert!(!is_valid_unit_name("evil$(reboot)-web.service"));
         assert!(!is_valid_unit_name("\u{1b}[2J-web.service"));
         assert!(!is_valid_unit_name("a b-web.service"));
+    }
+}
+
+/// The signal's name, for "crashed (SIGSEGV)".
+fn signal_name(n: i32) -> String {
+    match n {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT".into(),
+        3 => "SIGQUIT".into(),
+        4 => "SIGILL".into(),
+        6 => "SIGABRT".into(),
+        7 => "SIGBUS".into(),
+        8 => "SIGFPE".into(),
+        9 => "SIGKILL".into(),
+        11 => "SIGSEGV".into(),
+        13 => "SIGPIPE".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// Why a unit is not running, Heroku-style ("crashed (exit 3)"), from how its main process
+/// last ended; None when it is running or ended well.
+pub fn why_not_running(u: &UnitProps) -> Option<String> {
+    if u.active_state == "active" {
+        return None;
+    }
+    let status = u.exec_main_status.unwrap_or(0);
+    let why = match u.result.as_deref()? {
+        "success" => return None,
+        "exit-code" => format!("crashed (exit {status})"),
+        "signal" => format!("crashed ({})", signal_name(status)),
+        "core-dump" => format!("crashed ({}, core dumped)", signal_name(status)),
+        "oom-kill" => "killed: out of memory".into(),
+        "timeout" => "timed out".into(),
+        "watchdog" => "stopped answering its watchdog".into(),
+        "start-limit-hit" => "restarted too often: systemd gave up (start limit hit)".into(),
+        "resources" => "could not start: a resource it needs is missing (user, directory, env file…)".into(),
+        "exec-condition" | "condition" => "not started: a condition is not met".into(),
+        other => other.to_string(),
+    };
+    Some(if u.active_state == "activating" { format!("{why}; restarting") } else { why })
+}
+
+/// The probe's `failed-tail` section: each failed unit's last line of output.
+pub fn parse_failed_tail(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut unit: Option<String> = None;
+    for line in text.lines() {
+        if let Some(u) = line.strip_prefix("@@unit ") {
+            unit = Some(u.trim().to_string());
+        } else if let (Some(u), Some(said)) = (&unit, line.strip_prefix("> ")) {
+            if !said.trim().is_empty() {
+                out.insert(u.clone(), said.trim().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod why_tests {
+    use super::*;
+
+    fn unit(active: &str, result: &str, code: u32, status: i32) -> UnitProps {
+        UnitProps {
+            active_state: active.into(),
+            result: Some(result.into()),
+            exec_main_code: Some(code),
+            exec_main_status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn why_a_unit_is_not_running() {
+        assert_eq!(why_not_running(&unit("failed", "exit-code", 1, 3)).as_deref(), Some("crashed (exit 3)"));
+        assert_eq!(why_not_running(&unit("failed", "signal", 2, 9)).as_deref(), Some("crashed (SIGKILL)"));
+        assert_eq!(why_not_running(&unit("failed", "core-dump", 3, 11)).as_deref(), Some("crashed (SIGSEGV, core dumped)"));
+        assert_eq!(why_not_running(&unit("failed", "oom-kill", 2, 9)).as_deref(), Some("killed: out of memory"));
+        assert_eq!(why_not_running(&unit("activating", "exit-code", 1, 1)).as_deref(), Some("crashed (exit 1); restarting"));
+        assert_eq!(why_not_running(&unit("active", "success", 0, 0)), None);
+        assert_eq!(why_not_running(&unit("inactive", "success", 1, 0)), None, "stopped on purpose");
+        assert_eq!(
+            why_not_running(&UnitProps { active_state: "failed".into(), ..Default::default() }),
+            None,
+            "older systemd: nothing said"
+        );
+    }
+
+    #[test]
+    fn last_lines_of_failed_units() {
+        let text = "@@unit ledger-web.service\n> ledger: could not connect to the database\n@@unit quiet.service\n@@unit x.service\n> @@fleet end\n";
+        let t = parse_failed_tail(text);
+        assert_eq!(t.get("ledger-web.service").map(String::as_str), Some("ledger: could not connect to the database"));
+        assert!(!t.contains_key("quiet.service"));
+        assert_eq!(t.get("x.service").map(String::as_str), Some("@@fleet end"), "marked lines are text, never sections");
     }
 }

@@ -58,6 +58,10 @@ pub struct Process {
     pub state: ProcessState,
     /// The backend's raw state words, e.g. "active (running)" or "failed (failed)".
     pub detail: String,
+    /// Why it is not running, in a user's words ("crashed (exit 3): could not connect to the
+    /// database", "CrashLoopBackOff, last exit 1"); None when it runs or stopped on purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     pub pid: Option<u32>,
     pub memory_bytes: Option<u64>,
     pub since: Option<Timestamp>,

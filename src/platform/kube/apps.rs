@@ -168,6 +168,25 @@ fn pod_state(p: &Pod) -> (ProcessState, String) {
     (state, detail)
 }
 
+/// Why a pod is not running, from its containers: what it waits on ("CrashLoopBackOff"), and
+/// how its last run ended ("last exit 1: Error", "OOMKilled").
+fn pod_why(p: &Pod) -> Option<String> {
+    let statuses = p.status.as_ref()?.container_statuses.as_ref()?;
+    let said: Vec<String> = statuses
+        .iter()
+        .filter_map(|c| {
+            let waiting = c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone());
+            let last = c.last_state.as_ref().and_then(|s| s.terminated.as_ref()).map(|t| match &t.reason {
+                Some(r) => format!("last exit {}: {r}", t.exit_code),
+                None => format!("last exit {}", t.exit_code),
+            });
+            let parts: Vec<String> = waiting.into_iter().chain(last).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        })
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
 fn images(spec: Option<&PodSpec>) -> String {
     spec.map(|s| s.containers.iter().filter_map(|c| c.image.clone()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
@@ -211,6 +230,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             source: source.clone(),
             state: ProcessState::Stopped,
             detail: replicas.clone(),
+            why: None,
             pid: None,
             memory_bytes: None,
             since: w.rolled,
@@ -227,8 +247,10 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
                 (_, Some(0)) => format!("{replicas} · scaled to zero"),
                 _ => format!("{replicas} · no pods"),
             };
-            let state = if w.desired.unwrap_or(0) > 0 { ProcessState::Failed } else { ProcessState::Stopped };
-            out.push(Process { state, detail, ..base });
+            let failed = w.desired.unwrap_or(0) > 0 && w.kind != "cronjob";
+            let state = if failed { ProcessState::Failed } else { ProcessState::Stopped };
+            let why = failed.then(|| format!("{} wanted, none scheduled", w.desired.unwrap_or(0)));
+            out.push(Process { state, detail, why, ..base });
             continue;
         }
         for p in pods {
@@ -241,6 +263,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             out.push(Process {
                 kind: ProcessKind::KubePod,
                 source: format!("pod/{ns}/{}", p.metadata.name.as_deref().unwrap_or("")),
+                why: (state != ProcessState::Running).then(|| pod_why(p)).flatten(),
                 state,
                 detail: format!("{phase} · {node} · {} {replicas} · {image}", w.kind),
                 since: status.and_then(|s| s.start_time.as_ref().map(ts)).or(w.rolled),

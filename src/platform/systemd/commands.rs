@@ -9,7 +9,7 @@ use crate::platform::machine::commands::privileged;
 
 /// The properties of each service that discovery reads, in one `systemctl show` call.
 pub const SHOW_PROPERTIES: &str = "Id,LoadState,ActiveState,SubState,MainPID,MemoryCurrent,FragmentPath,\
-ExecMainStartTimestamp,NRestarts,EnvironmentFiles,Environment,User,WorkingDirectory";
+ExecMainStartTimestamp,NRestarts,EnvironmentFiles,Environment,User,WorkingDirectory,Result,ExecMainCode,ExecMainStatus";
 
 /// systemd's part of the machine's probe: its version, the unit list (JSON on systemd ≥ 248,
 /// plain before) and the properties of the candidate app units. It only reads.
@@ -47,6 +47,15 @@ pub fn probe(convention: &Convention) -> String {
     if {admin_test}; then set -- "$@" "$u"; fi
   done
   [ $# -gt 0 ] && systemctl show --no-pager -p {props} -- "$@"
+  # Why a failed app unit stopped, in its own words: its last line (the process's output only,
+  # not systemd's notes about it), cut short and marked so no text can pose as a section.
+  echo "@@fleet failed-tail"
+  for u in $(systemctl list-units --state=failed --type=service --plain --no-legend --no-pager | awk '{{ if ($1 == "●" || $1 == "*") print $2; else print $1 }}'); do
+    if {admin_test}; then
+      printf '@@unit %s\n' "$u"
+      journalctl --no-pager -o cat -n 1 "_SYSTEMD_UNIT=$u" 2>/dev/null | tail -n 1 | cut -c1-300 | sed 's/^/> /'
+    fi
+  done
 else
   echo "@@fleet systemd none"
 fi

@@ -44,7 +44,11 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    label: |p| p.source.clone(),
+    // The unit, and why it is not running when it is not.
+    label: |p| match &p.why {
+        Some(why) => format!("{} · {why}", p.source),
+        None => p.source.clone(),
+    },
 };
 
 pub fn info() -> PlatformRef {
@@ -96,7 +100,8 @@ impl Platform for Systemd {
     async fn discover(&self, probe: &Probe<'_>, convention: &Convention, facts: &mut HostFacts) -> Result<Discovery, String> {
         let mut warnings = Vec::new();
         let units = discovery::systemd_units(probe.sections, facts)?;
-        let processes = discovery::units_to_processes(&units, probe.host, convention, info(), &mut warnings);
+        let mut processes = discovery::units_to_processes(&units, probe.host, convention, info(), &mut warnings);
+        discovery::with_last_lines(&mut processes, probe.sections);
         Ok(Discovery { processes, note: None, warnings })
     }
 
