@@ -309,10 +309,10 @@ pub fn parse_failed_tail(text: &str) -> HashMap<String, String> {
     for line in text.lines() {
         if let Some(u) = line.strip_prefix("@@unit ") {
             unit = Some(u.trim().to_string());
-        } else if let (Some(u), Some(said)) = (&unit, line.strip_prefix("> ")) {
-            if !said.trim().is_empty() {
-                out.insert(u.clone(), said.trim().to_string());
-            }
+        } else if let (Some(u), Some(said)) = (&unit, line.strip_prefix("> "))
+            && !said.trim().is_empty()
+        {
+            out.insert(u.clone(), said.trim().to_string());
         }
     }
     out
