@@ -212,3 +212,48 @@ fn a_forward_to_redis_answers_and_heals_after_the_connection_is_killed() {
     let notes = notes.lock().unwrap();
     assert!(notes.iter().any(|n| n.contains("forward stopped: 4 connection(s)")), "{notes:?}");
 }
+
+/// A forward to a port nothing listens on, over a healthy connection: the client is refused at
+/// once (it hung for 30 s of retries), the forward does not claim to be reconnecting, no
+/// connection stays counted as open, and the audit log has the stop as well as the start.
+#[test]
+fn a_forward_to_a_closed_port_refuses_at_once_and_the_stop_is_audited() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = lab.command(&["forward", "shop", &format!("{port}:1"), "--host", "lab-1"]).stderr(Stdio::piped()).spawn().unwrap();
+    let notes = Arc::new(Mutex::new(Vec::<String>::new()));
+    let n2 = notes.clone();
+    let err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            n2.lock().unwrap().push(l);
+        }
+    });
+    let start = Instant::now();
+    while !notes.lock().unwrap().iter().any(|n| n.contains("forwarding 127.0.0.1:")) {
+        assert!(start.elapsed() < Duration::from_secs(20), "{:?}", notes.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for _ in 0..2 {
+        let started = Instant::now();
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 8];
+        let r = s.read(&mut buf);
+        assert!(matches!(r, Ok(0) | Err(_)) && r.as_ref().map_or(true, |e| *e == 0), "no data: {r:?}");
+        assert!(started.elapsed() < Duration::from_secs(3), "refused at once, not after retries: {:?}", started.elapsed());
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let ok = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    reader.join().unwrap();
+    let notes = notes.lock().unwrap().join("\n");
+    assert!(notes.contains("nothing answers on 127.0.0.1:1"), "it says why: {notes}");
+    assert!(!notes.contains("reconnecting"), "the ssh link was fine all along: {notes}");
+    assert!(notes.contains("2 connection(s)") && notes.contains("2 refused over there"), "{notes}");
+    let audit = std::fs::read_to_string(lab.scratch.path().join(".local/state/fleet/audit.jsonl")).unwrap();
+    let lines: Vec<&str> = audit.lines().filter(|l| l.contains("\"forward\"")).collect();
+    assert!(lines.iter().any(|l| l.contains("\"started\"")) && lines.iter().any(|l| l.contains("stopped: 2 connection(s)")), "{audit}");
+}

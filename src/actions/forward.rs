@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::model::{HostError, PlatformRef};
+use crate::model::{HostError, HostErrorKind, PlatformRef};
 use crate::platform::Backend;
 use crate::transport::BoxStream;
 
@@ -19,6 +19,19 @@ use crate::transport::BoxStream;
 pub enum ForwardState {
     Listening,
     Reconnecting(String),
+    /// The link is up but the last connection was refused over there.
+    Refused(String),
+}
+
+impl ForwardState {
+    /// What the forwards pane and `fleet forward` say.
+    pub fn label(&self) -> String {
+        match self {
+            ForwardState::Listening => "listening".into(),
+            ForwardState::Reconnecting(why) => format!("reconnecting: {why}"),
+            ForwardState::Refused(why) => format!("listening; last connection refused: {why}"),
+        }
+    }
 }
 
 /// Live numbers for the forwards pane and the CLI.
@@ -30,6 +43,8 @@ pub struct ForwardStats {
     pub bytes_out: AtomicU64,
     pub active: AtomicUsize,
     pub total: AtomicUsize,
+    /// Connections refused at the far end (nothing listening there).
+    pub refused: AtomicUsize,
     pub state: std::sync::Mutex<ForwardState>,
 }
 
@@ -42,6 +57,7 @@ impl ForwardStats {
             bytes_out: 0.into(),
             active: 0.into(),
             total: 0.into(),
+            refused: 0.into(),
             state: std::sync::Mutex::new(ForwardState::Listening),
         }
     }
@@ -131,7 +147,8 @@ async fn pipe(
     mut stop: watch::Receiver<bool>,
 ) {
     // The connection may be down right now: retry with backoff for up to ~30 s, so a client
-    // that connects during an outage is served once the link is back.
+    // that connects during an outage is served once the link is back. A port that refuses
+    // while the link is fine is refused at once: the client sees its connection reset.
     let mut delay = Duration::from_millis(200);
     let mut remote = None;
     for _ in 0..12 {
@@ -139,6 +156,12 @@ async fn pipe(
             Ok(s) => {
                 remote = Some(s);
                 break;
+            }
+            Err(e) if e.kind == HostErrorKind::Refused => {
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+                set_state(stats, ForwardState::Refused(e.message));
+                refuse(&socket);
+                return;
             }
             Err(e) => {
                 set_state(stats, ForwardState::Reconnecting(e.message));
@@ -163,6 +186,14 @@ async fn pipe(
     }
 }
 
+/// Closing with a zero linger sends a reset: the client hears "connection reset" at once, as
+/// from a closed port, instead of a silent EOF. (tokio deprecates linger because a non-zero one
+/// blocks on drop; zero never does.)
+#[allow(deprecated)]
+fn refuse(socket: &tokio::net::TcpStream) {
+    let _ = socket.set_linger(Some(Duration::ZERO));
+}
+
 fn set_state(stats: &ForwardStats, s: ForwardState) {
     if let Ok(mut st) = stats.state.lock() {
         *st = s;
@@ -175,7 +206,10 @@ async fn keep_warm(backend: Arc<dyn Backend>, stats: Arc<ForwardStats>, mut stop
     loop {
         match backend.ensure_connected().await {
             Ok(()) => {
-                set_state(&stats, ForwardState::Listening);
+                // Back from an outage; a refused connection's note stays until one works.
+                if stats.state.lock().is_ok_and(|s| matches!(*s, ForwardState::Reconnecting(_))) {
+                    set_state(&stats, ForwardState::Listening);
+                }
                 delay = Duration::from_millis(250);
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
@@ -192,5 +226,20 @@ async fn keep_warm(backend: Arc<dyn Backend>, stats: Arc<ForwardStats>, mut stop
                 delay = (delay * 2).min(Duration::from_secs(10));
             }
         }
+    }
+}
+
+impl ForwardStats {
+    /// "N connection(s), B bytes out, B bytes in" (and refusals), for the audit log and the
+    /// CLI's last line.
+    pub fn summary(&self) -> String {
+        let refused = self.refused.load(Ordering::Relaxed);
+        let refused = if refused > 0 { format!(", {refused} refused over there") } else { String::new() };
+        format!(
+            "{} connection(s), {} bytes out, {} bytes in{refused}",
+            self.total.load(Ordering::Relaxed),
+            self.bytes_out.load(Ordering::Relaxed),
+            self.bytes_in.load(Ordering::Relaxed)
+        )
     }
 }

@@ -1,7 +1,6 @@
 //! `fleet forward APP|ADDON [LOCAL:]REMOTE [--host H]`: in the foreground until Ctrl-C.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::args::ForwardArgs;
@@ -83,22 +82,20 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         }
         let now = stats.state.lock().map(|s| s.clone()).unwrap_or(ForwardState::Listening);
         if now != last {
-            match &now {
-                ForwardState::Reconnecting(why) => {
+            match (&last, &now) {
+                (_, ForwardState::Reconnecting(why)) => {
                     eprintln!("fleet: {host}: connection lost ({why}); reconnecting, still listening on {addr}")
                 }
-                ForwardState::Listening => eprintln!("fleet: {host}: reconnected"),
+                (_, ForwardState::Refused(why)) => eprintln!("fleet: {why}: the client's connection was closed"),
+                (ForwardState::Reconnecting(_), ForwardState::Listening) => eprintln!("fleet: {host}: reconnected"),
+                (_, ForwardState::Listening) => {}
             }
             last = now;
         }
     }
     let _ = stop_tx.send(true);
     let _ = server.await;
-    eprintln!(
-        "fleet: forward stopped: {} connection(s), {} bytes out, {} bytes in",
-        stats.total.load(Ordering::Relaxed),
-        stats.bytes_out.load(Ordering::Relaxed),
-        stats.bytes_in.load(Ordering::Relaxed)
-    );
+    audit::record(&host, &args.target, "forward", &format!("{addr} -> 127.0.0.1:{remote}"), format!("stopped: {}", stats.summary()));
+    eprintln!("fleet: forward stopped: {}", stats.summary());
     Ok(0)
 }

@@ -75,6 +75,8 @@ pub enum HostErrorKind {
     Auth,
     /// Connected, but a command failed or its output could not be read.
     Command,
+    /// Connected, but the port asked for refused (nothing listens there): not worth a retry.
+    Refused,
     /// Our own configuration for this host is wrong.
     Config,
 }

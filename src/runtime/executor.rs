@@ -107,6 +107,8 @@ impl Executor {
         if let Some(i) = self.forwards.iter().position(|f| f.id == id) {
             let f = self.forwards.remove(i);
             let _ = f.stop.send(true);
+            let what = format!("{} -> 127.0.0.1:{}", f.stats.local, f.stats.remote_port);
+            audit::record(&f.host, &f.label, "forward", &what, format!("stopped: {}", f.stats.summary()));
             self.notice(format!("stopped the forward {} → {}:{}", f.stats.local, f.host, f.stats.remote_port));
         }
     }
@@ -124,10 +126,7 @@ impl Executor {
                 host: f.host.clone(),
                 local: f.stats.local.to_string(),
                 remote_port: f.stats.remote_port,
-                state: match f.stats.state.lock().map(|s| s.clone()).unwrap_or(ForwardState::Listening) {
-                    ForwardState::Listening => "listening".into(),
-                    ForwardState::Reconnecting(why) => format!("reconnecting: {why}"),
-                },
+                state: f.stats.state.lock().map(|s| s.label()).unwrap_or_else(|_| ForwardState::Listening.label()),
                 active: f.stats.active.load(Ordering::Relaxed),
                 total: f.stats.total.load(Ordering::Relaxed),
                 bytes_in: f.stats.bytes_in.load(Ordering::Relaxed),

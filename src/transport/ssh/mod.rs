@@ -89,12 +89,12 @@ impl SshTransport {
         let conn = self.connection().await?;
         match conn.handle.channel_open_direct_tcpip(host.to_string(), u32::from(port), "127.0.0.1", 0).await {
             Ok(ch) => Ok(Box::new(ch.into_stream())),
-            Err(e) => {
-                if conn.is_closed() {
-                    self.conn.lock().await.take();
-                }
+            Err(e) if conn.is_closed() => {
+                self.conn.lock().await.take();
                 Err(HostError::new(HostErrorKind::Unreachable, format!("{}: cannot reach {host}:{port} from there: {e}", self.id)))
             }
+            // The connection is fine; the server could not connect: nothing listens there.
+            Err(e) => Err(HostError::new(HostErrorKind::Refused, format!("{}: nothing answers on {host}:{port} there ({e})", self.id))),
         }
     }
 
