@@ -429,3 +429,32 @@ fn app_certs_tab_with_threshold_colours() {
     let (x, y) = find(buf, "120 d").unwrap();
     assert_eq!(buf[(x, y)].fg, theme.warn);
 }
+
+/// "no apps found: units named …" showed while hosts were still connecting, waiting for a
+/// host key, or all down — when the convention was not the problem.
+#[test]
+fn an_empty_apps_table_says_what_it_waits_for() {
+    let empty = |hosts: &[(&str, Option<Result<(), HostError>>)]| {
+        let mut fleet = fleet::state::FleetState::new(hosts.iter().map(|(n, _)| common::spec(n)).collect(), vec![]);
+        for (n, r) in hosts {
+            match r {
+                Some(Ok(())) => fleet.apply(HostId((*n).into()), Ok(common::report(n, common::NO_APPS)), common::now()),
+                Some(Err(e)) => fleet.apply(HostId((*n).into()), Err(e.clone()), common::now()),
+                None => {}
+            }
+        }
+        let mut s = State::new(fleet, common::now());
+        common::screen(&common::draw(&mut s, 160, 48))
+    };
+    let down = || Some(Err(HostError::new(HostErrorKind::Unreachable, "connection refused")));
+    let key =
+        || Some(Err(HostError { unknown_key: Some("SHA256:x".into()), ..HostError::new(HostErrorKind::HostKey, "unknown host key") }));
+    let s = empty(&[("a", Some(Ok(()))), ("b", None)]);
+    assert!(s.contains("no apps on the 1 host(s) that answered; 1 still connecting") && !s.contains("no apps found"), "{s}");
+    let s = empty(&[("a", down()), ("b", key())]);
+    assert!(s.contains("1 waiting for a host-key decision"), "{s}");
+    let s = empty(&[("a", down()), ("b", down())]);
+    assert!(s.contains("every host is down"), "{s}");
+    let s = empty(&[("a", Some(Ok(())))]);
+    assert!(s.contains("no apps found on 1 host(s)"), "only now is the convention the answer: {s}");
+}

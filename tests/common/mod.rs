@@ -14,6 +14,8 @@ pub const LAB_1: &str = include_str!("../../fixtures/systemd/lab-1.txt");
 pub const LAB_2: &str = include_str!("../../fixtures/systemd/lab-2.txt");
 pub const OLD: &str = include_str!("../../fixtures/systemd/old-systemd-245.txt");
 pub const HOSTILE: &str = include_str!("../../fixtures/systemd/hostile.txt");
+/// A machine with no systemd: it answers, with no apps.
+pub const NO_APPS: &str = include_str!("../../fixtures/systemd/no-systemd.txt");
 
 /// The pinned "now" of every snapshot.
 pub fn now() -> Timestamp {
