@@ -239,3 +239,48 @@ fn keys_and_hints_follow_the_platform_capabilities_not_its_kind() {
     let screen = common::screen(&common::draw(&mut s, 160, 48));
     assert!(screen.contains("<shop-clock.service>"), "{screen}");
 }
+
+/// The forwards and audit popups clipped their own hint line when their content was taller
+/// than the terminal: the hint has rows of its own.
+#[test]
+fn popups_keep_their_hint_line_however_long_the_content() {
+    let mut s = shop();
+    let rows: Vec<ForwardRow> = (0..40)
+        .map(|i| ForwardRow {
+            id: i,
+            label: "shop".into(),
+            host: HostId("lon-1".into()),
+            local: format!("127.0.0.1:{}", 18000 + i),
+            remote_port: 8080,
+            state: "listening".into(),
+            active: 0,
+            total: i as usize,
+            bytes_in: 0,
+            bytes_out: 0,
+        })
+        .collect();
+    update(&mut s, Msg::Backend(BackendEvent::Forwards(rows)));
+    act(&mut s, Action::Forwards);
+    for (w, h) in common::SIZES {
+        let screen = common::screen(&common::draw(&mut s.clone(), w, h));
+        assert!(screen.contains("enter stops the selected forward"), "{w}x{h}:\n{screen}");
+    }
+    let mut s = shop();
+    act(&mut s, Action::Audit);
+    let entries = (0..60)
+        .map(|i| fleet::model::AuditEntry {
+            time: common::now(),
+            user: "dev".into(),
+            host: "lon-1".into(),
+            app: "shop".into(),
+            action: "restart".into(),
+            command: "systemctl restart shop-web.service".into(),
+            result: format!("ok: shop-web.service active (running) pid {i} and a long tail that wraps at eighty columns for sure"),
+        })
+        .collect();
+    update(&mut s, Msg::Backend(BackendEvent::Audit(entries)));
+    for (w, h) in common::SIZES {
+        let screen = common::screen(&common::draw(&mut s.clone(), w, h));
+        assert!(screen.contains("fleet audit shows the exact commands"), "{w}x{h}:\n{screen}");
+    }
+}
