@@ -458,3 +458,29 @@ fn an_empty_apps_table_says_what_it_waits_for() {
     let s = empty(&[("a", Some(Ok(())))]);
     assert!(s.contains("no apps found on 1 host(s)"), "only now is the convention the answer: {s}");
 }
+
+/// The selection bar wiped the colours that carry meaning: a selected `down` row lost its red.
+#[test]
+fn a_selected_row_keeps_the_colours_that_mean_something() {
+    let mut s = common::fleet_state();
+    act(&mut s, Action::NextPanel);
+    for _ in 0..3 {
+        act(&mut s, Action::Down);
+    }
+    assert_eq!(s.fleet.hosts[s.hosts_cursor.selected].spec.id.0, "nyc-1");
+    let t = common::draw(&mut s, 160, 48);
+    let buf = t.backend().buffer();
+    let theme = Theme::builtin("dark").unwrap();
+    let (x, y) = find(buf, "✗ down").expect("the down row");
+    assert_eq!(buf[(x, y)].fg, theme.danger, "still red while selected");
+    let (nx, ny) = find(buf, "nyc-1").unwrap();
+    assert_eq!((buf[(nx, ny)].fg, buf[(nx, ny)].bg), (theme.selection_fg, theme.selection_bg), "the rest of the row is selected");
+}
+
+/// At 60×15 the hosts panel hid a host without saying so.
+#[test]
+fn a_table_too_short_for_its_rows_says_how_many_more() {
+    let mut s = common::fleet_state();
+    let screen = common::screen(&common::draw(&mut s, 60, 15));
+    assert!(screen.contains("more"), "{screen}");
+}

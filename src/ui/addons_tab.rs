@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::addons::AddOn;
@@ -20,7 +20,7 @@ struct Row<'a> {
 }
 
 impl TableRow for Row<'_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let a = self.a;
         let via = if a.kind.front_door() {
             a.routes
@@ -32,14 +32,14 @@ impl TableRow for Row<'_> {
             a.used_by.iter().filter(|u| u.app == self.app).map(|u| u.key.clone()).collect::<Vec<_>>().join(", ")
         };
         vec![
-            Cell::from(Span::styled(a.kind.label(), theme.accent())),
-            Cell::from(sanitize(&a.host.0).into_owned()),
-            Cell::from(sanitize(a.version.as_deref().unwrap_or("")).into_owned()),
-            Cell::from(Span::styled(a.state.label(), theme.process_state(a.state))),
-            Cell::from(sanitize(&a.listen.join(" ")).into_owned()),
-            Cell::from(a.memory_bytes.map(bytes).unwrap_or_default()),
-            Cell::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_default(), theme.muted())),
-            Cell::from(sanitize(&via).into_owned()),
+            Line::from(Span::styled(a.kind.label(), theme.accent())),
+            Line::from(sanitize(&a.host.0).into_owned()),
+            Line::from(sanitize(a.version.as_deref().unwrap_or("")).into_owned()),
+            Line::from(Span::styled(a.state.label(), theme.process_state(a.state))),
+            Line::from(sanitize(&a.listen.join(" ")).into_owned()),
+            Line::from(a.memory_bytes.map(bytes).unwrap_or_default()),
+            Line::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_default(), theme.muted())),
+            Line::from(sanitize(&via).into_owned()),
         ]
     }
 }
@@ -71,6 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
             focused: true,
             selected: Some(v.cursor),
             empty,
+            sort: None,
         },
         &rows,
         theme,

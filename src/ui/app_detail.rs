@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
@@ -19,17 +18,17 @@ struct ProcRow<'a> {
 }
 
 impl TableRow for ProcRow<'_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let p = self.p;
         vec![
-            Cell::from(Span::styled(sanitize(&p.process).into_owned(), theme.accent())),
-            Cell::from(sanitize(&p.host.0).into_owned()),
-            Cell::from(Span::styled(p.state.label(), theme.process_state(p.state))),
-            Cell::from(p.pid.map(|x| x.to_string()).unwrap_or_else(|| "—".into())),
-            Cell::from(p.memory_bytes.map(bytes).unwrap_or_else(|| "—".into())),
-            Cell::from(p.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into())),
-            Cell::from(p.restarts.map(|r| r.to_string()).unwrap_or_default()),
-            Cell::from(Span::styled(sanitize(&unit_text(p)).into_owned(), theme.muted())),
+            Line::from(Span::styled(sanitize(&p.process).into_owned(), theme.accent())),
+            Line::from(sanitize(&p.host.0).into_owned()),
+            Line::from(Span::styled(p.state.label(), theme.process_state(p.state))),
+            Line::from(p.pid.map(|x| x.to_string()).unwrap_or_else(|| "—".into())),
+            Line::from(p.memory_bytes.map(bytes).unwrap_or_else(|| "—".into())),
+            Line::from(p.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into())),
+            Line::from(p.restarts.map(|r| r.to_string()).unwrap_or_default()),
+            Line::from(Span::styled(sanitize(&unit_text(p)).into_owned(), theme.muted())),
         ]
     }
 }
@@ -80,6 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Th
             focused: true,
             selected: Some(state.detail_cursor.selected),
             empty: "this app has no processes any more (esc goes back)",
+            sort: None,
         },
         &rows,
         theme,

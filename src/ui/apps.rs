@@ -4,7 +4,6 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
@@ -18,14 +17,14 @@ struct AppRow<'a> {
 }
 
 impl TableRow for AppRow<'_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let a = self.app;
         vec![
-            Cell::from(Span::styled(sanitize(&a.name).into_owned(), theme.accent())),
-            Cell::from(sanitize(&a.formation_label()).into_owned()),
-            Cell::from(sanitize(&a.hosts_label(4, " ")).into_owned()),
-            Cell::from(Span::styled(a.health.label(), theme.health(a.health))),
-            Cell::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into()), theme.muted())),
+            Line::from(Span::styled(sanitize(&a.name).into_owned(), theme.accent())),
+            Line::from(sanitize(&a.formation_label()).into_owned()),
+            Line::from(sanitize(&a.hosts_label(4, " ")).into_owned()),
+            Line::from(Span::styled(a.health.label(), theme.health(a.health))),
+            Line::from(Span::styled(a.since.map(|s| age(s, self.now)).unwrap_or_else(|| "—".into()), theme.muted())),
         ]
     }
 }
@@ -75,6 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             focused: state.focus == Focus::Apps,
             selected: Some(state.apps_cursor.selected),
             empty: &empty,
+            sort: None,
         },
         &rows,
         theme,

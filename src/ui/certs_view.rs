@@ -6,7 +6,6 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::certs::{CertRow, CertSource};
@@ -22,7 +21,7 @@ struct Row<'a> {
 }
 
 impl TableRow for Row<'_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let r = self.r;
         let days = r.days_left(self.now);
         let (left, style) = match days {
@@ -42,12 +41,12 @@ impl TableRow for Row<'_> {
             theme.muted()
         };
         vec![
-            Cell::from(Span::styled(left, style)),
-            Cell::from(Span::styled(sanitize(&r.host.0).into_owned(), theme.accent())),
-            Cell::from(sanitize(&r.what).into_owned()),
-            Cell::from(r.info.as_ref().map(|i| i.not_after.strftime("%Y-%m-%d").to_string()).unwrap_or_default()),
-            Cell::from(Span::styled(sanitize(&source).into_owned(), theme.muted())),
-            Cell::from(Span::styled(sanitize(&note).into_owned(), note_style)),
+            Line::from(Span::styled(left, style)),
+            Line::from(Span::styled(sanitize(&r.host.0).into_owned(), theme.accent())),
+            Line::from(sanitize(&r.what).into_owned()),
+            Line::from(r.info.as_ref().map(|i| i.not_after.strftime("%Y-%m-%d").to_string()).unwrap_or_default()),
+            Line::from(Span::styled(sanitize(&source).into_owned(), theme.muted())),
+            Line::from(Span::styled(sanitize(&note).into_owned(), note_style)),
         ]
     }
 }
@@ -86,6 +85,7 @@ pub fn draw_rows(frame: &mut Frame, area: Rect, state: &State, title: Line, rows
             focused: true,
             selected: Some(selected),
             empty,
+            sort: None,
         },
         &table_rows,
         theme,

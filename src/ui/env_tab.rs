@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
@@ -23,7 +23,7 @@ struct Row {
 }
 
 impl TableRow for Row {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let key = if self.drift { format!("{} ≠", self.key) } else { self.key.clone() };
         let value_style = match (self.secret, self.revealed) {
             (true, false) => theme.muted(),
@@ -31,10 +31,10 @@ impl TableRow for Row {
             _ => theme.base(),
         };
         vec![
-            Cell::from(Span::styled(key, if self.drift { theme.warn() } else { theme.accent() })),
-            Cell::from(Span::styled(self.value.clone(), value_style)),
-            Cell::from(Span::styled(self.source.clone(), theme.muted())),
-            Cell::from(self.places.clone()),
+            Line::from(Span::styled(key, if self.drift { theme.warn() } else { theme.accent() })),
+            Line::from(Span::styled(self.value.clone(), value_style)),
+            Line::from(Span::styled(self.source.clone(), theme.muted())),
+            Line::from(self.places.clone()),
         ]
     }
 }
@@ -82,6 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
             focused: true,
             selected: Some(env.cursor),
             empty,
+            sort: None,
         },
         &rows(env),
         theme,

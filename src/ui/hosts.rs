@@ -4,7 +4,6 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
@@ -23,7 +22,7 @@ struct Row<'a> {
 }
 
 impl TableRow for Row<'_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let h = self.host;
         let (state, style) = match &h.status {
             HostStatus::Connecting => (format!("{} connecting", SPINNER[self.spinner % SPINNER.len()]), theme.muted()),
@@ -54,13 +53,13 @@ impl TableRow for Row<'_> {
             None => Span::raw(""),
         };
         vec![
-            Cell::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
-            Cell::from(Span::styled(state, style)),
-            Cell::from(pct(cpu, self.thresholds.cpu)),
-            Cell::from(pct(mem, self.thresholds.memory)),
-            Cell::from(uptime),
-            Cell::from(Span::styled(refreshed, theme.muted())),
-            Cell::from(detail),
+            Line::from(Span::styled(sanitize(&h.spec.id.0).into_owned(), theme.accent())),
+            Line::from(Span::styled(state, style)),
+            Line::from(pct(cpu, self.thresholds.cpu)),
+            Line::from(pct(mem, self.thresholds.memory)),
+            Line::from(uptime),
+            Line::from(Span::styled(refreshed, theme.muted())),
+            Line::from(detail),
         ]
     }
 }
@@ -103,6 +102,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             focused: state.focus == Focus::Hosts,
             selected: Some(state.hosts_cursor.selected),
             empty: "no hosts: add Host entries to ~/.ssh/config or [[hosts]] to fleet.toml",
+            sort: None,
         },
         &rows,
         theme,

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Cell, Chart, Dataset, GraphType};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType};
 
 use super::table::{self, TableRow, TableSpec};
 use crate::config::metrics::{Level, Thresholds};
@@ -47,14 +47,14 @@ struct Cells<'a, 'b> {
 }
 
 impl TableRow for Cells<'_, '_> {
-    fn cells(&self, theme: &Theme) -> Vec<Cell<'static>> {
+    fn cells(&self, theme: &Theme) -> Vec<Line<'static>> {
         let r = self.row;
         let style = r.style(theme);
         let now = r.series.latest().map(|v| r.series.unit.format(v)).unwrap_or_else(|| "—".into());
         vec![
-            Cell::from(Line::from(r.name.clone())),
-            Cell::from(Span::styled(now, style)),
-            Cell::from(Span::styled(spark(r.series.tail(self.width), r.max), style)),
+            Line::from(r.name.clone()),
+            Line::from(Span::styled(now, style)),
+            Line::from(Span::styled(spark(r.series.tail(self.width), r.max), style)),
         ]
     }
 }
@@ -86,6 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, p: Panel, theme: &Theme) {
             focused: true,
             selected: Some(p.selected),
             empty: p.empty,
+            sort: None,
         },
         &cells,
         theme,
