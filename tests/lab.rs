@@ -251,3 +251,17 @@ fn zero_config_uses_the_ssh_files_of_home() {
     assert!(err["unknown_key"].as_str().unwrap_or("").starts_with("SHA256:"), "{v}");
     assert_eq!(err["known_hosts"], home.join(".ssh/known_hosts").display().to_string(), "{v}");
 }
+
+/// `fleet logs nosuch` exited 1 when some host was down: an unknown app is a usage error (2),
+/// and the message says which hosts could not be asked.
+#[test]
+fn an_unknown_app_is_a_usage_error_even_with_a_host_down() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-down\"]\n");
+    for args in [&["logs", "nosuch"][..], &["restart", "nosuch", "--yes"], &["config", "nosuch"], &["run", "nosuch", "--", "true"]] {
+        let out = lab.fleet(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no app \"nosuch\"") && stderr.contains("1 host(s) did not answer"), "{args:?}: {stderr}");
+    }
+}

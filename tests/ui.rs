@@ -484,3 +484,44 @@ fn a_table_too_short_for_its_rows_says_how_many_more() {
     let screen = common::screen(&common::draw(&mut s, 60, 15));
     assert!(screen.contains("more"), "{screen}");
 }
+
+/// ctrl-r gave no sign it did anything; `/` in an app view jumped to the apps filter without a
+/// word, and a kept filter was appended to.
+#[test]
+fn refresh_and_filter_say_what_they_do() {
+    let mut s = common::fleet_state();
+    let (effects, _) = update(&mut s, Msg::Action(Action::Refresh));
+    assert_eq!(effects, vec![fleet::state::Effect::RefreshAll]);
+    assert_eq!(s.notice.as_deref(), Some("refreshing 5 host(s)…"));
+    let status = common::screen(&common::draw(&mut s, 160, 48));
+    assert!(status.contains("refreshing 5 host(s)…"), "shown in the status bar");
+
+    act(&mut s, Action::Filter);
+    for c in "sh".chars() {
+        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    act(&mut s, Action::Open);
+    assert!(matches!(s.view, fleet::state::View::App { .. }));
+    act(&mut s, Action::Filter);
+    assert_eq!(s.view, fleet::state::View::Apps);
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("filters the apps table")), "{:?}", s.notice);
+    update(&mut s, Msg::FilterKey(FilterKey::Char('l')));
+    assert_eq!(s.filter.query, "l", "the new filter replaces the kept one");
+}
+
+/// The certs view had no ISSUER column and hinted ctrl-r twice.
+#[test]
+fn the_certs_view_names_issuers_and_hints_each_key_once() {
+    let mut s = common::fleet_state();
+    update(&mut s, Msg::Action(Action::Certs));
+    let mut row = cert_row("lon-1", "shop.example.com", 60, None);
+    if let Some(i) = row.info.as_mut() {
+        i.issuer = "C=US, O=Let's Encrypt, CN=R11".into();
+    }
+    update(&mut s, Msg::Backend(BackendEvent::Certs { rows: vec![row], problems: vec![] }));
+    let screen = common::screen(&common::draw(&mut s, 160, 48));
+    assert!(screen.contains("ISSUER") && screen.contains("R11"), "{screen}");
+    let status = screen.lines().last().unwrap();
+    assert_eq!(status.matches("refresh").count(), 1, "{status}");
+}

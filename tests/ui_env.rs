@@ -56,6 +56,8 @@ fn v_reveals_one_key_and_shift_v_all() {
     update(&mut s, Msg::Action(Action::Reveal));
     let text = common::screen(&common::draw(&mut s, 160, 48));
     assert!(text.contains("lab-not-a-secret") && !text.contains("s3cret"), "only the selected key:\n{text}");
+    // The title no longer says every secret is masked.
+    assert!(text.contains("1 secret(s) shown, the rest masked") && !text.contains("secrets masked (v/V"), "{text}");
     update(&mut s, Msg::Action(Action::RevealAll));
     let t = common::draw(&mut s, 160, 48);
     assert!(common::screen(&t).contains("postgres://shop:s3cret@localhost:5432/shop"));

@@ -25,32 +25,32 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// The fleet config file [default: $XDG_CONFIG_HOME/fleet/fleet.toml]
-    #[arg(long, global = true, env = "FLEET_CONFIG", value_name = "PATH")]
+    #[arg(long, global = true, help_heading = "Global options", env = "FLEET_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The ssh client config to read hosts and settings from, like `ssh -F` [default: ~/.ssh/config]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "PATH")]
     pub ssh_config: Option<PathBuf>,
     /// Show a built-in example fleet: no config, no network
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub demo: bool,
     /// Accept and record host keys not yet in known_hosts (like StrictHostKeyChecking=accept-new).
     /// A changed key is always refused.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub accept_new_host_keys: bool,
     /// Refuse every action that changes a host: restart, rollout, shell, run (also `readonly = true`)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub readonly: bool,
     /// Leave out the local machine
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_local: bool,
     /// Leave out the Kubernetes clusters of the kubeconfig ($KUBECONFIG or ~/.kube/config)
-    #[arg(long = "no-clusters", global = true)]
+    #[arg(long = "no-clusters", global = true, help_heading = "Global options")]
     pub no_kube: bool,
     /// Benchmarks only: draw the first TUI frame, then exit (measures start-up).
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, help_heading = "Global options", hide = true)]
     pub exit_after_first_frame: bool,
     /// Theme: dark, light or a path to a theme file (TUI only)
-    #[arg(long, global = true, value_name = "NAME|PATH")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "NAME|PATH")]
     pub theme: Option<String>,
 }
 
@@ -116,6 +116,7 @@ pub enum Command {
 pub struct MetricsArgs {
     /// A host or an app (default: every host)
     pub target: Option<String>,
+    /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
     /// Scrape each host's node_exporter even when fleet.toml names a [prometheus] server
@@ -125,6 +126,7 @@ pub struct MetricsArgs {
 
 #[derive(Debug, Args)]
 pub struct CertsArgs {
+    /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
     /// Warn (and exit 1) when a certificate expires within this long [default: fleet.toml
@@ -137,6 +139,7 @@ pub struct CertsArgs {
     /// Leave out the kubeconfig contexts' credentials ($KUBECONFIG or ~/.kube/config)
     #[arg(long)]
     pub no_kube: bool,
+    /// Only these hosts (repeat for several; default: every host)
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
 }
@@ -145,8 +148,10 @@ pub struct CertsArgs {
 pub struct AddonsArgs {
     /// Only the add-ons this app uses (and its front-door routes)
     pub app: Option<String>,
+    /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Only these hosts (repeat for several; default: every host)
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
 }
@@ -157,6 +162,7 @@ pub struct ConfigSetArgs {
     /// KEY=VALUE pairs
     #[arg(required = true, value_name = "KEY=VALUE")]
     pub pairs: Vec<String>,
+    /// Only these hosts (repeat for several; default: every host)
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
     /// Change the file but do not restart the app
@@ -170,10 +176,13 @@ pub struct ConfigSetArgs {
 #[derive(Debug, Args)]
 pub struct ConfigUnsetArgs {
     pub app: String,
+    /// The variables to remove
     #[arg(required = true, value_name = "KEY")]
     pub keys: Vec<String>,
+    /// Only these hosts (repeat for several; default: every host)
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
+    /// Change the file only: the app keeps the old values until it restarts
     #[arg(long)]
     pub no_restart: bool,
 }
@@ -184,6 +193,7 @@ pub struct ConfigArgs {
     /// Show secret values unmasked
     #[arg(long)]
     pub reveal: bool,
+    /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
     /// Only this host (repeatable)
@@ -239,8 +249,10 @@ pub struct PodArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     pub app: String,
+    /// The host to use when the app runs on several (default: the first that answers)
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
+    /// The process type (web, worker…) to use (default: the first)
     #[arg(short = 'p', long = "process", value_name = "NAME")]
     pub process: Option<String>,
     #[command(flatten)]
@@ -256,6 +268,7 @@ pub struct ForwardArgs {
     pub target: String,
     /// `REMOTE` or `LOCAL:REMOTE` port
     pub ports: String,
+    /// The host to use when the app runs on several (default: the first that answers)
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
     /// Local address to listen on [default: fleet.toml forward_bind, else 127.0.0.1]
@@ -268,6 +281,7 @@ pub struct AuditArgs {
     /// How many entries
     #[arg(short = 'n', default_value_t = 50)]
     pub lines: usize,
+    /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
 }

@@ -3,7 +3,7 @@
 
 use futures::future::join_all;
 
-use super::discover::{discover, no_target_message, refuse_if_readonly};
+use super::discover::{discover, refuse_if_readonly};
 use crate::actions::{self, restart::restart_target};
 use crate::context::Context;
 use crate::env::write::{Change, diff};
@@ -28,8 +28,7 @@ pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_
     };
     let targets = crate::model::targets(&found.reports, app, &[], hosts);
     if targets.is_empty() {
-        eprintln!("fleet: {}", no_target_message(&found, app, &[]));
-        return Ok(if found.failed > 0 { 1 } else { 2 });
+        return Ok(super::discover::no_target(&found, app, &[]));
     }
     let convention_file = ctx.config.convention.env_file_for(app);
     let runs = targets.iter().map(|t| {

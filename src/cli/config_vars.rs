@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::args::ConfigArgs;
-use super::discover::{discover, no_target_message};
+use super::discover::discover;
 use super::output;
 use crate::context::Context;
 use crate::env::table::{AppEnvRow, EnvSource, app_table};
@@ -36,8 +36,7 @@ pub async fn run(ctx: &Context, args: ConfigArgs) -> anyhow::Result<i32> {
     };
     let pairs = crate::model::targets_with_processes(&found.reports, &args.app, &[], &args.host);
     if pairs.is_empty() {
-        eprintln!("fleet: {}", no_target_message(&found, &args.app, &[]));
-        return Ok(if found.failed > 0 { 1 } else { 2 });
+        return Ok(super::discover::no_target(&found, &args.app, &[]));
     }
     let (per_target, problems) = crate::runtime::executor::app_envs(&found.backends, &pairs).await;
     for e in &problems {

@@ -69,15 +69,26 @@ pub fn json_with_host<T: serde::Serialize>(items: &[(crate::model::HostId, T)]) 
     serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
 }
 
-/// "no app X (apps: …)" or "X has no process web".
+/// "no app X (apps: …)" or "X has no process web", with the hosts that did not answer.
 pub fn no_target_message(found: &Found, app: &str, processes: &[String]) -> String {
     let apps: std::collections::BTreeSet<&str> = found.reports.iter().flat_map(|r| r.processes.iter().map(|p| p.app.as_str())).collect();
+    let silent = if found.failed > 0 { format!("; {} host(s) did not answer, it may run there", found.failed) } else { String::new() };
     if apps.contains(app) {
-        format!("{app} has no process {:?} on the chosen hosts", processes.join(","))
+        format!("{app} has no process {:?} on the chosen hosts{silent}", processes.join(","))
     } else {
         let list: Vec<&str> = apps.into_iter().collect();
-        format!("no app {app:?} on the hosts that answered (apps: {})", if list.is_empty() { "none".into() } else { list.join(", ") })
+        format!(
+            "no app {app:?} on the hosts that answered (apps: {}){silent}",
+            if list.is_empty() { "none".into() } else { list.join(", ") }
+        )
     }
+}
+
+/// Says there is no such app (or process) and returns the exit status: 2, a usage error,
+/// whatever else failed (the hosts that did not answer are named in the message).
+pub fn no_target(found: &Found, app: &str, processes: &[String]) -> i32 {
+    eprintln!("fleet: {}", no_target_message(found, app, processes));
+    2
 }
 
 /// Refuses an action that changes hosts when fleet runs read-only.

@@ -101,8 +101,7 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<i32> {
     let mut failed = found.failed;
     let hosts_plan = plan(&found.reports, &args.app, &args.process, &args.host);
     if hosts_plan.is_empty() {
-        eprintln!("fleet: {}", super::discover::no_target_message(&found, &args.app, &args.process));
-        return Ok(if failed > 0 { 1 } else { 2 });
+        return Ok(super::discover::no_target(&found, &args.app, &args.process));
     }
     let (reports, backends) = (&found.reports, &found.backends);
     let order: Vec<String> = {

@@ -177,8 +177,7 @@ async fn app_metrics(ctx: &Context, found: &Found, app: &str, json: bool) -> any
     let mut failed = found.failed;
     let targets = crate::model::targets(&found.reports, app, &[], &[]);
     if targets.is_empty() {
-        eprintln!("fleet: {}", super::discover::no_target_message(found, app, &[]));
-        return Ok(if failed > 0 { 1 } else { 2 });
+        return Ok(super::discover::no_target(found, app, &[]));
     }
     let url = ctx.config.apps.get(app).and_then(|a| a.metrics_url.clone());
     let runs = targets.iter().map(|t| {

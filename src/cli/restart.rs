@@ -3,7 +3,7 @@
 use tokio::sync::mpsc;
 
 use super::args::RestartArgs;
-use super::discover::{confirm, discover, no_target_message, refuse_if_readonly};
+use super::discover::{confirm, discover, refuse_if_readonly};
 use crate::context::Context;
 use crate::model::{ActionEvent, Can, Operation, targets};
 
@@ -33,8 +33,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
     };
     let targets = targets(&found.reports, &args.app, &args.process, &args.host);
     if targets.is_empty() {
-        eprintln!("fleet: {}", no_target_message(&found, &args.app, &args.process));
-        return Ok(if found.failed > 0 { 1 } else { 2 });
+        return Ok(super::discover::no_target(&found, &args.app, &args.process));
     }
     let (app, health) = (args.app.clone(), ctx.config.health_for(&args.app));
     let op = match mode {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::args::{RunArgs, ShellArgs};
-use super::discover::{discover, no_target_message, refuse_if_readonly};
+use super::discover::{discover, refuse_if_readonly};
 use crate::actions;
 use crate::context::Context;
 use crate::model::{Can, ExecChoice, HostTarget, Step, targets};
@@ -20,8 +20,7 @@ async fn target(ctx: &Context, app: &str, host: &Option<String>, process: &Optio
     let processes: Vec<String> = process.iter().cloned().collect();
     let all = targets(&found.reports, app, &processes, &hosts);
     if all.is_empty() {
-        eprintln!("fleet: {}", no_target_message(&found, app, &processes));
-        return Err(if found.failed > 0 { 1 } else { 2 });
+        return Err(super::discover::no_target(&found, app, &processes));
     }
     let Some(t) = all.iter().find(|t| t.platform.caps.exec.yes()).cloned() else {
         if let Can::No(why) = all[0].platform.caps.exec {

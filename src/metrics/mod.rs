@@ -53,7 +53,16 @@ pub fn keep_disk(fstype: &str) -> bool {
         && !fstype.starts_with("cgroup")
 }
 
-pub fn dedupe_disks(mut disks: Vec<(String, Disk)>) -> Vec<Disk> {
+/// Mount points worth showing as a disk: not a file bind-mounted into a container
+/// (/etc/hosts), not the system's own trees, not a container engine's layers or volumes.
+pub fn keep_mount(mount: &str) -> bool {
+    let system = ["/etc/", "/proc", "/sys", "/dev", "/run", "/snap/", "/boot/efi"];
+    let layers = ["/overlay2/", "/containers/", "/var/lib/docker/", "/var/lib/kubelet/", "/var/lib/containerd/", "/var/lib/rancher/"];
+    !system.iter().any(|p| mount.starts_with(p)) && !layers.iter().any(|p| mount.contains(p))
+}
+
+pub fn dedupe_disks(disks: Vec<(String, Disk)>) -> Vec<Disk> {
+    let mut disks: Vec<(String, Disk)> = disks.into_iter().filter(|(_, d)| keep_mount(&d.mount)).collect();
     disks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.mount.len().cmp(&b.1.mount.len())));
     let mut out: Vec<Disk> = Vec::new();
     let mut last_dev = String::new();
@@ -65,4 +74,24 @@ pub fn dedupe_disks(mut disks: Vec<(String, Disk)>) -> Vec<Disk> {
     }
     out.sort_by(|a, b| a.mount.cmp(&b.mount));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_mounts_and_layers_are_not_disks() {
+        let d = |dev: &str, mount: &str, avail: u64| (dev.to_string(), Disk { mount: mount.into(), size: 100, avail });
+        let kept = dedupe_disks(vec![
+            d("/dev/vda1", "/etc/hostname", 1),
+            d("/dev/vda1", "/etc/hosts", 1),
+            d("overlay", "/", 40),
+            d("/dev/vdb", "/srv/data", 70),
+            d("/dev/vda1", "/var/lib/docker/overlay2/abc/merged", 1),
+            d("/dev/vda2", "/boot/efi", 2),
+        ]);
+        let mounts: Vec<&str> = kept.iter().map(|d| d.mount.as_str()).collect();
+        assert_eq!(mounts, ["/", "/srv/data"]);
+    }
 }

@@ -140,16 +140,26 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Filter => {
+            // The apps table is what `/` filters: from another view, say so rather than jump.
+            if state.view != View::Apps {
+                state.notice = Some("/ filters the apps table: back there now (esc clears the filter)".into());
+            }
             state.view = View::Apps;
             state.focus = Focus::Apps;
+            // A new filter replaces the kept one rather than adding to it.
+            state.filter.query.clear();
             state.filter.editing = true;
+            state.apps_cursor.selected = 0;
         }
         Action::Help => {
             state.overlay = Some(Overlay::Help);
             state.help_scroll = 0;
         }
         Action::Refresh if state.view == View::Certs => return on_action(state, Action::Certs),
-        Action::Refresh => return vec![Effect::RefreshAll],
+        Action::Refresh => {
+            state.notice = Some(format!("refreshing {} host(s)…", state.fleet.hosts.len()));
+            return vec![Effect::RefreshAll];
+        }
         Action::AcceptHostKey => accept_key_prompt(state),
         Action::Logs => return super::logs_input::open(state),
         Action::Restart | Action::Rollout | Action::Rollback | Action::Shell | Action::Forward | Action::Forwards | Action::Audit => {

@@ -100,7 +100,11 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
             Action::JumpTime,
         ],
     };
-    actions.extend([Action::Help, Action::Filter, Action::Refresh, Action::Quit]);
+    for a in [Action::Help, Action::Filter, Action::Refresh, Action::Quit] {
+        if !actions.contains(&a) {
+            actions.push(a);
+        }
+    }
     if matches!(state.view, View::Logs { .. }) {
         actions.retain(|a| *a != Action::Refresh);
     }

@@ -45,10 +45,22 @@ impl TableRow for Row<'_> {
             Line::from(Span::styled(sanitize(&r.host.0).into_owned(), theme.accent())),
             Line::from(sanitize(&r.what).into_owned()),
             Line::from(r.info.as_ref().map(|i| i.not_after.strftime("%Y-%m-%d").to_string()).unwrap_or_default()),
+            Line::from(Span::styled(sanitize(&issuer_name(r)).into_owned(), theme.muted())),
             Line::from(Span::styled(sanitize(&source).into_owned(), theme.muted())),
             Line::from(Span::styled(sanitize(&note).into_owned(), note_style)),
         ]
     }
+}
+
+/// Who issued it, short: the issuer's CN or O ("R11", "Let's Encrypt"), "self-signed" when it
+/// is its own issuer.
+pub fn issuer_name(r: &CertRow) -> String {
+    let Some(i) = &r.info else { return String::new() };
+    if i.issuer == i.subject {
+        return "self-signed".into();
+    }
+    let part = |key: &str| i.issuer.split(',').map(str::trim).find_map(|p| p.strip_prefix(key)).map(str::to_string);
+    part("CN=").or_else(|| part("O=")).unwrap_or_else(|| i.issuer.clone())
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -73,12 +85,13 @@ pub fn draw_rows(frame: &mut Frame, area: Rect, state: &State, title: Line, rows
         area,
         TableSpec {
             title,
-            headers: &["LEFT", "HOST", "WHAT", "NOT AFTER", "SOURCE", "NOTE"],
+            headers: &["LEFT", "HOST", "WHAT", "NOT AFTER", "ISSUER", "SOURCE", "NOTE"],
             widths: &[
                 Constraint::Length(16),
                 Constraint::Length(14),
                 Constraint::Fill(2),
                 Constraint::Length(10),
+                Constraint::Fill(1),
                 Constraint::Fill(2),
                 Constraint::Fill(3),
             ],

@@ -66,10 +66,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, app: &str, theme: &The
     let reserved = (problems.len() as u16).min(area.height / 3);
     let table_area = Rect { height: area.height.saturating_sub(reserved), ..area };
     let mut title = super::app_detail::tabs_title(app, crate::state::AppTab::Env, theme);
-    title.push(Span::styled(
-        if env.reveal_all { "· secrets shown (V masks) " } else { "· secrets masked (v/V reveal) " },
-        if env.reveal_all { theme.warn() } else { theme.muted() },
-    ));
+    let (said, style) = match (env.reveal_all, env.revealed.len()) {
+        (true, _) => ("· secrets shown (V masks) ".to_string(), theme.warn()),
+        (false, 0) => ("· secrets masked (v/V reveal) ".to_string(), theme.muted()),
+        (false, n) => (format!("· {n} secret(s) shown, the rest masked (v masks again) "), theme.warn()),
+    };
+    title.push(Span::styled(said, style));
     let title = Line::from(title);
     let empty = if env.loading { "reading the env files…" } else { "no variables" };
     table::draw(
