@@ -73,6 +73,42 @@ pub fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     Ok((host.to_string(), port, path))
 }
 
+/// Natural order for names: runs of digits compare as numbers, so lab-2 comes before lab-10.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let take = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                    let mut n = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        n.push(c);
+                        it.next();
+                    }
+                    n
+                };
+                let (m, n) = (take(&mut x), take(&mut y));
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                match m.len().cmp(&n.len()).then_with(|| m.cmp(n)) {
+                    Ordering::Equal => {}
+                    o => return o,
+                }
+            }
+            (Some(c), Some(d)) => match c.cmp(&d) {
+                Ordering::Equal => {
+                    x.next();
+                    y.next();
+                }
+                o => return o,
+            },
+        }
+    }
+}
+
 /// Greedy word wrap to `width` columns (characters); a word longer than a line is cut. Never
 /// an empty result for a non-empty text.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -129,6 +165,14 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["lab-10", "lab-2", "lab-1", "db", "lab-02x"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["db", "lab-1", "lab-2", "lab-02x", "lab-10"]);
+        assert_eq!(natural_cmp("a", "a"), std::cmp::Ordering::Equal);
+    }
 
     #[test]
     fn wrapping() {

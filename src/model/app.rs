@@ -179,13 +179,13 @@ pub fn group_apps<'a>(processes: impl IntoIterator<Item = &'a Process>, process_
     for p in processes {
         by_app.entry(p.app.as_str()).or_default().push(p);
     }
-    by_app
+    let mut apps: Vec<App> = by_app
         .into_iter()
         .map(|(name, mut procs)| {
             procs.sort_by(|a, b| {
                 process_rank(&a.process, process_order)
                     .cmp(&process_rank(&b.process, process_order))
-                    .then_with(|| a.host.cmp(&b.host))
+                    .then_with(|| crate::text::natural_cmp(&a.host.0, &b.host.0))
                     .then_with(|| a.source.cmp(&b.source))
             });
             let mut formation: Vec<(String, usize)> = Vec::new();
@@ -196,7 +196,7 @@ pub fn group_apps<'a>(processes: impl IntoIterator<Item = &'a Process>, process_
                 }
             }
             let mut hosts: Vec<HostId> = procs.iter().map(|p| p.host.clone()).collect();
-            hosts.sort();
+            hosts.sort_by(|a, b| crate::text::natural_cmp(&a.0, &b.0));
             hosts.dedup();
             let since = procs.iter().filter(|p| p.state == ProcessState::Running).filter_map(|p| p.since).max();
             App {
@@ -208,5 +208,8 @@ pub fn group_apps<'a>(processes: impl IntoIterator<Item = &'a Process>, process_
                 processes: procs.into_iter().cloned().collect(),
             }
         })
-        .collect()
+        .collect();
+    // Names in natural order: shop-2 before shop-10.
+    apps.sort_by(|a, b| crate::text::natural_cmp(&a.name, &b.name));
+    apps
 }

@@ -11,7 +11,7 @@ fn selection(state: &State) -> Option<(String, Vec<String>, Vec<String>)> {
         (View::Apps, Focus::Apps) => state.selected_app_name().map(|a| (a, vec![], vec![])),
         (View::App { name }, _) if state.app_tab != super::AppTab::Processes => Some((name.clone(), vec![], vec![])),
         (View::App { name }, _) => {
-            let p = state.fleet.app(name)?.processes.get(state.detail_cursor.selected)?;
+            let p = state.selected_process()?;
             Some((name.clone(), vec![p.process.clone()], vec![p.host.0.clone()]))
         }
         _ => None,
@@ -88,9 +88,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             let mut t = ts.remove(0);
             // A selected process row is the instance to go into, where its platform has a
             // choice (a pod of the workload).
-            if let View::App { name } = &state.view
+            if let View::App { .. } = &state.view
                 && state.app_tab == super::AppTab::Processes
-                && let Some(p) = state.fleet.app(name).and_then(|a| a.processes.get(state.detail_cursor.selected))
+                && let Some(p) = state.selected_process()
             {
                 t.exec.instance = Some(p.source.clone());
             }
@@ -119,7 +119,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
     let Some((_, _, text)) = state.forward_prompt.as_mut() else { return Vec::new() };
     match key {
         FilterKey::Char(c) if c.is_ascii_digit() || c == ':' => text.push(c),
-        FilterKey::Char(_) => {}
+        FilterKey::Char(_) | FilterKey::Up | FilterKey::Down => {}
         FilterKey::Backspace => {
             text.pop();
         }

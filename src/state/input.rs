@@ -19,7 +19,7 @@ impl FilterInput {
     pub fn key(&mut self, k: FilterKey) {
         match k {
             FilterKey::Char(c) if !c.is_control() => self.query.push(c),
-            FilterKey::Char(_) => {}
+            FilterKey::Char(_) | FilterKey::Up | FilterKey::Down => {}
             FilterKey::Backspace => {
                 self.query.pop();
             }
@@ -53,6 +53,11 @@ impl FilterInput {
     }
 }
 
+/// Moves the help by `by` lines (down when positive), from the top or from the end alike.
+fn scroll_help(at: isize, by: isize) -> isize {
+    if at >= 0 { (at + by).max(0) } else { (at + by).min(-1) }
+}
+
 fn page(state: &State) -> usize {
     (state.size.1 as usize).saturating_sub(6).max(1)
 }
@@ -81,8 +86,13 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             (Overlay::Confirm(_), Action::Cancel | Action::Back | Action::Quit) => state.overlay = None,
             (Overlay::Help, Action::Back | Action::Help | Action::Quit) => state.overlay = None,
-            (Overlay::Help, Action::Down | Action::PageDown) => state.help_scroll += 1,
-            (Overlay::Help, Action::Up | Action::PageUp) => state.help_scroll = state.help_scroll.saturating_sub(1),
+            (Overlay::Help, Action::Down) => state.help_scroll = scroll_help(state.help_scroll, 1),
+            (Overlay::Help, Action::Up) => state.help_scroll = scroll_help(state.help_scroll, -1),
+            (Overlay::Help, Action::PageDown) => state.help_scroll = scroll_help(state.help_scroll, page(state) as isize),
+            (Overlay::Help, Action::PageUp) => state.help_scroll = scroll_help(state.help_scroll, -(page(state) as isize)),
+            (Overlay::Help, Action::Top) => state.help_scroll = 0,
+            (Overlay::Help, Action::Bottom) => state.help_scroll = -1,
+            (Overlay::Detail(_), Action::Back | Action::Open | Action::Quit) => state.overlay = None,
             (Overlay::Activity | Overlay::Forwards | Overlay::Audit, _) => {
                 let overlay = overlay.clone();
                 return super::actions_input::on_overlay_action(state, &overlay, action);
@@ -122,9 +132,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.app_tab = AppTab::Processes;
             } else if state.view == View::Apps
                 && state.focus == Focus::Hosts
-                && let Some(h) = state.fleet.hosts.get(state.hosts_cursor.selected)
+                && let Some(h) = state.selected_host()
             {
                 state.view = View::Host { host: h.spec.id.clone() };
+            } else {
+                super::detail::open(state);
             }
         }
         Action::Back => {
@@ -134,11 +146,16 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.filter.key(FilterKey::Clear);
             }
         }
-        Action::NextPanel => {
+        Action::NextPanel | Action::PrevPanel => {
             if state.view == View::Apps {
                 state.focus = if state.focus == Focus::Apps { Focus::Hosts } else { Focus::Apps };
             }
         }
+        Action::TabProcesses | Action::TabEnv | Action::TabAddons | Action::TabMetrics | Action::TabCerts => {
+            state.notice = Some("1–5 pick an app's tab: open an app first (enter)".into());
+        }
+        Action::Sort | Action::SortReverse => super::sort::on_sort(state, action == Action::SortReverse),
+        Action::Command => super::palette::open(state),
         Action::Filter => {
             // The apps table is what `/` filters: from another view, say so rather than jump.
             if state.view != View::Apps {
@@ -193,15 +210,18 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let View::App { name } = &state.view else { return None };
     let name = name.clone();
-    if action == Action::NextPanel {
-        state.app_tab = state.app_tab.next();
-        return Some(match state.app_tab {
-            AppTab::Env if state.env.as_ref().is_none_or(|e| e.app != name) => load_env(state, name),
-            AppTab::Addons if state.addons.as_ref().is_none_or(|a| a.app != name) => load_addons(state, name),
-            AppTab::Metrics => watch_app_metrics(state, name),
-            AppTab::Certs if state.app_certs.as_ref().is_none_or(|c| c.app != name) => load_app_certs(state, name),
-            _ => Vec::new(),
-        });
+    let tab = match action {
+        Action::NextPanel => Some(state.app_tab.next()),
+        Action::PrevPanel => Some(state.app_tab.prev()),
+        Action::TabProcesses => Some(AppTab::Processes),
+        Action::TabEnv => Some(AppTab::Env),
+        Action::TabAddons => Some(AppTab::Addons),
+        Action::TabMetrics => Some(AppTab::Metrics),
+        Action::TabCerts => Some(AppTab::Certs),
+        _ => None,
+    };
+    if let Some(tab) = tab {
+        return Some(switch_tab(state, name, tab));
     }
     if matches!(state.app_tab, AppTab::Metrics | AppTab::Certs) {
         let certs_tab = state.app_tab == AppTab::Certs;
@@ -268,6 +288,21 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
+/// Shows one of the app view's tabs, loading what it shows the first time.
+pub(crate) fn switch_tab(state: &mut State, name: String, tab: AppTab) -> Vec<Effect> {
+    if state.app_tab == tab {
+        return Vec::new();
+    }
+    state.app_tab = tab;
+    match tab {
+        AppTab::Env if state.env.as_ref().is_none_or(|e| e.app != name) => load_env(state, name),
+        AppTab::Addons if state.addons.as_ref().is_none_or(|a| a.app != name) => load_addons(state, name),
+        AppTab::Metrics => watch_app_metrics(state, name),
+        AppTab::Certs if state.app_certs.as_ref().is_none_or(|c| c.app != name) => load_app_certs(state, name),
+        _ => Vec::new(),
+    }
+}
+
 /// The latest reports of the hosts the app runs on.
 fn app_reports(state: &State, app: &str) -> Vec<crate::model::HostReport> {
     state.fleet.hosts.iter().filter_map(|h| h.status.report()).filter(|r| r.processes.iter().any(|p| p.app == app)).cloned().collect()
@@ -307,7 +342,7 @@ pub(crate) fn load_env(state: &mut State, app: String) -> Vec<Effect> {
 /// `a` on a host whose key is unknown: ask, showing the exact fingerprint that will be trusted.
 fn accept_key_prompt(state: &mut State) {
     let row = match state.focus {
-        Focus::Hosts => state.fleet.hosts.get(state.hosts_cursor.selected),
+        Focus::Hosts => state.selected_host(),
         // From the apps panel, the first host waiting for a decision.
         Focus::Apps => state.fleet.hosts.iter().find(|h| h.status.error().is_some_and(|e| e.unknown_key.is_some())),
     };

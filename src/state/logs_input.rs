@@ -32,7 +32,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         },
         (View::App { name }, _) if state.app_tab != super::AppTab::Processes => (name.clone(), None, None),
         (View::App { name }, _) => {
-            let p = state.fleet.app(name).and_then(|a| a.processes.get(state.detail_cursor.selected));
+            let p = state.selected_process();
             match p {
                 Some(p) => (name.clone(), Some(p.process.clone()), Some(p.host.clone())),
                 None => (name.clone(), None, None),
@@ -154,7 +154,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
     let Some((kind, text)) = l.prompt.as_mut() else { return Vec::new() };
     match key {
         FilterKey::Char(c) if !c.is_control() => text.push(c),
-        FilterKey::Char(_) => {}
+        FilterKey::Char(_) | FilterKey::Up | FilterKey::Down => {}
         FilterKey::Backspace => {
             text.pop();
         }

@@ -4,15 +4,19 @@
 
 mod actions_input;
 pub mod actions_view;
+pub mod detail;
 pub mod editor;
 mod editor_input;
 pub mod env_view;
 mod fleet;
 mod input;
+pub mod keys;
 pub mod layout;
 pub mod logs;
 mod logs_input;
 pub mod metrics_view;
+pub mod palette;
+pub mod sort;
 mod table;
 
 pub use crate::model::Action;
@@ -49,6 +53,8 @@ pub enum Msg {
     },
     /// A key for the env editor, raw (it handles its own editing keys).
     EditorKey(crossterm::event::KeyEvent),
+    /// A key bound to nothing here, as the keymap writes it ("x", "ctrl-t").
+    Unbound(String),
     Scroll {
         down: bool,
         column: u16,
@@ -62,6 +68,9 @@ pub enum FilterKey {
     Backspace,
     Accept,
     Clear,
+    /// Arrow keys: a prompt with choices (the palette) moves its highlight; others ignore them.
+    Up,
+    Down,
 }
 
 /// Side effects the runtime carries out.
@@ -190,6 +199,11 @@ impl AppTab {
         let i = Self::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0);
         Self::ALL[(i + 1) % Self::ALL.len()].0
     }
+
+    pub fn prev(self) -> AppTab {
+        let i = Self::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0);
+        Self::ALL[(i + Self::ALL.len() - 1) % Self::ALL.len()].0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +229,8 @@ pub enum Overlay {
     Activity,
     Forwards,
     Audit,
+    /// The whole of a row (enter on a process, a variable, an add-on, a certificate).
+    Detail(Box<detail::Detail>),
 }
 
 /// Everything the TUI shows. Clone, so a test can render one state at several sizes.
@@ -244,7 +260,9 @@ pub struct State {
     /// Lines of history a log view starts with, per host.
     pub log_history: usize,
     /// First help line shown (the help scrolls on small terminals).
-    pub help_scroll: usize,
+    /// Lines scrolled from the top (≥ 0) or, after `G`, kept above the end (-1: at the end,
+    /// -2: one line above it): the help's length is the view's business, not the state's.
+    pub help_scroll: isize,
     /// Refuse actions that change hosts (and hide their keys).
     pub readonly: bool,
     /// Rollout health checks per app (fleet.toml `[apps.NAME]`); others get the default.
@@ -276,6 +294,10 @@ pub struct State {
     pub app_settings: std::collections::BTreeMap<String, crate::config::fleet::AppSettings>,
     pub app_metrics: Option<metrics_view::AppMetricsView>,
     pub app_certs: Option<metrics_view::AppCertsView>,
+    /// How each sortable table is ordered (absent: its data's own order).
+    pub sorts: std::collections::BTreeMap<sort::TableId, sort::Sort>,
+    /// The `:` palette, when open (it takes every typed key).
+    pub palette: Option<palette::Palette>,
 }
 
 impl State {
@@ -320,6 +342,8 @@ impl State {
             app_settings: Default::default(),
             app_metrics: None,
             app_certs: None,
+            sorts: Default::default(),
+            palette: None,
         }
     }
 
@@ -335,6 +359,7 @@ impl State {
     /// Whether typed keys go to a text prompt (apps filter or a log view prompt).
     pub fn editing_text(&self) -> bool {
         self.editor.is_some()
+            || self.palette.is_some()
             || self.filter.editing
             || self.forward_prompt.is_some()
             || self.logs.as_ref().is_some_and(|l| l.prompt.is_some())
@@ -348,7 +373,11 @@ impl State {
 
     /// Indices into `fleet.apps` that pass the filter, best match first when filtering.
     pub fn visible_apps(&self) -> Vec<usize> {
-        self.filter.apply(&self.fleet.apps)
+        let mut order = self.filter.apply(&self.fleet.apps);
+        if self.filter.query.trim().is_empty() {
+            sort::sort_apps(self, &mut order);
+        }
+        order
     }
 
     pub fn selected_app_name(&self) -> Option<String> {
@@ -473,6 +502,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             let now = state.now;
             rows.sort_by_key(|r| (r.days_left(now).unwrap_or(i64::MAX), r.host.clone(), r.what.clone()));
             state.certs = Some((rows, problems));
+            sort::sort_certs(state);
             (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::Notice(text)) => {
@@ -495,6 +525,14 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             clamp_cursors(state);
             (Vec::new(), true)
         }
+        Msg::FilterKey(FilterKey::Up | FilterKey::Down) if state.palette.is_some() => {
+            if let Msg::FilterKey(k) = msg {
+                palette::step(state, k == FilterKey::Down);
+            }
+            (Vec::new(), true)
+        }
+        Msg::FilterKey(k) if state.palette.is_some() => (palette::on_key(state, k), true),
+        Msg::FilterKey(FilterKey::Up | FilterKey::Down) => (Vec::new(), false),
         Msg::FilterKey(k) if state.forward_prompt.is_some() => (actions_input::on_prompt_key(state, k), true),
         Msg::FilterKey(k) if state.logs.as_ref().is_some_and(|l| l.prompt.is_some()) => (logs_input::on_prompt_key(state, k), true),
         Msg::FilterKey(k) => {
@@ -508,6 +546,10 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             (effects, true)
         }
         Msg::Click { column, row } => (input::on_click(state, column, row), true),
+        Msg::Unbound(key) => {
+            state.notice = Some(format!("{key} does nothing here · ? lists this view's keys, : finds any action"));
+            (Vec::new(), true)
+        }
         Msg::Scroll { down, column, row } => (input::on_scroll(state, down, column, row), true),
     }
 }

@@ -187,10 +187,17 @@ fn input_msg(state: &State, keymap: &Keymap, ev: Event) -> Option<Msg> {
                     KeyCode::Enter => Msg::FilterKey(FilterKey::Accept),
                     KeyCode::Backspace => Msg::FilterKey(FilterKey::Backspace),
                     KeyCode::Char(c) => Msg::FilterKey(FilterKey::Char(c)),
+                    KeyCode::Up => Msg::FilterKey(FilterKey::Up),
+                    KeyCode::Down => Msg::FilterKey(FilterKey::Down),
                     _ => return None,
                 });
             }
-            keymap.action(&k, state.key_context()).map(Msg::Action)
+            match keymap.action(&k, state.key_context()) {
+                Some(a) => Some(Msg::Action(a)),
+                // A modifier alone, or a key a terminal sends on its own, is not worth a word.
+                None if matches!(k.code, KeyCode::Modifier(_) | KeyCode::Null) => None,
+                None => Some(Msg::Unbound(crate::config::keymap::Key::from_event(&k).label())),
+            }
         }
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         Event::Mouse(m) => match m.kind {

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
 use crate::model::Process;
+use crate::state::sort::TableId;
 use crate::state::{AppTab, State};
 use crate::text::{age, bytes, sanitize};
 
@@ -54,7 +55,7 @@ pub fn tabs_title(app: &str, current: AppTab, theme: &Theme) -> Vec<Span<'static
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Theme) {
     let app = state.fleet.app(name);
-    let rows: Vec<ProcRow> = app.map(|a| a.processes.iter().map(|p| ProcRow { p, now: state.now }).collect()).unwrap_or_default();
+    let rows: Vec<ProcRow> = state.app_processes(name).into_iter().map(|p| ProcRow { p, now: state.now }).collect();
     let mut title = tabs_title(name, AppTab::Processes, theme);
     if let Some(a) = app {
         title.push(Span::styled(format!("{} ", a.health.label()), theme.health(a.health)));
@@ -79,7 +80,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, name: &str, theme: &Th
             focused: true,
             selected: Some(state.detail_cursor.selected),
             empty: "this app has no processes any more (esc goes back)",
-            sort: None,
+            sort: state.sort_of(TableId::Processes).map(|s| (s.column, s.desc)),
         },
         &rows,
         theme,

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
 use crate::model::App;
+use crate::state::sort::TableId;
 use crate::state::{Focus, State};
 use crate::text::{age, sanitize};
 
@@ -74,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             focused: state.focus == Focus::Apps,
             selected: Some(state.apps_cursor.selected),
             empty: &empty,
-            sort: None,
+            sort: state.sort_of(TableId::Apps).filter(|_| state.filter.query.trim().is_empty()).map(|s| (s.column, s.desc)),
         },
         &rows,
         theme,

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::model::HostStatus;
-use crate::state::{Action, Focus, State, View};
+use crate::state::{State, View};
 
 use crate::text::sanitize;
 
@@ -66,53 +66,7 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
         return;
     }
     let ctx = state.key_context();
-    let mut actions = match (&state.view, state.focus) {
-        (View::Apps, Focus::Apps) => {
-            vec![
-                Action::Open,
-                Action::Logs,
-                Action::Restart,
-                Action::Rollout,
-                Action::Shell,
-                Action::Forward,
-                Action::Certs,
-                Action::NextPanel,
-            ]
-        }
-        (View::Apps, Focus::Hosts) => vec![Action::Open, Action::NextPanel, Action::AcceptHostKey],
-        (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Addons => {
-            vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart]
-        }
-        (View::App { .. }, _) if state.app_tab == crate::state::AppTab::Env => {
-            vec![Action::Back, Action::NextPanel, Action::Reveal, Action::RevealAll, Action::Logs, Action::Restart]
-        }
-        (View::App { .. }, _) => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart, Action::Shell, Action::Forward],
-        (View::Host { .. }, _) => vec![Action::Back],
-        (View::Certs, _) => vec![Action::Back, Action::Refresh],
-        (View::Logs { .. }, _) => vec![
-            Action::Back,
-            Action::Bottom,
-            Action::SearchNext,
-            Action::Include,
-            Action::Exclude,
-            Action::Toggles,
-            Action::Wrap,
-            Action::JumpTime,
-        ],
-    };
-    for a in [Action::Help, Action::Filter, Action::Refresh, Action::Quit] {
-        if !actions.contains(&a) {
-            actions.push(a);
-        }
-    }
-    if matches!(state.view, View::Logs { .. }) {
-        actions.retain(|a| *a != Action::Refresh);
-    }
-    // Read-only hides what it would refuse, and so does a platform that cannot do it.
-    if state.readonly || state.demo {
-        actions.retain(|a| !a.mutating());
-    }
-    actions.retain(|a| state.offers(*a));
+    let actions = crate::state::keys::hints(state);
     let mut spans = Vec::new();
     // What just happened comes first, so a narrow terminal cuts hints, not news.
     if let Some(n) = &state.notice {

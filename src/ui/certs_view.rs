@@ -11,6 +11,7 @@ use super::table::{self, TableRow, TableSpec};
 use crate::certs::{CertRow, CertSource};
 use crate::config::theme::Theme;
 use crate::state::State;
+use crate::state::sort::TableId;
 use crate::text::sanitize;
 
 struct Row<'a> {
@@ -98,7 +99,12 @@ pub fn draw_rows(frame: &mut Frame, area: Rect, state: &State, title: Line, rows
             focused: true,
             selected: Some(selected),
             empty,
-            sort: None,
+            sort: if std::ptr::eq(rows.unwrap_or_default().as_ptr(), state.certs.as_ref().map(|c| c.0.as_ptr()).unwrap_or(std::ptr::null()))
+            {
+                state.sort_of(TableId::Certs).map(|s| (s.column, s.desc))
+            } else {
+                None
+            },
         },
         &table_rows,
         theme,

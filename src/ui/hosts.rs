@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use super::table::{self, TableRow, TableSpec};
 use crate::config::theme::Theme;
 use crate::model::HostStatus;
+use crate::state::sort::TableId;
 use crate::state::{Focus, HostRow, State};
 use crate::text::{age, compact, sanitize};
 
@@ -66,9 +67,9 @@ impl TableRow for Row<'_> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows: Vec<Row> = state
-        .fleet
-        .hosts
-        .iter()
+        .host_order()
+        .into_iter()
+        .map(|i| &state.fleet.hosts[i])
         .map(|host| Row {
             host,
             now: state.now,
@@ -102,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             focused: state.focus == Focus::Hosts,
             selected: Some(state.hosts_cursor.selected),
             empty: "no hosts: add Host entries to ~/.ssh/config or [[hosts]] to fleet.toml",
-            sort: None,
+            sort: state.sort_of(TableId::Hosts).map(|s| (s.column, s.desc)),
         },
         &rows,
         theme,

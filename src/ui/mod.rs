@@ -13,6 +13,7 @@ mod help;
 mod host_view;
 mod hosts;
 mod logs;
+mod palette;
 mod popup;
 mod series_panel;
 pub mod table;
@@ -52,7 +53,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     }
     bars::status(frame, layout.status, state, keymap, theme);
     match &state.overlay {
-        Some(Overlay::Help) => help::draw(frame, keymap, theme, state.help_scroll),
+        Some(Overlay::Help) => help::draw(frame, state, keymap, theme),
         Some(Overlay::Confirm(c)) => {
             let lines = c.lines.iter().map(|l| Line::from(crate::text::sanitize(l).into_owned())).collect();
             let footer = Line::from(vec![
@@ -66,11 +67,24 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         Some(Overlay::Activity) => actions::activity(frame, state, theme),
         Some(Overlay::Forwards) => actions::forwards(frame, state, theme),
         Some(Overlay::Audit) => actions::audit(frame, state, theme),
+        Some(Overlay::Detail(d)) => {
+            let w = d.lines.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
+            let lines = d
+                .lines
+                .iter()
+                .map(|(k, v)| {
+                    Line::from(vec![Span::styled(format!("{k:<w$}  "), theme.accent()), Span::raw(crate::text::sanitize(v).into_owned())])
+                })
+                .collect();
+            let footer = Line::from(Span::styled("esc or enter closes", theme.muted()));
+            popup::draw(frame, &crate::text::sanitize(&d.title), lines, Some(footer), theme);
+        }
         None => {}
     }
     if let Some(ed) = &state.editor {
         editor(frame, ed, theme);
     }
+    palette::draw(frame, state, keymap, theme);
 }
 
 /// The env editor: a text area over most of the screen.
