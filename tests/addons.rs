@@ -53,3 +53,33 @@ fn links_apps_through_their_env_and_reports_dangling_pointers() {
     let nginx = a.iter().find(|x| x.kind == Kind::Nginx).unwrap();
     assert_eq!(nginx.routes[0].app.as_deref(), Some("shop"));
 }
+
+#[test]
+fn a_route_to_a_local_port_nothing_listens_on_is_a_problem() {
+    let host = HostId("lab-1".into());
+    let apps = [app("shop", &[("PORT", "8080")])];
+    let mut a = parse(LAB_1, &host).unwrap();
+    assert!(link(&host, &mut a, &apps, &["lab-1"]).is_empty(), "shop listens on 8080");
+    assert_eq!(a[0].routes[0].upstream_listening, Some(true));
+
+    let deaf = LAB_1.replace("LISTEN 0      16     127.0.0.1:8080 0.0.0.0:*\n", "");
+    assert_ne!(deaf, LAB_1);
+    let mut a = parse(&deaf, &host).unwrap();
+    let problems = link(&host, &mut a, &apps, &["lab-1"]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].app, "shop", "the problem goes to the app the route leads to");
+    assert_eq!(
+        problems[0].message,
+        "shop.lab.test www.shop.lab.test (nginx) proxies to http://127.0.0.1:8080, where nothing listens on lab-1: visitors get a 502"
+    );
+}
+
+#[test]
+fn upstream_addresses() {
+    use fleet::addons::upstream_addr;
+    assert_eq!(upstream_addr("http://127.0.0.1:8080/"), Some(("127.0.0.1", 8080)));
+    assert_eq!(upstream_addr("localhost:3000"), Some(("localhost", 3000)));
+    assert_eq!(upstream_addr("http://[::1]:8081"), Some(("::1", 8081)));
+    assert_eq!(upstream_addr("http://backend"), None, "an upstream group names no port");
+    assert_eq!(upstream_addr("unix:/run/app.sock"), None);
+}

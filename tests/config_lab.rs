@@ -63,6 +63,18 @@ fn addons_are_found_and_linked_to_the_apps_through_their_env() {
     let route =
         nginx["routes"].as_array().unwrap().iter().find(|r| r["domains"][0] == "shop.lab.test").unwrap_or_else(|| panic!("{nginx}"));
     assert_eq!(route["app"], "shop");
+    assert_eq!(route["upstream_listening"], true, "shop-web answers on its PORT");
+    // The planted front-door problems: ledger.lab.test leads to the port of ledger, whose web
+    // process has failed; ticker.lab.test to ticker's, which never listens.
+    let problems: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
+    for want in [
+        "ledger.lab.test (nginx) proxies to http://127.0.0.1:8081, where nothing listens on lab-1: visitors get a 502",
+        "ticker.lab.test (nginx) proxies to http://127.0.0.1:8083, where nothing listens on lab-2: visitors get a 502",
+    ] {
+        assert!(problems.contains(&want), "{problems:#?}");
+    }
+    let (_, v, _) = lab.fleet_json(&["addons", "ledger", "--json"]);
+    assert_eq!(v["problems"][0]["app"], "ledger", "{v}");
     // Only shop's add-ons and routes with an app filter.
     let (_, v, _) = lab.fleet_json(&["addons", "shop", "--json", "--host", "lab-1"]);
     assert_eq!(v["addons"].as_array().unwrap().len(), 3, "{v}");

@@ -122,3 +122,46 @@ fn a_stock_droplet_gives_no_warnings() {
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     }
 }
+
+/// lab-1's probe with the sections that tell what listens and which PORT each env file gives.
+fn with_ports(listening: &str, env_ports: &str) -> String {
+    LAB_1.replace("@@fleet end", &format!("@@fleet listening\n{listening}@@fleet env-ports\n{env_ports}@@fleet end"))
+}
+
+#[test]
+fn a_running_web_process_nothing_listens_for_is_degraded() {
+    use fleet::model::Health;
+    let host = HostId("lab-1".into());
+    let serving = discover(&with_ports("127.0.0.1:8080\n[::]:22\n", "/etc/shop/env 8080\n"), &host, &Convention::default()).unwrap();
+    assert_eq!(serving.facts.listening.as_deref(), Some(&[22, 8080][..]));
+    let web = serving.processes.iter().find(|p| p.source == "shop-web.service").unwrap();
+    assert_eq!(web.warning, None);
+
+    let deaf = discover(&with_ports("[::]:22\n", "/etc/shop/env 8080\n"), &host, &Convention::default()).unwrap();
+    let web = deaf.processes.iter().find(|p| p.source == "shop-web.service").unwrap();
+    assert_eq!(web.warning.as_deref(), Some("nothing listens on its PORT 8080"));
+    let worker = deaf.processes.iter().find(|p| p.source == "shop-worker.service").unwrap();
+    assert_eq!(worker.warning, None, "only a web process is expected to listen");
+    let shop: Vec<_> = deaf.processes.iter().filter(|p| p.app == "shop").collect();
+    assert_eq!(Health::of(&shop, &[]), Health::Degraded);
+    let ledger = deaf.processes.iter().find(|p| p.app == "ledger").unwrap();
+    assert_eq!(ledger.warning, None, "a failed process has its why, not a warning");
+}
+
+#[test]
+fn without_the_listening_section_nothing_is_guessed() {
+    let out = discover(&with_ports("", "/etc/shop/env 8080\n"), &HostId("lab-1".into()), &Convention::default()).unwrap();
+    assert_eq!(out.facts.listening, None, "ss missing or empty: unknown, not 'nothing listens'");
+    assert!(out.processes.iter().all(|p| p.warning.is_none()));
+    assert!(discover(LAB_1, &HostId("lab-1".into()), &Convention::default()).unwrap().processes.iter().all(|p| p.warning.is_none()));
+}
+
+#[test]
+fn ports_from_ss_and_env_files() {
+    use fleet::discovery::{env_ports, listening_ports};
+    assert_eq!(listening_ports("0.0.0.0:80\n[::]:80\n127.0.0.1:6379\n*:9100\n[fe80::1%eth0]:8080\ngarbage\n"), [80, 6379, 8080, 9100]);
+    assert_eq!(
+        env_ports("/etc/shop/env 8080\n/etc/a b/env 3000\nbad\n/etc/x notaport\n"),
+        [("/etc/shop/env".to_string(), 8080), ("/etc/a b/env".to_string(), 3000)]
+    );
+}

@@ -33,18 +33,18 @@ async fn edits_keep_the_file_and_concurrent_changes_are_refused() {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
     // The file as provisioning wrote it, whatever an earlier run left.
-    let original = "# billing environment (fleet lab)\nPORT=8080\nDATABASE_URL=postgres://billing:s3cret@localhost:5432/billing\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\n".to_string();
+    let original = "# billing environment (fleet lab)\nPORT=8082\nDATABASE_URL=postgres://billing:s3cret@localhost:5432/billing\nREDIS_URL=redis://localhost:6379/0\nSECRET_KEY_BASE=lab-not-a-secret\n".to_string();
     docker(&format!("printf '%s' '{original}' > /etc/billing/env; rm -f /etc/billing/env.fleet-*.bak"));
     assert_eq!(docker("cat /etc/billing/env"), original);
     let out = lab.fleet(&["config:set", "billing", "PORT=9090", "NEW_KEY=a b", "--no-restart"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let edited = docker("cat /etc/billing/env");
-    assert_eq!(edited, original.replace("PORT=8080", "PORT=9090") + "NEW_KEY=\"a b\"\n", "only the changed line differs");
+    assert_eq!(edited, original.replace("PORT=8082", "PORT=9090") + "NEW_KEY=\"a b\"\n", "only the changed line differs");
     assert_eq!(docker("stat -c '%U:%G %a' /etc/billing/env").trim(), "root:billing 640", "owner and mode kept");
     assert!(docker("ls /etc/billing").contains("env.fleet-"), "a backup is kept");
     let out = lab.fleet(&["config:unset", "billing", "NEW_KEY", "--no-restart"]);
     assert_eq!(out.status.code(), Some(0));
-    let out = lab.fleet(&["config:set", "billing", "PORT=8080", "--no-restart"]);
+    let out = lab.fleet(&["config:set", "billing", "PORT=8082", "--no-restart"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(docker("cat /etc/billing/env"), original, "the round trip gives the original back");
 

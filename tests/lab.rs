@@ -46,6 +46,14 @@ fn discovery_finds_exactly_the_sample_apps() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("web@lab-1 failed: crashed (exit 1): ledger: could not connect to the database"), "{text}");
 
+    // ticker-web runs but nothing listens on its PORT: running is not the same as serving.
+    let ticker = app(&v, "ticker");
+    assert_eq!(ticker["health"], "degraded", "{ticker}");
+    assert_eq!(ticker["processes"][0]["state"], "running");
+    assert_eq!(ticker["processes"][0]["warning"], "nothing listens on its PORT 8083", "{ticker}");
+    assert!(text.contains("web@lab-2 running: nothing listens on its PORT 8083"), "{text}");
+    assert!(shop["processes"].as_array().unwrap().iter().all(|p| p.get("warning").is_none()), "shop-web listens on 8080");
+
     let billing = app(&v, "billing");
     assert_eq!(billing["formation"], serde_json::json!([["web", 1], ["worker", 1]]));
     assert_eq!(billing["processes"][0]["source"], "billing@web.service");

@@ -18,8 +18,7 @@ fn strip_comment(line: &str) -> &str {
 }
 
 fn port_of(upstream: &str) -> Option<u16> {
-    let hp = upstream.trim_start_matches("http://").trim_start_matches("https://").split('/').next()?;
-    hp.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
+    super::upstream_addr(upstream).map(|(_, p)| p)
 }
 
 pub fn routes(caddyfile: &str) -> Vec<Route> {
@@ -63,6 +62,7 @@ pub fn routes(caddyfile: &str) -> Vec<Route> {
                 upstream: String::new(),
                 upstream_port: None,
                 app: None,
+                upstream_listening: None,
             });
             depth = 1;
             continue;

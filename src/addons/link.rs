@@ -47,7 +47,7 @@ pub fn target(value: &str) -> Option<Target> {
     None
 }
 
-fn is_local(host: &str, host_names: &[&str]) -> bool {
+pub fn is_local(host: &str, host_names: &[&str]) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "") || host.starts_with("127.") || host_names.contains(&host)
 }
 
@@ -120,6 +120,20 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                     many.iter().find(|app| r.domains.iter().any(|d| d.split('.').any(|label| label == app.as_str()))).map(|a| (*a).clone())
                 }
             };
+            // A route to a local port nothing listens on: every visitor gets a 502.
+            if r.upstream_listening == Some(false) {
+                problems.push(Problem {
+                    host: host.clone(),
+                    app: r.app.clone().unwrap_or_default(),
+                    key: r.domains.first().cloned().unwrap_or_default(),
+                    message: format!(
+                        "{} ({}) proxies to {}, where nothing listens on {host}: visitors get a 502",
+                        r.domains.join(" "),
+                        a.kind.label(),
+                        r.upstream
+                    ),
+                });
+            }
         }
     }
     problems

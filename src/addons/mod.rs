@@ -11,6 +11,15 @@ pub mod traefik;
 
 pub use crate::model::addon::{AddOn, Kind, Problem, Route, Use};
 
+/// A proxy upstream ("http://127.0.0.1:8080/", "localhost:3000", "[::1]:8080") → its host and
+/// port, when it names them (not for a unix socket or an upstream group's name).
+pub fn upstream_addr(upstream: &str) -> Option<(&str, u16)> {
+    let rest = upstream.split_once("://").map(|(_, r)| r).unwrap_or(upstream);
+    let authority = rest.split('/').next()?;
+    let (host, port) = authority.rsplit_once(':')?;
+    Some((host.trim_matches(['[', ']']), port.parse().ok()?))
+}
+
 /// Every route the front doors on a host declare (nginx, Caddy, Traefik), from the add-ons
 /// script's sections.
 pub fn front_door_routes(sections: &crate::discovery::sections::Sections) -> Vec<(Kind, Route)> {

@@ -100,18 +100,19 @@ fn server_block(toks: &[String], start: usize) -> (Option<Route>, usize) {
     }
     let route = match (domains.is_empty(), upstream) {
         // A TLS server without a proxy still has a certificate worth watching.
-        (false, None) if tls => {
-            Some(super::Route { domains, tls, tls_port, cert_file, upstream: String::new(), upstream_port: None, app: None })
-        }
+        (false, None) if tls => Some(super::Route {
+            domains,
+            tls,
+            tls_port,
+            cert_file,
+            upstream: String::new(),
+            upstream_port: None,
+            app: None,
+            upstream_listening: None,
+        }),
         (false, Some(up)) => {
-            let port = up
-                .trim_start_matches("http://")
-                .trim_start_matches("https://")
-                .split('/')
-                .next()
-                .and_then(|hp| hp.rsplit_once(':'))
-                .and_then(|(_, p)| p.parse().ok());
-            Some(super::Route { domains, tls, tls_port, cert_file, upstream: up, upstream_port: port, app: None })
+            let port = super::upstream_addr(&up).map(|(_, p)| p);
+            Some(super::Route { domains, tls, tls_port, cert_file, upstream: up, upstream_port: port, app: None, upstream_listening: None })
         }
         _ => None,
     };

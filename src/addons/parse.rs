@@ -23,7 +23,14 @@ pub fn parse(output: &str, host: &HostId) -> Result<Vec<AddOn>, String> {
     }
     let sockets = listening(s.get("ss").unwrap_or(""));
     let versions = s.get("versions").unwrap_or("");
-    let routes = super::front_door_routes(&s);
+    let mut routes = super::front_door_routes(&s);
+    for (_, r) in &mut routes {
+        if let Some((host, port)) = super::upstream_addr(&r.upstream)
+            && super::link::is_local(host, &[])
+        {
+            r.upstream_listening = Some(sockets.iter().any(|(_, p)| *p == port));
+        }
+    }
     let units = parse_show(s.get("units").unwrap_or(""));
     let mut names: Vec<&String> = units.keys().collect();
     names.sort();

@@ -44,6 +44,7 @@ pub fn routes(files: &str) -> Vec<Route> {
                 upstream: String::new(),
                 upstream_port: None,
                 app: None,
+                upstream_listening: None,
             });
         }
     }

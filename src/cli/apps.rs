@@ -57,8 +57,8 @@ pub async fn run(ctx: &Context, json: bool, only: &[String]) -> anyhow::Result<i
                 let broken: Vec<String> = a
                     .processes
                     .iter()
-                    .filter(|p| p.state != crate::model::ProcessState::Running)
-                    .map(|p| match &p.why {
+                    .filter(|p| p.state != crate::model::ProcessState::Running || p.warning.is_some())
+                    .map(|p| match p.why.as_ref().or(p.warning.as_ref()) {
                         Some(why) => format!("{}@{} {}: {why}", p.process, p.host, p.state.label()),
                         None => format!("{}@{} {}", p.process, p.host, p.state.label()),
                     })
@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, json: bool, only: &[String]) -> anyhow::Result<i
                 ]
             })
             .collect();
-        output::print(&output::table(&["APP", "PROCESSES", "HOSTS", "HEALTH", "SINCE", "NOT RUNNING"], &rows))?;
+        output::print(&output::table(&["APP", "PROCESSES", "HOSTS", "HEALTH", "SINCE", "PROBLEMS"], &rows))?;
     }
     Ok(if errors.is_empty() { 0 } else { 1 })
 }

@@ -31,7 +31,33 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention, platform: 
     let units = systemd_units(&s, &mut facts)?;
     let mut processes = units_to_processes(&units, host, convention, platform, &mut warnings);
     with_last_lines(&mut processes, &s);
+    deaf_web_processes(&mut processes, &s, facts.listening.as_deref());
     Ok(Discovered { facts, processes, warnings })
+}
+
+/// The probe's `env-ports` section: each env file's PORT.
+pub fn env_ports(text: &str) -> Vec<(String, u16)> {
+    text.lines().filter_map(|l| l.rsplit_once(' ').and_then(|(f, p)| Some((f.to_string(), p.trim().parse().ok()?)))).collect()
+}
+
+/// A web process (Heroku's word for the one that gets traffic) whose PORT nothing listens on is
+/// running but not doing its job: it gets a warning, and its app is degraded. Its PORT is the
+/// unit's Environment= or its env files' (the last file that sets it wins, as in systemd).
+pub fn deaf_web_processes(processes: &mut [Process], s: &sections::Sections, listening: Option<&[u16]>) {
+    let Some(listening) = listening else { return };
+    let files = env_ports(s.get("env-ports").unwrap_or(""));
+    for p in processes.iter_mut().filter(|p| p.process == "web" && p.state == crate::model::ProcessState::Running) {
+        let from_files = p.env_files.iter().rev().find_map(|f| {
+            let path = f.strip_prefix('-').unwrap_or(f);
+            files.iter().rev().find(|(x, _)| x == path).map(|(_, port)| *port)
+        });
+        let from_unit = p.environment.iter().find(|(k, _)| k == "PORT").and_then(|(_, v)| v.trim().parse().ok());
+        if let Some(port) = from_files.or(from_unit)
+            && !listening.contains(&port)
+        {
+            p.warning = Some(format!("nothing listens on its PORT {port}"));
+        }
+    }
 }
 
 /// Adds each failed unit's last line of output to why it is not running.
@@ -55,7 +81,16 @@ pub fn facts(s: &sections::Sections) -> HostFacts {
     }
     facts.uptime_secs = s.get("uptime").and_then(sections::uptime_secs);
     facts.uid = s.get("uid").and_then(|u| u.trim().parse().ok());
+    facts.listening = s.get("listening").filter(|t| !t.trim().is_empty()).map(listening_ports);
     facts
+}
+
+/// `ss -ltnH`'s local addresses ("0.0.0.0:80", "[::]:22", "127.0.0.1:6379") → their ports.
+pub fn listening_ports(text: &str) -> Vec<u16> {
+    let mut ports: Vec<u16> = text.lines().filter_map(|l| l.trim().rsplit_once(':')?.1.parse().ok()).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
 }
 
 /// systemd's part of the probe: its version (into `facts`) and the units it listed.
@@ -117,6 +152,7 @@ pub fn units_to_processes(
             state: systemd::state_of(&u.active_state),
             detail: format!("{} ({})", u.active_state, u.sub_state),
             why: systemd::why_not_running(u),
+            warning: None,
             pid: u.main_pid,
             memory_bytes: u.memory_current,
             since: u.started,

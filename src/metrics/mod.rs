@@ -62,7 +62,10 @@ pub fn keep_mount(mount: &str) -> bool {
 }
 
 pub fn dedupe_disks(disks: Vec<(String, Disk)>) -> Vec<Disk> {
-    let mut disks: Vec<(String, Disk)> = disks.into_iter().filter(|(_, d)| keep_mount(&d.mount)).collect();
+    // Inside a container (node_exporter leaves out the overlay root) the bind-mounted files are
+    // all there is of the disk: better those than no disk at all.
+    let kept: Vec<(String, Disk)> = disks.iter().filter(|(_, d)| keep_mount(&d.mount)).cloned().collect();
+    let mut disks = if kept.is_empty() { disks } else { kept };
     disks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.mount.len().cmp(&b.1.mount.len())));
     let mut out: Vec<Disk> = Vec::new();
     let mut last_dev = String::new();
@@ -93,5 +96,12 @@ mod tests {
         ]);
         let mounts: Vec<&str> = kept.iter().map(|d| d.mount.as_str()).collect();
         assert_eq!(mounts, ["/", "/srv/data"]);
+    }
+
+    #[test]
+    fn a_container_whose_disk_shows_only_through_bind_mounts_still_has_one() {
+        let d = |mount: &str| ("/dev/vda".to_string(), Disk { mount: mount.into(), size: 100, avail: 60 });
+        let kept = dedupe_disks(vec![d("/etc/hostname"), d("/etc/hosts"), d("/etc/resolv.conf")]);
+        assert_eq!(kept.len(), 1, "one disk, seen through its first bind mount");
     }
 }

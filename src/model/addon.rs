@@ -114,6 +114,10 @@ pub struct Route {
     pub upstream: String,
     pub upstream_port: Option<u16>,
     pub app: Option<String>,
+    /// Whether something listens on the upstream's port, when the upstream is on this host
+    /// (None: elsewhere, a socket, or no upstream).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_listening: Option<bool>,
 }
 
 /// Who uses an add-on: an app and the variable that points at it.

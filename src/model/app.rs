@@ -62,6 +62,9 @@ pub struct Process {
     /// database", "CrashLoopBackOff, last exit 1"); None when it runs or stopped on purpose.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// Running, but something is off ("nothing listens on its PORT 8080"): the app is degraded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     pub pid: Option<u32>,
     pub memory_bytes: Option<u64>,
     pub since: Option<Timestamp>,
@@ -105,10 +108,13 @@ impl Health {
             return Health::Unknown;
         }
         let running = current.iter().filter(|p| p.state == ProcessState::Running).count();
+        // A process that runs but does not do its job (a web process deaf on its PORT) does
+        // not count as up.
+        let healthy = current.iter().filter(|p| p.state == ProcessState::Running && p.warning.is_none()).count();
         let stale = current.len() != processes.len();
-        match running {
-            0 => Health::Down,
-            n if n == current.len() && !stale => Health::Up,
+        match (running, healthy) {
+            (0, _) => Health::Down,
+            (_, n) if n == current.len() && !stale => Health::Up,
             _ => Health::Degraded,
         }
     }

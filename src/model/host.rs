@@ -51,6 +51,10 @@ pub struct HostFacts {
     pub uid: Option<u32>,
     /// A note worth showing once, e.g. "no systemd on this machine".
     pub note: Option<String>,
+    /// The TCP ports something listens on there (None: could not tell), for "nothing listens
+    /// on its PORT".
+    #[serde(skip)]
+    pub listening: Option<Vec<u16>>,
 }
 
 /// One refresh of one host: its facts and the processes the convention found there.

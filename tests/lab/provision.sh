@@ -24,8 +24,18 @@ WantedBy=multi-user.target
 UNIT
 }
 
-make_app() { # APP
-  local app=$1
+# A web process answers HTTP on $PORT, as a Heroku-style web process must (fleet flags one
+# that does not): the stand-in apps start this in the background.
+cat >/usr/local/bin/lab-answer <<'PERL'
+#!/usr/bin/perl
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ENV{PORT}, Listen => 16, ReuseAddr => 1) or die "listen on $ENV{PORT}: $!";
+while (my $c = $s->accept) { my $r = <$c>; print $c "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n"; close $c }
+PERL
+chmod 755 /usr/local/bin/lab-answer
+
+make_app() { # APP PORT
+  local app=$1 port=${2:-8080}
   id "$app" >/dev/null 2>&1 || useradd --system --home-dir "/srv/$app" --shell /usr/sbin/nologin "$app"
   mkdir -p "/srv/$app/bin" "/etc/$app"
   cat >"/srv/$app/bin/run" <<'RUN'
@@ -33,6 +43,7 @@ make_app() { # APP
 # A stand-in app process: logs a line now and then, like a quiet web app.
 proc=${1:-web}
 echo "starting $proc (pid $$)"
+[ "$proc" = web ] && [ -n "${PORT:-}" ] && lab-answer &
 i=0
 while :; do
   i=$((i + 1))
@@ -43,7 +54,7 @@ RUN
   chmod 755 "/srv/$app/bin/run"
   cat >"/etc/$app/env" <<ENV
 # $app environment (fleet lab)
-PORT=8080
+PORT=$port
 DATABASE_URL=postgres://$app:s3cret@localhost:5432/$app
 REDIS_URL=redis://localhost:6379/0
 SECRET_KEY_BASE=lab-not-a-secret
@@ -106,7 +117,7 @@ case "$ROLE" in
     app_unit shop-web.service shop web
     app_unit shop-worker.service shop worker
     app_unit shop-clock.service shop clock
-    make_app ledger
+    make_app ledger 8081
     # ledger-web fails on start: the app with a failed unit.
     cat >/srv/ledger/bin/run <<'RUN'
 #!/bin/sh
@@ -120,7 +131,7 @@ RUN
     mkdir -p /etc/systemd/journald.conf.d
     printf '[Journal]\nRateLimitIntervalSec=0\n' >/etc/systemd/journald.conf.d/lab.conf
     systemctl restart systemd-journald
-    make_app flood
+    make_app flood 8084
     cat >/srv/flood/bin/run <<'RUN'
 #!/bin/bash
 i=0
@@ -147,9 +158,10 @@ NGINX
     ;;
   lab-2)
     # ticker: counts as it logs, so tests can prove no line is lost or repeated.
-    make_app ticker
+    make_app ticker 8083
     cat >/srv/ticker/bin/run <<'RUN'
 #!/bin/bash
+# ticker-web never listens on its PORT (8083): the web process that runs but serves no one.
 i=0
 while :; do
   i=$((i + 1))
@@ -168,9 +180,9 @@ RUN
     echo ok >/var/www/html/only-on-lab-2
     # billing.lab.test: nginx serves a 5-day certificate; the file on disk is then renewed
     # (90 days) without a reload, so what is served is older than what is on disk.
-    tls_site billing.lab.test 5 8080
+    tls_site billing.lab.test 5 8082
     # ticker.lab.test: a healthy 200-day certificate.
-    tls_site ticker.lab.test 200 8080
+    tls_site ticker.lab.test 200 8083
     systemctl reload nginx
     sleep 1
     live=/etc/letsencrypt/live/billing.lab.test
@@ -180,14 +192,14 @@ RUN
     make_app shop
     app_unit shop-web.service shop web
     app_unit shop-worker.service shop worker
-    make_app billing
+    make_app billing 8082
     # A templated app: billing@web, billing@worker from one billing@.service.
     app_unit 'billing@.service' billing '%i'
     units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web"
     ;;
   bench)
     systemctl disable --now postgresql redis-server nginx >/dev/null 2>&1 || true
-    make_app bench
+    make_app bench 8085
     app_unit bench-web.service bench web
     units="bench-web"
     ;;

@@ -231,6 +231,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             state: ProcessState::Stopped,
             detail: replicas.clone(),
             why: None,
+            warning: None,
             pid: None,
             memory_bytes: None,
             since: w.rolled,

@@ -12,6 +12,7 @@ echo "@@fleet os-release"; cat /etc/os-release 2>/dev/null
 echo "@@fleet uname"; uname -r; hostname
 echo "@@fleet uptime"; cat /proc/uptime 2>/dev/null
 echo "@@fleet uid"; id -u
+echo "@@fleet listening"; ss -ltnH 2>/dev/null | awk '{print $4}'
 "#;
 pub const PROBE_END: &str = "echo \"@@fleet end\"\n";
 

@@ -47,7 +47,15 @@ pub fn probe(convention: &Convention) -> String {
     if {admin_test}; then set -- "$@" "$u"; fi
   done
   [ $# -gt 0 ] && systemctl show --no-pager -p {props} -- "$@"
-  # Why a failed app unit stopped, in its own words: its last line (the process's output only,
+  # The PORT each env file gives (the number only, never another line of it): fleet checks
+  # that a web process listens there.
+  echo "@@fleet env-ports"
+  if [ $# -gt 0 ]; then
+    for f in $(systemctl show --no-pager -p EnvironmentFiles --value -- "$@" | sed 's/ (ignore_errors=[a-z]*)//g' | sort -u); do
+      [ -r "$f" ] && sed -n "s|^[[:space:]]*\(export[[:space:]]\{{1,\}}\)\{{0,1\}}PORT[[:space:]]*=[[:space:]]*[\"']\{{0,1\}}\([0-9]\{{1,5\}}\)[\"']\{{0,1\}}[[:space:]]*\$|$f \2|p" "$f"
+    done
+  fi
+  # Why a failed app unit ended, in its own words: its last line (the process's output only,
   # not systemd's notes about it), cut short and marked so no text can pose as a section.
   echo "@@fleet failed-tail"
   for u in $(systemctl list-units --state=failed --type=service --plain --no-legend --no-pager | awk '{{ if ($1 == "●" || $1 == "*") print $2; else print $1 }}'); do

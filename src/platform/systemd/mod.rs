@@ -45,9 +45,10 @@ pub static INFO: PlatformInfo = PlatformInfo {
     },
     plan,
     // The unit, and why it is not running when it is not.
-    label: |p| match &p.why {
-        Some(why) => format!("{} · {why}", p.source),
-        None => p.source.clone(),
+    label: |p| match (&p.why, &p.warning) {
+        (Some(why), _) => format!("{} · {why}", p.source),
+        (None, Some(w)) => format!("{} · {w}", p.source),
+        (None, None) => p.source.clone(),
     },
 };
 
@@ -102,6 +103,7 @@ impl Platform for Systemd {
         let units = discovery::systemd_units(probe.sections, facts)?;
         let mut processes = discovery::units_to_processes(&units, probe.host, convention, info(), &mut warnings);
         discovery::with_last_lines(&mut processes, probe.sections);
+        discovery::deaf_web_processes(&mut processes, probe.sections, facts.listening.as_deref());
         Ok(Discovery { processes, note: None, warnings })
     }
 
