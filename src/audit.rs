@@ -1,14 +1,25 @@
 //! Every action taken, appended as one JSON line to the audit log in the XDG state dir
 //! (~/.local/state/fleet/audit.jsonl): time, local user, host, app, action, exact command,
 //! result. Env values never appear here: commands name files and units, not their contents.
+//! The demo keeps its log in memory instead: its actions show in the audit view, and the
+//! user's real audit log is never touched.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use jiff::Timestamp;
 
 use crate::model::HostId;
 pub use crate::model::audit::AuditEntry;
+
+/// Set once by `keep_in_memory`: the demo's log.
+static MEMORY: OnceLock<Mutex<Vec<AuditEntry>>> = OnceLock::new();
+
+/// From now on (for this process) entries go to memory, not to the file.
+pub fn keep_in_memory() {
+    let _ = MEMORY.set(Mutex::new(Vec::new()));
+}
 
 pub fn path() -> Option<PathBuf> {
     let dirs = crate::config::paths::project_dirs()?;
@@ -44,6 +55,15 @@ pub fn record(host: &HostId, app: &str, action: &str, command: &str, result: Str
         command: command.to_string(),
         result,
     };
+    if let Some(memory) = MEMORY.get() {
+        let mut m = memory.lock().unwrap_or_else(|e| e.into_inner());
+        m.push(entry);
+        // Bounded like everything kept for a long session.
+        if m.len() > 1_000 {
+            m.drain(..500);
+        }
+        return;
+    }
     if let Err(e) = append(&entry) {
         tracing::error!("cannot write the audit log: {e}");
         eprintln!("fleet: warning: cannot write the audit log: {e}");
@@ -63,6 +83,10 @@ pub fn append(entry: &AuditEntry) -> std::io::Result<()> {
 
 /// The last `n` entries, oldest first. Unreadable lines are skipped.
 pub fn tail(n: usize) -> Vec<AuditEntry> {
+    if let Some(memory) = MEMORY.get() {
+        let m = memory.lock().unwrap_or_else(|e| e.into_inner());
+        return m[m.len().saturating_sub(n)..].to_vec();
+    }
     let Some(p) = path() else { return Vec::new() };
     let text = std::fs::read_to_string(p).unwrap_or_default();
     let all: Vec<AuditEntry> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();

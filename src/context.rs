@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use crate::config::inventory;
 use crate::config::{ConfigError, FleetConfig, fleet::LoadedConfig};
 use crate::model::HostSpec;
+use crate::platform::demo;
 use crate::platform::kube::KubeSetup;
 use crate::runtime::BackendOptions;
-use crate::transport::demo;
 use crate::transport::ssh::UnknownKeyPolicy;
 use crate::transport::ssh::connect::PassphrasePrompt;
 
@@ -38,6 +38,7 @@ pub struct Context {
 impl Context {
     pub fn load(args: &LoadOptions, passphrase: Option<PassphrasePrompt>) -> Result<Context, ConfigError> {
         let LoadedConfig { mut config, path } = if args.demo {
+            crate::audit::keep_in_memory();
             LoadedConfig { config: FleetConfig::default(), path: None }
         } else {
             FleetConfig::load(args.config.as_deref())?

@@ -110,7 +110,7 @@ fn demo_needs_no_config_or_network() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = v["apps"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["billing", "ledger", "shop"]);
+    assert_eq!(names, ["api", "billing", "ledger", "shop", "status"]);
     assert_eq!(v["errors"][0]["host"], "nyc-1");
 }
 

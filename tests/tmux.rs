@@ -46,6 +46,21 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Waits (bounded) until the screen shows every one of `texts` and none of `gone`.
+    fn wait_for_without(&self, texts: &[&str], gone: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.wait_for(texts);
+            if !screen.contains(gone) {
+                return screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "waited 20 s for {gone:?} to go; the screen shows:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 /// The real binary against the lab with this test's files, in tmux; prints FLEET-EXIT=<status>
 /// when it ends.
 fn fleet_on_lab(lab: &Lab, name: &str, w: u16, h: u16) -> Session {
@@ -174,11 +189,32 @@ fn the_demo_runs_with_no_config_and_no_network() {
     let cmd =
         format!("env -u FLEET_CONFIG HOME={} {} --demo; echo FLEET-EXIT=$?; sleep 30", home.path().display(), env!("CARGO_BIN_EXE_fleet"));
     let s = Session::start("fleet-tmux-demo", &cmd, 100, 30);
-    let screen = s.wait_for(&["demo", "shop", "web×3 worker×3 clock×2", "nyc-1", "connection refused"]);
+    let screen = s.wait_for(&["demo", "shop", "web×2 worker×2 clock×1 mailer×1", "nyc-1", "connection refused", "prod-k8s"]);
     std::fs::create_dir_all("target/tmux").ok();
     std::fs::write("target/tmux/demo.txt", &screen).ok();
+    // A restart as a person does it: the palette, the confirmation with the exact commands,
+    // then the new PID (the demo's world changes, in memory).
+    s.keys(&[":"]);
+    s.keys(&["-l", "restart shop"]);
+    s.keys(&["Enter"]);
+    s.wait_for(&["Restart shop?", "lon-1: systemctl restart -- shop-web.service", "kubectl rollout restart deployment/shop-mailer"]);
+    s.keys(&["y"]);
+    s.wait_for(&["shop: restarted on 3 host(s)"]);
+    s.keys(&["Escape"]);
+    s.keys(&[":"]);
+    s.keys(&["-l", "app shop"]);
+    s.keys(&["Enter"]);
+    // shop-web on lon-1 gets a new PID once the refresh after the restart is in.
+    s.wait_for_without(&["shop-web.service", "shop-clock.service", "2207"], " 1412 ");
+    // The env tab masks secrets; v reveals the selected one.
+    s.keys(&["2"]);
+    let screen = s.wait_for(&["DATABASE_URL", "postgres://shop:••••@localhost", "WEB_CONCURRENCY ≠"]);
+    assert!(!screen.contains("pg-7Hq2xW9e"), "{screen}");
+    s.keys(&["v"]);
+    s.wait_for(&["postgres://shop:pg-7Hq2xW9e@"]);
     s.keys(&["C-c"]);
     s.wait_for(&["FLEET-EXIT=0"]);
+    assert!(!home.path().join(".local/state/fleet/audit.jsonl").exists(), "the demo never writes the real audit log");
 }
 
 #[test]

@@ -25,6 +25,14 @@ pub fn kube_rows(creds: Vec<kubeconfig::KubeCred>) -> Vec<CertRow> {
         .collect()
 }
 
+/// The renewal trap: the file on disk was renewed but the front door still serves the old one.
+pub fn renewal_note(on_disk_until: jiff::Timestamp, front_door: &str) -> String {
+    format!(
+        "renewed on disk (valid until {}) but not served: reload the front door (systemctl reload {front_door})",
+        on_disk_until.strftime("%Y-%m-%d")
+    )
+}
+
 /// What a PKI file is, from its path.
 pub fn pki_role(path: &str) -> Option<String> {
     let stem = path.rsplit('/').next()?.trim_end_matches(".crt");

@@ -30,7 +30,8 @@ pub struct GlobalArgs {
     /// The ssh client config to read hosts and settings from, like `ssh -F` [default: ~/.ssh/config]
     #[arg(long, global = true, help_heading = "Global options", value_name = "PATH")]
     pub ssh_config: Option<PathBuf>,
-    /// Show a built-in example fleet: no config, no network
+    /// A built-in example fleet (four droplets, one down, and a cluster) that lives in memory:
+    /// actions and env edits change it, nothing leaves this machine
     #[arg(long, global = true, help_heading = "Global options")]
     pub demo: bool,
     /// Accept and record host keys not yet in known_hosts (like StrictHostKeyChecking=accept-new).

@@ -79,12 +79,9 @@ fn json_row(r: &AppEnvRow, reveal: bool) -> JsonRow<'_> {
 fn table(rows: &[AppEnvRow], reveal: bool) -> String {
     let mut out: Vec<Vec<String>> = Vec::new();
     for r in rows {
-        let groups = r.grouped();
-        let every = groups.len() == 1;
-        for (i, (value, source, places)) in groups.into_iter().enumerate() {
+        for (i, (value, source, place)) in r.placed().into_iter().enumerate() {
             let key = if i == 0 { r.key.clone() } else { String::new() };
             let key = if r.drift && i == 0 { format!("{key} ≠") } else { key };
-            let place = if every { "all".to_string() } else { places.join(" ") };
             out.push(vec![key, r.shown(value, reveal), source.label(), place]);
         }
     }

@@ -99,9 +99,6 @@ pub fn refuse_if_readonly(ctx: &Context, what: &str) -> Result<(), String> {
             ctx.config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "fleet.toml".into())
         ));
     }
-    if ctx.demo {
-        return Err(format!("refusing to {what}: the demo has nothing to act on"));
-    }
     Ok(())
 }
 

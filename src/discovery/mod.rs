@@ -40,6 +40,11 @@ pub fn env_ports(text: &str) -> Vec<(String, u16)> {
     text.lines().filter_map(|l| l.rsplit_once(' ').and_then(|(f, p)| Some((f.to_string(), p.trim().parse().ok()?)))).collect()
 }
 
+/// What a web process whose PORT nothing listens on is warned with.
+pub fn not_listening(port: u16) -> String {
+    format!("nothing listens on its PORT {port}")
+}
+
 /// A web process (Heroku's word for the one that gets traffic) whose PORT nothing listens on is
 /// running but not doing its job: it gets a warning, and its app is degraded. Its PORT is the
 /// unit's Environment= or its env files' (the last file that sets it wins, as in systemd).
@@ -55,7 +60,7 @@ pub fn deaf_web_processes(processes: &mut [Process], s: &sections::Sections, lis
         if let Some(port) = from_files.or(from_unit)
             && !listening.contains(&port)
         {
-            p.warning = Some(format!("nothing listens on its PORT {port}"));
+            p.warning = Some(not_listening(port));
         }
     }
 }

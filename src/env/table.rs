@@ -66,6 +66,9 @@ pub fn process_env(
     ProcessEnv { host: host.clone(), process: process.to_string(), unit: unit.to_string(), vars, problems }
 }
 
+/// Where a value goes: a process type on a host.
+type Place<'a> = (&'a str, &'a HostId);
+
 /// One key across the app.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppEnvRow {
@@ -75,6 +78,9 @@ pub struct AppEnvRow {
     /// The same process type gets different values on different hosts.
     pub drift: bool,
     pub values: Vec<AppEnvValue>,
+    /// Every process (type, host) the table was built from, to say where a value goes.
+    #[serde(skip)]
+    pub everyone: Vec<(String, HostId)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,6 +105,43 @@ impl AppEnvRow {
         out
     }
 
+    /// Like `grouped`, with where each value goes in the fewest words: "all"; the hosts whose
+    /// every process gets it ("lon-2"); else process types, whole ("worker") or per host
+    /// ("web@lon-1").
+    pub fn placed(&self) -> Vec<(&str, &EnvSource, String)> {
+        let mut out: Vec<(&str, &EnvSource, Vec<Place>)> = Vec::new();
+        for v in &self.values {
+            let place = (v.process.as_str(), &v.host);
+            match out.iter_mut().find(|(val, _, _)| *val == v.value) {
+                Some((_, _, places)) => places.push(place),
+                None => out.push((&v.value, &v.source, vec![place])),
+            }
+        }
+        out.into_iter().map(|(v, s, places)| (v, s, self.where_words(&places))).collect()
+    }
+
+    fn where_words(&self, places: &[Place]) -> String {
+        let has = |p: &str, h: &HostId| places.iter().any(|(a, b)| *a == p && *b == h);
+        if self.everyone.iter().all(|(p, h)| has(p, h)) {
+            return "all".into();
+        }
+        let mut hosts: Vec<&HostId> = places.iter().map(|(_, h)| *h).collect();
+        hosts.dedup();
+        let whole_hosts = hosts.iter().all(|h| self.everyone.iter().filter(|(_, x)| x == *h).all(|(p, x)| has(p, x)));
+        if whole_hosts {
+            return hosts.iter().map(|h| h.0.as_str()).collect::<Vec<_>>().join(" ");
+        }
+        let mut words: Vec<String> = Vec::new();
+        for (p, h) in places {
+            let whole = self.everyone.iter().filter(|(x, _)| x == p).all(|(x, y)| has(x, y));
+            let word = if whole { p.to_string() } else { format!("{p}@{h}") };
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        words.join(" ")
+    }
+
     /// The value as shown: masked unless `reveal` (a Kubernetes Secret's value whole).
     pub fn shown(&self, value: &str, reveal: bool) -> String {
         if reveal {
@@ -112,13 +155,16 @@ impl AppEnvRow {
 }
 
 pub fn app_table(envs: &[ProcessEnv]) -> Vec<AppEnvRow> {
+    let everyone: Vec<(String, HostId)> = envs.iter().map(|e| (e.process.clone(), e.host.clone())).collect();
     let mut rows: Vec<AppEnvRow> = Vec::new();
     for pe in envs {
         for (k, v, src) in &pe.vars {
             let value = AppEnvValue { host: pe.host.clone(), process: pe.process.clone(), value: v.clone(), source: src.clone() };
             match rows.iter_mut().find(|r| r.key == *k) {
                 Some(r) => r.values.push(value),
-                None => rows.push(AppEnvRow { key: k.clone(), secret: false, drift: false, values: vec![value] }),
+                None => {
+                    rows.push(AppEnvRow { key: k.clone(), secret: false, drift: false, values: vec![value], everyone: everyone.clone() })
+                }
             }
         }
     }
@@ -180,5 +226,24 @@ mod tests {
         assert!(sk.drift && sk.secret);
         assert_eq!(sk.shown("a", false), mask::MASK);
         assert_eq!(sk.grouped().len(), 2);
+    }
+
+    #[test]
+    fn where_a_value_goes_in_few_words() {
+        let pe = |host: &str, process: &str, text: &str| {
+            process_env(&HostId(host.into()), process, "u", &[], &["/e".into()], &[read("/e", text)])
+        };
+        let t = app_table(&[
+            pe("lon-1", "web", "A=1\nC=2\nQ=x\n"),
+            pe("lon-1", "worker", "A=1\nC=2\nQ=y\nW=1\n"),
+            pe("lon-2", "web", "A=1\nC=4\nQ=x\n"),
+            pe("lon-2", "worker", "A=1\nC=4\nW=1\n"),
+        ]);
+        let words =
+            |k: &str| t.iter().find(|r| r.key == k).unwrap().placed().into_iter().map(|(v, _, w)| format!("{v}: {w}")).collect::<Vec<_>>();
+        assert_eq!(words("A"), ["1: all"]);
+        assert_eq!(words("C"), ["2: lon-1", "4: lon-2"], "a host's every process");
+        assert_eq!(words("W"), ["1: worker"], "a process type on every host, not 'all'");
+        assert_eq!(words("Q"), ["x: web", "y: worker@lon-1"]);
     }
 }

@@ -7,6 +7,7 @@
 //! What a platform cannot do it says in its `PlatformInfo::caps`, and its method for it returns
 //! that reason: nothing falls back to another platform.
 
+pub mod demo;
 pub mod kube;
 pub mod machine;
 pub mod registry;

@@ -10,7 +10,7 @@ use super::{Backend, Platform, systemd};
 use crate::model::{HostKind, HostSpec};
 use crate::transport::ssh::UnknownKeyPolicy;
 use crate::transport::ssh::connect::PassphrasePrompt;
-use crate::transport::{DemoTransport, LocalTransport, SshTransport, Transport};
+use crate::transport::{LocalTransport, SshTransport, Transport};
 
 /// Every platform a machine may run apps on, in the order their processes are listed. Each
 /// one's probe says whether it is there.
@@ -33,7 +33,7 @@ pub fn backend(spec: &HostSpec, opts: &BackendOptions) -> Option<Arc<dyn Backend
     match spec.kind {
         HostKind::Kube => Some(Arc::new(opts.kube.backend(spec))),
         HostKind::Local => machine(HostKind::Local, Transport::Local(LocalTransport::default())),
-        HostKind::Demo => machine(HostKind::Demo, Transport::Demo(DemoTransport::for_host(&spec.id)?)),
+        HostKind::Demo => super::demo::backend(spec),
         HostKind::Ssh => machine(
             HostKind::Ssh,
             Transport::Ssh(SshTransport::new(

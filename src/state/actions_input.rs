@@ -46,10 +46,6 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         state.notice = Some(format!("read-only: {} is refused (--readonly / readonly = true)", action.hint()));
         return Vec::new();
     }
-    if state.demo && (action.mutating() || action == Action::Forward) {
-        state.notice = Some("the demo has nothing to act on".into());
-        return Vec::new();
-    }
     match action {
         Action::Forwards => {
             state.overlay = Some(Overlay::Forwards);

@@ -277,7 +277,7 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         }
         Action::Refresh => return Some(load_env(state, name)),
         Action::Edit | Action::EditFile => {
-            if state.readonly || state.demo {
+            if state.readonly {
                 state.notice = Some("read-only: editing env vars is refused".into());
                 return Some(Vec::new());
             }

@@ -86,8 +86,7 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
     };
     v.extend([Action::Command, Action::Help, Action::Quit]);
     // A platform that cannot do it, or read-only, takes it off the list.
-    let refused = state.readonly || state.demo;
-    v.retain(|a| state.offers(*a) && !(refused && a.mutating()));
+    v.retain(|a| state.offers(*a) && !(state.readonly && a.mutating()));
     v.dedup();
     (name, v)
 }
@@ -137,7 +136,7 @@ pub fn hints(state: &State) -> Vec<Action> {
         v.retain(|a| *a != Action::Refresh);
     }
     // Read-only hides what it would refuse, and so does a platform that cannot do it.
-    if state.readonly || state.demo {
+    if state.readonly {
         v.retain(|a| !a.mutating());
     }
     v.retain(|a| state.offers(*a));

@@ -1,9 +1,8 @@
 //! How fleet reaches a machine: an SSH connection (one per host, shared by every request as
-//! channels), the local machine, or the demo's fixtures. A transport runs commands and opens
+//! channels) or the local machine. A transport runs commands and opens
 //! byte streams to TCP ports and unix sockets there; it knows nothing of what runs apps (that
 //! is a platform's business) and nothing of the UI.
 
-pub mod demo;
 pub mod http;
 pub mod local;
 pub mod quote;
@@ -15,7 +14,6 @@ use std::time::Duration;
 
 use crate::model::{HostError, HostErrorKind, HostId};
 
-pub use demo::DemoTransport;
 pub use local::LocalTransport;
 pub use ssh::SshTransport;
 
@@ -38,15 +36,10 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum Transport {
     Ssh(SshTransport),
     Local(LocalTransport),
-    Demo(DemoTransport),
 }
 
 fn timed_out() -> HostError {
     HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs()))
-}
-
-fn no_network() -> HostError {
-    HostError::new(HostErrorKind::Config, "the demo has no network")
 }
 
 impl Transport {
@@ -54,13 +47,7 @@ impl Transport {
         match self {
             Transport::Ssh(t) => t.id(),
             Transport::Local(t) => t.id(),
-            Transport::Demo(t) => t.id(),
         }
-    }
-
-    /// The demo's fixtures answer: nothing leaves the machine, nothing can be changed.
-    pub fn is_demo(&self) -> bool {
-        matches!(self, Transport::Demo(_))
     }
 
     /// The local machine: a Prometheus reached without a hop, say.
@@ -74,7 +61,6 @@ impl Transport {
             match self {
                 Transport::Ssh(t) => t.exec(command).await,
                 Transport::Local(t) => t.exec(command).await,
-                Transport::Demo(t) => t.exec(command).await,
             }
         };
         tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| Err(timed_out()))
@@ -86,7 +72,6 @@ impl Transport {
             match self {
                 Transport::Ssh(t) => t.exec_with_input(command, input).await,
                 Transport::Local(t) => t.exec_with_input(command, input).await,
-                Transport::Demo(_) => Err(HostError::new(HostErrorKind::Config, "the demo cannot change anything")),
             }
         };
         tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| Err(timed_out()))
@@ -97,7 +82,6 @@ impl Transport {
         match self {
             Transport::Ssh(t) => t.exec_stream(command).await,
             Transport::Local(t) => t.exec_stream(command).await,
-            Transport::Demo(t) => t.exec_stream(command).await,
         }
     }
 
@@ -110,7 +94,6 @@ impl Transport {
                 .await
                 .map(|s| Box::new(s) as BoxStream)
                 .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("{host}:{port}: {e}"))),
-            Transport::Demo(_) => Err(no_network()),
         }
     }
 
@@ -123,7 +106,6 @@ impl Transport {
                 .await
                 .map(|s| Box::new(s) as BoxStream)
                 .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("{path}: {e}"))),
-            Transport::Demo(_) => Err(no_network()),
         }
     }
 
@@ -132,7 +114,6 @@ impl Transport {
         match self {
             Transport::Ssh(t) => terminal::ssh_attached(t, command).await,
             Transport::Local(_) => terminal::local_status(command).await,
-            Transport::Demo(_) => Err("the demo cannot run commands".into()),
         }
     }
 
@@ -142,7 +123,6 @@ impl Transport {
         match self {
             Transport::Ssh(t) => terminal::ssh_pty(t, command).await,
             Transport::Local(_) => terminal::local_status(command).await,
-            Transport::Demo(_) => Err("the demo has no shell".into()),
         }
     }
 

@@ -19,18 +19,8 @@ pub struct ExecStream {
 // One stream per follow, so the size difference between variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
 enum Inner {
-    Ssh {
-        channel: Option<russh::Channel<russh::client::Msg>>,
-        buf: Vec<u8>,
-        done: bool,
-    },
-    Local {
-        child: tokio::process::Child,
-        out: BufReader<tokio::process::ChildStdout>,
-    },
-    Lines(std::collections::VecDeque<Vec<u8>>),
-    /// Never ends, never says anything (the demo's follow).
-    Idle,
+    Ssh { channel: Option<russh::Channel<russh::client::Msg>>, buf: Vec<u8>, done: bool },
+    Local { child: tokio::process::Child, out: BufReader<tokio::process::ChildStdout> },
 }
 
 impl ExecStream {
@@ -43,21 +33,10 @@ impl ExecStream {
         Ok(ExecStream { inner: Inner::Local { child, out: BufReader::new(out) }, stderr: Vec::new(), status: None })
     }
 
-    /// A finished stream of fixed lines (the demo).
-    pub fn fixed(lines: Vec<Vec<u8>>) -> Self {
-        ExecStream { inner: Inner::Lines(lines.into()), stderr: Vec::new(), status: Some(0) }
-    }
-
-    pub fn idle() -> Self {
-        ExecStream { inner: Inner::Idle, stderr: Vec::new(), status: None }
-    }
-
     /// The next line without its newline, or None when the command has ended (or the
     /// connection dropped: `status()` is then None).
     pub async fn next_line(&mut self) -> Option<Vec<u8>> {
         match &mut self.inner {
-            Inner::Lines(q) => q.pop_front(),
-            Inner::Idle => std::future::pending().await,
             Inner::Local { child, out } => {
                 let mut line = Vec::new();
                 match out.read_until(b'\n', &mut line).await {

@@ -42,10 +42,8 @@ impl TableRow for Row {
 fn rows(env: &EnvView) -> Vec<Row> {
     let mut out = Vec::new();
     for r in &env.rows {
-        let groups = r.grouped();
-        let every = groups.len() == 1;
         let revealed = env.is_revealed(&r.key);
-        for (i, (value, source, places)) in groups.into_iter().enumerate() {
+        for (i, (value, source, places)) in r.placed().into_iter().enumerate() {
             out.push(Row {
                 key: if i == 0 { sanitize(&r.key).into_owned() } else { String::new() },
                 value: sanitize(&r.shown(value, revealed)).replace('\n', "⏎"),
@@ -53,7 +51,7 @@ fn rows(env: &EnvView) -> Vec<Row> {
                 revealed,
                 drift: r.drift && i == 0,
                 source: sanitize(&source.label()).into_owned(),
-                places: if every { "all".into() } else { sanitize(&places.join(" ")).into_owned() },
+                places: sanitize(&places).into_owned(),
             });
         }
     }

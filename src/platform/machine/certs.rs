@@ -37,11 +37,9 @@ pub async fn host_certs(transport: &Transport, report: &HostReport) -> Result<Ve
                 .find(|(p, _)| Some(p) == r.cert_file.as_ref() || *p == le || (p.starts_with("/var/lib/caddy/") && p.ends_with(&caddy)))
                 .and_then(|(_, c)| c.as_ref().ok());
             let note = match (&served, disk) {
-                (Ok(sv), Some(d)) if d.serial != sv.serial && d.not_after > sv.not_after => Some(format!(
-                    "renewed on disk (valid until {}) but not served: reload the front door (systemctl reload {})",
-                    d.not_after.strftime("%Y-%m-%d"),
-                    kind.label()
-                )),
+                (Ok(sv), Some(d)) if d.serial != sv.serial && d.not_after > sv.not_after => {
+                    Some(crate::certs::renewal_note(d.not_after, kind.label()))
+                }
                 _ => None,
             };
             let (info, error) = match served {

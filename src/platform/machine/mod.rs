@@ -1,4 +1,4 @@
-//! A machine as a host row: one transport (ssh, local, demo) and the platforms that may run
+//! A machine as a host row: one transport (ssh, local) and the platforms that may run
 //! apps on it. A refresh is one round trip: the probe script is the machine's facts followed by
 //! each platform's part; each platform reads its own sections. A platform that is absent finds
 //! nothing; one that fails is a note on the row, and the others still show their apps.
@@ -122,19 +122,12 @@ impl Backend for Machine {
     }
 
     async fn host_sample(&self, node_exporter: &str) -> Result<HostRead, HostError> {
-        if let Transport::Demo(d) = self.transport.as_ref() {
-            return match d.reachable() {
-                true => Ok(HostRead::Final(metrics::demo_metrics(&self.id().0, jiff::Timestamp::now()))),
-                false => Err(HostError::new(HostErrorKind::Unreachable, "connection refused (203.0.113.7:22)")),
-            };
-        }
         let (source, sample) = metrics::sample(&self.transport, node_exporter).await?;
         Ok(HostRead::Counters(source, sample))
     }
 
-    fn demo_history(&self, window_secs: u64, step_secs: u64) -> Option<[Vec<(i64, f64)>; 5]> {
-        let Transport::Demo(d) = self.transport.as_ref() else { return None };
-        d.reachable().then(|| metrics::demo_history(&self.id().0, jiff::Timestamp::now().as_second(), window_secs, step_secs))
+    fn demo_history(&self, _window_secs: u64, _step_secs: u64) -> Option<[Vec<(i64, f64)>; 5]> {
+        None
     }
 
     async fn certs(&self, report: &HostReport) -> Result<Vec<CertRow>, HostError> {
