@@ -16,7 +16,7 @@ command -v ansible >/dev/null || pip install -q ansible-core
 
 tests/lab/lab.sh up-bench "$N"
 cargo build --release --locked -q
-bin=target/release/fleet
+bin=${CARGO_TARGET_DIR:-target}/release/fleet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/fleet.toml" <<TOML

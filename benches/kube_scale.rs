@@ -4,6 +4,9 @@
 //! last pod's or app's name is on screen).
 //!
 //!   cargo bench --bench kube_scale -- [PODS]      (default 3000; 10 pods per deployment)
+//!   cargo bench --bench kube_scale -- [PODS] --hold   (serve only: prints the kubeconfig and
+//!                                                     keeps the server up for 30 minutes, to
+//!                                                     look at fleet with a profiler)
 //!
 //! kdash and kubetui are looked up in PATH and /var/tmp/bench-tools/bin
 //! (`cargo install kdash kubetui --root /var/tmp/bench-tools`); missing ones are reported as
@@ -115,7 +118,14 @@ fn main() {
     config.push_str("current-context: bench\n");
     std::fs::write(&kc, config).unwrap();
     let kc = kc.display().to_string();
-    let fleet = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/fleet");
+    if std::env::args().any(|a| a == "--hold") {
+        println!("test API server: {deployments} deployments, {} pods; KUBECONFIG={kc}", deployments * per);
+        std::thread::sleep(Duration::from_secs(30 * 60));
+        return;
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let fleet = target.join("release/fleet");
     assert!(Command::new("cargo").args(["build", "--release", "--locked", "-q"]).status().unwrap().success());
     println!("test API server: {deployments} deployments, {} pods (+ cluster-b's fixtures)", deployments * per);
 

@@ -11,7 +11,7 @@ L=$FLEET_LAB_DIR
 unset SSH_AUTH_SOCK
 tests/lab/lab.sh up
 cargo build --release --locked -q
-bin=$PWD/target/release/fleet
+bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/fleet
 work=$(mktemp -d)
 trap 'docker exec lab-1 systemctl stop flood-web.service >/dev/null 2>&1 || true; tmux kill-session -t fleet-bench 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'local = false\n[inventory]\ninclude = ["lab-1"]\n' >"$work/fleet.toml"

@@ -25,6 +25,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
+    // Generated from the command line's definition alone: no config needed, none read.
+    let docs = match &cli.command {
+        Some(Command::Completions(a)) => Some(fleet::cli::docs::completions(a)),
+        Some(Command::Man(a)) => Some(fleet::cli::docs::man(a)),
+        _ => None,
+    };
+    if let Some(result) = docs {
+        return match result {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(e) => {
+                eprintln!("fleet: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let interactive = cli.command.is_none();
     // The TUI cannot prompt on the terminal it draws on: it says "run ssh-add" instead.
     let prompt = if interactive { None } else { fleet::cli::prompt::tty_passphrase() };
@@ -66,6 +81,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                         Ok(2)
                     }
                 },
+                Command::Completions(_) | Command::Man(_) => Ok(0),
                 Command::ConfigUnset(a) => {
                     let change = fleet::env::write::Change::Unset(a.keys.clone());
                     fleet::cli::config_set::run(&ctx, &a.app, &a.host, change, a.no_restart, false).await

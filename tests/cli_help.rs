@@ -31,3 +31,32 @@ fn every_option_says_what_it_does_and_globals_stand_apart() {
         }
     }
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_same_definitions_and_need_no_config() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleet"))
+            .args(args)
+            .env("FLEET_CONFIG", "/nonexistent/fleet.toml")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let commands = subcommands();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run(&["completions", shell]);
+        for c in &commands {
+            assert!(script.contains(c.as_str()), "{shell} completion lacks {c}");
+        }
+    }
+    let page = run(&["man"]);
+    assert!(page.starts_with(".ie") || page.contains(".TH fleet 1"), "{}", &page[..200.min(page.len())]);
+    for c in &commands {
+        assert!(page.contains(&c.replace('-', "\\-")), "the man page lacks {c}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    run(&["man", "--dir", dir.path().to_str().unwrap()]);
+    let logs = std::fs::read_to_string(dir.path().join("fleet-logs.1")).unwrap();
+    assert!(logs.contains(".TH fleet-logs 1") && logs.contains(env!("CARGO_PKG_VERSION")) && logs.contains("\\-\\-grep"), "{logs}");
+}

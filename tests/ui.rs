@@ -472,7 +472,7 @@ fn a_selected_row_keeps_the_colours_that_mean_something() {
     let buf = t.backend().buffer();
     let theme = Theme::builtin("dark").unwrap();
     let (x, y) = find(buf, "✗ down").expect("the down row");
-    assert_eq!(buf[(x, y)].fg, theme.danger, "still red while selected");
+    assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), (theme.selection_fg, theme.danger), "still red while selected, and readable");
     let (nx, ny) = find(buf, "nyc-1").unwrap();
     assert_eq!((buf[(nx, ny)].fg, buf[(nx, ny)].bg), (theme.selection_fg, theme.selection_bg), "the rest of the row is selected");
 }

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "fleet",
     version,
+    propagate_version = true,
     about = "A terminal dashboard for the hosts and clusters your apps run on",
     long_about = "A terminal dashboard for the hosts and clusters your apps run on.\n\n\
         With no command, opens the TUI. Hosts are the concrete Host aliases of ~/.ssh/config plus \
@@ -111,6 +112,23 @@ pub enum Command {
     /// Remove env vars from the app's env file on every host, then restart what uses it
     #[command(name = "config:unset")]
     ConfigUnset(ConfigUnsetArgs),
+    /// Print a shell completion script (`fleet completions bash > /etc/bash_completion.d/fleet`)
+    Completions(CompletionsArgs),
+    /// Print the man page (`fleet man | man -l -`), or write one page per command into --dir
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write fleet.1 and a fleet-COMMAND.1 per command into this directory instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

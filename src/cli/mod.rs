@@ -9,6 +9,7 @@ pub mod certs;
 pub mod config_set;
 pub mod config_vars;
 pub mod discover;
+pub mod docs;
 pub mod forward;
 pub mod hosts;
 pub mod logs;

@@ -162,9 +162,34 @@ fn default_user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "root".into())
 }
 
+/// How long a resolution is reused: a host that is down retries its connection often, and each
+/// `ssh -G` is a process; an edited ssh config still applies within this.
+const RESOLVED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+type Resolved = std::collections::HashMap<(Option<PathBuf>, String), (std::time::Instant, ResolvedSsh)>;
+
+fn resolved() -> &'static std::sync::Mutex<Resolved> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Resolved>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Resolves a destination as `ssh` would, reusing a resolution made in the last minute.
+pub async fn resolve(config_file: Option<&Path>, dest: &str) -> Result<ResolvedSsh, String> {
+    let key = (config_file.map(Path::to_path_buf), dest.to_string());
+    let fresh = |(at, _): &(std::time::Instant, ResolvedSsh)| at.elapsed() < RESOLVED_FOR;
+    if let Some((_, r)) = resolved().lock().ok().and_then(|c| c.get(&key).filter(|e| fresh(e)).cloned()) {
+        return Ok(r);
+    }
+    let r = resolve_now(config_file, dest).await?;
+    if let Ok(mut c) = resolved().lock() {
+        c.insert(key, (std::time::Instant::now(), r.clone()));
+    }
+    Ok(r)
+}
+
 /// Resolves a destination with `ssh -G` (async: runs the OpenSSH client, never on the UI path).
 /// Falls back to the ssh2-config parser when the client is not installed.
-pub async fn resolve(config_file: Option<&Path>, dest: &str) -> Result<ResolvedSsh, String> {
+async fn resolve_now(config_file: Option<&Path>, dest: &str) -> Result<ResolvedSsh, String> {
     let parsed = Destination::parse(dest)?;
     let mut cmd = tokio::process::Command::new("ssh");
     if let Some(f) = config_file {

@@ -12,8 +12,35 @@ fn value(v: &Value) -> Option<f64> {
     }
 }
 
+/// The series `parse` reads: every other line is skipped before parsing (node_exporter prints
+/// about 1,500 lines; these are a few dozen).
+const READ: [&str; 12] = [
+    "node_cpu_seconds_total",
+    "node_load1",
+    "node_load5",
+    "node_load15",
+    "node_memory_MemTotal_bytes",
+    "node_memory_MemAvailable_bytes",
+    "node_time_seconds",
+    "node_boot_time_seconds",
+    "node_network_receive_bytes_total",
+    "node_network_transmit_bytes_total",
+    "node_filesystem_size_bytes",
+    "node_filesystem_avail_bytes",
+];
+
+/// The collectors those series come from, for node_exporter's `collect[]` filter.
+pub const COLLECTORS: [&str; 7] = ["cpu", "loadavg", "meminfo", "time", "stat", "netdev", "filesystem"];
+
+/// A sample line's metric name, or a `# TYPE`/`# HELP` line's.
+fn metric_of(line: &str) -> &str {
+    let l = line.strip_prefix("# TYPE ").or_else(|| line.strip_prefix("# HELP ")).unwrap_or(line);
+    l.split(['{', ' ']).next().unwrap_or("")
+}
+
 pub fn parse(text: &str) -> Result<HostSample, String> {
-    let scrape = Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).map_err(|e| format!("not Prometheus text: {e}"))?;
+    let wanted = text.lines().filter(|l| READ.contains(&metric_of(l))).map(|l| Ok(l.to_string()));
+    let scrape = Scrape::parse(wanted).map_err(|e| format!("not Prometheus text: {e}"))?;
     let mut s = HostSample::default();
     let mut disks: Vec<(String, Disk)> = Vec::new();
     let mut sizes: Vec<(String, u64)> = Vec::new();

@@ -86,7 +86,8 @@ fn selected_line(line: Line<'static>, theme: &Theme, focused: bool) -> Line<'sta
         .into_iter()
         .map(|s| match s.style.fg {
             Some(c) if meaningful.contains(&c) && c != Color::Reset => {
-                Span::styled(s.content, Style::default().fg(c).add_modifier(Modifier::REVERSED | Modifier::BOLD))
+                // Dark text on the colour itself: readable whatever the selection colour is.
+                Span::styled(s.content, Style::default().fg(theme.selection_fg).bg(c).add_modifier(Modifier::BOLD))
             }
             _ => Span::styled(s.content, plain),
         })

@@ -37,8 +37,12 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    // A pod row says more than its name: phase, node, the workload's replicas, the image.
-    label: |p| format!("{} · {}", p.source.trim_start_matches("pod/"), p.detail),
+    // A pod row says more than its name: its phase (or, when it is not running, why: first,
+    // so a cut cell keeps it), node, the workload's replicas, the image.
+    label: |p| match (&p.why, p.detail.split_once(" · ")) {
+        (Some(why), Some((_phase, rest))) => format!("{} · {why} · {rest}", p.source.trim_start_matches("pod/")),
+        _ => format!("{} · {}", p.source.trim_start_matches("pod/"), p.detail),
+    },
 };
 
 pub fn info() -> PlatformRef {
