@@ -525,3 +525,16 @@ fn the_certs_view_names_issuers_and_hints_each_key_once() {
     let status = screen.lines().last().unwrap();
     assert_eq!(status.matches("refresh").count(), 1, "{status}");
 }
+
+/// At 80 columns the hint line ended in "? hel": hints are whole, and `? help` (which lists
+/// the rest) is the one kept.
+#[test]
+fn the_hint_line_keeps_whole_hints_and_help() {
+    for width in [40u16, 60, 80, 100] {
+        let mut s = common::fleet_state();
+        let screen = common::screen(&common::draw(&mut s, width, 24));
+        let last = screen.lines().last().unwrap().trim_end();
+        assert!(last.ends_with("? help") || last.contains("? help "), "{width}: {last:?}");
+        assert!(!last.ends_with("? hel"), "{width}");
+    }
+}

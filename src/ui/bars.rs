@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::model::HostStatus;
-use crate::state::{State, View};
+use crate::state::{Action, State, View};
 
 use crate::text::sanitize;
 
@@ -75,10 +75,35 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, the
     if let Some(m) = state.logs.as_ref().and_then(|l| l.message.as_ref()) {
         spans.push(Span::styled(format!(" {} ", sanitize(m)), theme.warn()));
     }
-    for a in actions {
-        let Some(k) = keymap.keys_for(a, ctx).first().map(|k| k.label()) else { continue };
-        spans.push(Span::styled(format!(" {k}"), theme.accent()));
-        spans.push(Span::styled(format!(" {}", a.hint()), theme.muted()));
+    // Whole hints only, as many as fit; `? help` stays last whatever is left out, since it
+    // lists the rest.
+    let hints: Vec<(Action, String, String)> = actions
+        .into_iter()
+        .filter_map(|a| keymap.keys_for(a, ctx).first().map(|k| (a, format!(" {}", k.label()), format!(" {}", a.hint()))))
+        .collect();
+    let width = |k: &str, h: &str| (k.chars().count() + h.chars().count()) as u16;
+    let used: u16 = spans.iter().map(|s| s.content.chars().count() as u16).sum();
+    let help = hints.iter().find(|(a, _, _)| *a == Action::Help).map(|(_, k, h)| width(k, h)).unwrap_or(0);
+    let mut budget = area.width.saturating_sub(used);
+    let show_help = help > 0 && help <= budget;
+    if show_help {
+        budget -= help;
+    }
+    let mut cut = false;
+    for (a, k, h) in &hints {
+        let shown = if *a == Action::Help {
+            show_help
+        } else {
+            cut |= width(k, h) > budget;
+            if !cut {
+                budget -= width(k, h);
+            }
+            !cut
+        };
+        if shown {
+            spans.push(Span::styled(k.clone(), theme.accent()));
+            spans.push(Span::styled(h.clone(), theme.muted()));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
