@@ -12,6 +12,7 @@ pub mod actions;
 pub mod addons;
 pub mod audit;
 pub mod certs;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod context;

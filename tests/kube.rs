@@ -621,7 +621,7 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
         }
     };
     session("fleet-kube-tui", "");
-    let apps = wait_for("fleet-kube-tui", &["ledger", "web×3 worker×1 report×1", "k3s-a lab-1", "Kubernetes v1.31", "21%"]);
+    let apps = wait_for("fleet-kube-tui", &["ledger", "web×3 worker×1 report×2", "k3s-a lab-1", "Kubernetes v1.31", "21%"]);
     std::fs::create_dir_all("target/tmux").ok();
     std::fs::write("target/tmux/apps-with-cluster.txt", &apps).ok();
     keys("fleet-kube-tui", &["/", "l", "e", "d", "g", "Enter"]);
@@ -784,4 +784,73 @@ fn hostile_api_messages_are_rendered_safely() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(all.contains("boom"), "{all}");
     assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "a raw escape reached the terminal: {all:?}");
+}
+
+fn cronjob(
+    name: &str,
+    schedule: &str,
+    last_schedule: jiff::Timestamp,
+    last_success: Option<jiff::Timestamp>,
+    suspend: bool,
+) -> serde_json::Value {
+    let t = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut status = serde_json::json!({ "lastScheduleTime": t(last_schedule) });
+    if let Some(ok) = last_success {
+        status["lastSuccessfulTime"] = serde_json::json!(t(ok));
+    }
+    serde_json::json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": { "name": name, "namespace": "default", "uid": format!("uid-{name}"), "creationTimestamp": "2026-01-01T00:00:00Z",
+                      "labels": { "app.kubernetes.io/name": "feeds", "app.kubernetes.io/component": name } },
+        "spec": { "schedule": schedule, "suspend": suspend, "jobTemplate": { "spec": { "template": { "spec": {
+            "restartPolicy": "Never", "containers": [{ "name": name, "image": "ghcr.io/acme/feeds:2" }] } } } } },
+        "status": status,
+    })
+}
+
+/// CronJobs are scheduled processes of their app: one that failed its last run and one whose
+/// next run never came are problems; one between runs and one that just succeeded are not.
+#[test]
+fn cronjobs_failing_and_overdue_are_problems() {
+    use jiff::{SignedDuration, Timestamp, ToSpan};
+    let (lab, b, kc) = lab_and_cluster("cluster-b.yaml", "doks-b", "");
+    let now = Timestamp::now();
+    let hours = |h: i64| now - SignedDuration::from_hours(h);
+    let mins = |m: i64| now - SignedDuration::from_mins(m);
+    // Daily at 03:00, last run three days ago: two runs missed.
+    let three_days_ago = now.to_zoned(jiff::tz::TimeZone::UTC).date().checked_sub(3.days()).unwrap().at(3, 0, 0, 0);
+    let three_days_ago = three_days_ago.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+    b.with(|s| {
+        s.apply(cronjob("digest", "0 3 * * *", three_days_ago, Some(three_days_ago + SignedDuration::from_mins(2)), false));
+        s.apply(cronjob("sync", "*/10 * * * *", mins(5), Some(hours(30)), false));
+        s.apply(cronjob("tidy", "*/10 * * * *", mins(5), Some(mins(4)), false));
+        s.apply(cronjob("archive", "@weekly", hours(30), Some(hours(30)), true));
+    });
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["check", "--host", "doks-b", "--only", "jobs", "--json"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let said: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {} {}", p["severity"].as_str().unwrap(), p["subject"].as_str().unwrap(), p["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert!(
+        said[0]
+            == "critical cronjob default/sync feeds sync@doks-b: its last run (5m ago) failed: its Job did not succeed; last success 1d 6h ago",
+        "{said:#?}"
+    );
+    assert!(
+        said.iter().any(|s| s.starts_with("warn cronjob default/digest") && s.contains("is overdue: due 1d") && s.contains("(0 3 * * *)")),
+        "{said:#?}"
+    );
+    assert!(said.iter().any(|s| s.starts_with("warn cronjob default/archive") && s.contains("is not scheduled")), "{said:#?}");
+
+    // In the apps table they are processes of their app, with their schedule.
+    let (_, apps, _) = fleet_json(&lab, &kc, &["apps", "--json", "--host", "doks-b"]);
+    let feeds = apps["apps"].as_array().unwrap().iter().find(|a| a["name"] == "feeds").unwrap_or_else(|| panic!("{apps}"));
+    let tidy = feeds["processes"].as_array().unwrap().iter().find(|p| p["process"] == "tidy").unwrap();
+    assert_eq!(tidy["schedule"]["spec"], "*/10 * * * *");
+    assert_eq!(tidy["schedule"]["last_ok"], true);
+    assert!(tidy["detail"].as_str().unwrap().contains("last run ok"), "{tidy}");
 }

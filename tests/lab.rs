@@ -21,8 +21,9 @@ fn discovery_finds_exactly_the_sample_apps() {
     assert_eq!(code, Some(0), "{stderr}");
     let names: Vec<&str> = v["apps"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     // Not acme (a vendor unit), not redis-server, postgresql@15-main or systemd-*.
-    // ticker counts for the log tests; flood is installed but never started, so not loaded.
-    assert_eq!(names, ["billing", "ledger", "shop", "ticker"]);
+    // ticker counts for the log tests; flood is installed but never started, so not loaded;
+    // relay restart-loops (fleet check's planted problems).
+    assert_eq!(names, ["billing", "ledger", "relay", "shop", "ticker"]);
 
     let shop = app(&v, "shop");
     assert_eq!(shop["formation"], serde_json::json!([["web", 2], ["worker", 2], ["clock", 1]]));
@@ -53,6 +54,22 @@ fn discovery_finds_exactly_the_sample_apps() {
     assert_eq!(ticker["processes"][0]["warning"], "nothing listens on its PORT 8083", "{ticker}");
     assert!(text.contains("web@lab-2 running: nothing listens on its PORT 8083"), "{text}");
     assert!(shop["processes"].as_array().unwrap().iter().all(|p| p.get("warning").is_none()), "shop-web listens on 8080");
+
+    // ledger-report is a scheduled job: ledger-report.timer starts it, and its last run failed.
+    let report = ledger["processes"].as_array().unwrap().iter().find(|p| p["process"] == "report").unwrap_or_else(|| panic!("{ledger}"));
+    let s = &report["schedule"];
+    assert_eq!(
+        (s["scheduler"].as_str(), s["enabled"].as_bool(), s["last_ok"].as_bool()),
+        (Some("ledger-report.timer"), Some(true), Some(false)),
+        "{report}"
+    );
+    assert!(s["spec"].as_str().unwrap().contains("OnCalendar=*-*-* 04:00:00"), "{report}");
+    assert!(s["last_run"].is_string() && s["next_run"].is_string(), "{report}");
+    assert_eq!(s["last_result"], "crashed (exit 1)", "{report}");
+    assert!(report["detail"].as_str().unwrap().ends_with("ledger-report.timer · last run failed"), "{report}");
+    // relay-worker dies and is restarted, over and over: systemd counts it.
+    let relay = app(&v, "relay");
+    assert!(relay["processes"][0]["restarts"].as_u64().unwrap() >= 1, "{relay}");
 
     let billing = app(&v, "billing");
     assert_eq!(billing["formation"], serde_json::json!([["web", 1], ["worker", 1]]));

@@ -101,7 +101,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     let filtered = s.wait_for(&["/bil", "1 shown"]);
     assert!(!filtered.contains("ledger"), "{filtered}");
     s.keys(&["Escape"]);
-    s.wait_for(&["apps 4 "]);
+    s.wait_for(&["apps 5 "]);
     s.keys(&["/", "s", "h", "o", "p", "Enter"]);
     s.wait_for(&["/shop", "1 shown"]);
     s.keys(&["Enter"]);
@@ -138,7 +138,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Escape"]);
     s.wait_for(&["apps › shop", "shop-clock.service"]);
     s.keys(&["Escape"]);
-    s.wait_for(&["┌ apps 4"]);
+    s.wait_for(&["┌ apps 5"]);
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");
@@ -241,6 +241,40 @@ fn the_shell_opens_takes_keys_and_gives_the_tui_back() {
     // Ctrl-D ends the shell; the TUI comes back and says how it ended.
     s.keys(&["C-d"]);
     s.wait_for(&["┌ apps", "shell on lab-1 ended (exit"]);
+    s.keys(&["q"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
+}
+
+/// The problems view on the lab, as a person reaches it: the count in the title bar, `P` lists
+/// the planted problems (the same as `fleet check`), enter opens what one is about.
+#[test]
+fn the_problems_view_lists_the_lab_problems() {
+    let lab = Lab::get();
+    lab.write_fleet_toml(
+        "local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\", \"lab-down\"]\n[metrics]\ninterval = \"2s\"\n[check]\nrestart_loop = 2\n",
+    );
+    let s = fleet_on_lab(&lab, "fleet-tmux-problems", 160, 40);
+    s.wait_for(&["ledger", "billing", "connection refused", "problems, "]);
+    s.keys(&["P"]);
+    let screen = s.wait_for(&[
+        "fleet problems",
+        "ledger web@lab-1 failed: crashed (exit 1)",
+        "ledger report@lab-1: its last run",
+        "relay worker@lab-2 has restarted",
+        "nothing listens on its PORT 8083",
+        "lab-down did not answer",
+        "ledger.lab.test expired",
+        "visitors get a 502",
+        "/srv/data is 95% full",
+        "checked",
+    ]);
+    std::fs::create_dir_all("target/tmux").ok();
+    std::fs::write("target/tmux/problems.txt", &screen).ok();
+    assert!(screen.contains("11 problems, 8 critical"), "the same list as fleet check:\n{screen}");
+    // The first is lab-1's expired certificate: enter opens the certificates.
+    assert!(screen.contains(" → renew it"), "what to do about the selected one:\n{screen}");
+    s.keys(&["Enter"]);
+    s.wait_for(&["fleet certificates", "ledger.lab.test"]);
     s.keys(&["q"]);
     s.wait_for(&["FLEET-EXIT=0"]);
 }

@@ -538,3 +538,39 @@ fn the_hint_line_keeps_whole_hints_and_help() {
         assert!(!last.ends_with("? hel"), "{width}");
     }
 }
+
+/// The problems view: what `fleet check` prints, from the hosts' reports and the slower look
+/// (certificates here), worst first; the title bar counts them in every view; enter opens what
+/// a problem is about.
+#[test]
+fn problems_view_lists_what_is_wrong_and_opens_it() {
+    let make = || {
+        let mut s = common::fleet_state();
+        let (effects, _) = update(&mut s, Msg::Action(Action::Problems));
+        assert!(matches!(effects[..], [fleet::state::Effect::Observe { .. }]), "opening looks again: {effects:?}");
+        let certs = vec![cert_row("lon-1", "shop.example.com", 10, None), cert_row("lon-2", "api.example.com", 200, None)];
+        let o = fleet::model::problem::Observed { certs, ..Default::default() };
+        update(&mut s, Msg::Backend(BackendEvent::Observed(Box::new(o))));
+        s
+    };
+    crate::snap!("problems_view", make());
+    let mut s = common::sized(make(), 160, 48);
+    let screen = common::screen(&common::render(&s));
+    assert!(screen.contains("shop.example.com expires in 10 d") && !screen.contains("api.example.com"), "{screen}");
+    assert!(screen.contains("nyc-1 did not answer: connection refused"), "{screen}");
+    let count = s.problems.list.len();
+    assert!(screen.contains(&format!("· {count} problems")), "the title bar counts them: {screen}");
+    // The first (critical: ledger failed on ams-1) opens its app.
+    let first = s.problems.list[0].clone();
+    assert_eq!((first.severity.label(), first.app.as_deref()), ("critical", Some("ledger")), "{first:?}");
+    act(&mut s, Action::Open);
+    assert_eq!(s.view, fleet::state::View::App { name: "ledger".into() });
+    // A host's problem opens the host.
+    act(&mut s, Action::Problems);
+    let i = s.problems.list.iter().position(|p| p.area.name() == "hosts").expect("nyc-1 is down");
+    for _ in 0..i {
+        act(&mut s, Action::Down);
+    }
+    act(&mut s, Action::Open);
+    assert_eq!(s.view, fleet::state::View::Host { host: HostId("nyc-1".into()) });
+}

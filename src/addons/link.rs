@@ -2,7 +2,7 @@
 //! point at this host and an add-on's port. Pointing at a local port where nothing of that kind
 //! listens, or at an add-on that is not running, is a problem the user sees.
 
-use super::{AddOn, Kind, Problem, Use};
+use super::{AddOn, AddonProblem, Kind, Use};
 use crate::model::{HostId, ProcessState};
 
 /// Where a value points, if it looks like a service address.
@@ -53,7 +53,7 @@ pub fn is_local(host: &str, host_names: &[&str]) -> bool {
 
 /// Links add-ons to the apps whose env points at them; returns the problems found.
 /// `apps`: (app, its variables) on this host.
-pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, String)>)], host_names: &[&str]) -> Vec<Problem> {
+pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, String)>)], host_names: &[&str]) -> Vec<AddonProblem> {
     let mut problems = Vec::new();
     for (app, vars) in apps {
         for (key, value) in vars {
@@ -76,7 +76,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                         a.used_by.push(u);
                     }
                     if a.state != ProcessState::Running {
-                        problems.push(Problem {
+                        problems.push(AddonProblem {
                             host: host.clone(),
                             app: app.clone(),
                             key: key.clone(),
@@ -84,7 +84,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                         });
                     }
                 }
-                None if t.kind.is_some() => problems.push(Problem {
+                None if t.kind.is_some() => problems.push(AddonProblem {
                     host: host.clone(),
                     app: app.clone(),
                     key: key.clone(),
@@ -122,7 +122,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
             };
             // A route to a local port nothing listens on: every visitor gets a 502.
             if r.upstream_listening == Some(false) {
-                problems.push(Problem {
+                problems.push(AddonProblem {
                     host: host.clone(),
                     app: r.app.clone().unwrap_or_default(),
                     key: r.domains.first().cloned().unwrap_or_default(),

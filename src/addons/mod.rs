@@ -9,7 +9,7 @@ pub mod nginx;
 pub mod parse;
 pub mod traefik;
 
-pub use crate::model::addon::{AddOn, Kind, Problem, Route, Use};
+pub use crate::model::addon::{AddOn, AddonProblem, Kind, Route, Use};
 
 /// A proxy upstream ("http://127.0.0.1:8080/", "localhost:3000", "[::1]:8080") → its host and
 /// port, when it names them (not for a unix socket or an upstream group's name).

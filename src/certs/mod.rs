@@ -25,6 +25,44 @@ pub fn kube_rows(creds: Vec<kubeconfig::KubeCred>) -> Vec<CertRow> {
         .collect()
 }
 
+/// Where a certificate stands against the thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warn,
+    Critical,
+    Expired,
+    /// It could not be read.
+    Error,
+    /// A token or exec credential: nothing fleet can date.
+    NotApplicable,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Critical => "critical",
+            Status::Expired => "expired",
+            Status::Error => "error",
+            Status::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// A row's status, from its whole days left and the thresholds in days.
+pub fn status(row: &CertRow, days: Option<i64>, warn: i64, critical: i64) -> Status {
+    match days {
+        None if row.error.is_none() => Status::NotApplicable,
+        None => Status::Error,
+        Some(d) if d < 0 => Status::Expired,
+        Some(d) if d <= critical => Status::Critical,
+        Some(d) if d <= warn => Status::Warn,
+        Some(_) => Status::Ok,
+    }
+}
+
 /// The renewal trap: the file on disk was renewed but the front door still serves the old one.
 pub fn renewal_note(on_disk_until: jiff::Timestamp, front_door: &str) -> String {
     format!(

@@ -5,14 +5,14 @@ use serde::Serialize;
 use super::args::AddonsArgs;
 use super::discover::{discover, per_host};
 use super::output;
-use crate::addons::{AddOn, Problem};
+use crate::addons::{AddOn, AddonProblem};
 use crate::context::Context;
 use crate::text::{age, bytes};
 
 #[derive(Serialize)]
 struct Json<'a> {
     addons: &'a [AddOn],
-    problems: &'a [Problem],
+    problems: &'a [AddonProblem],
 }
 
 pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {

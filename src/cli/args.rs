@@ -112,10 +112,40 @@ pub enum Command {
     /// Remove env vars from the app's env file on every host, then restart what uses it
     #[command(name = "config:unset")]
     ConfigUnset(ConfigUnsetArgs),
+    /// Everything wrong in the fleet, worst first: hosts down, failed or looping processes,
+    /// jobs failing or overdue, certificates, disks, memory, env drift, add-on pointers. Silent
+    /// and exit 0 when all is well (for cron); exit 1 when a problem is at --fail-on or worse
+    Check(CheckArgs),
     /// Print a shell completion script (`fleet completions bash > /etc/bash_completion.d/fleet`)
     Completions(CompletionsArgs),
     /// Print the man page (`fleet man | man -l -`), or write one page per command into --dir
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print JSON (a list of problems) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when a problem is this bad or worse: warn or critical
+    #[arg(long, value_name = "SEVERITY", default_value = "warn")]
+    pub fail_on: String,
+    /// Only these areas, comma-separated: hosts, processes, jobs, certs, disks, memory, cpu, env, addons
+    #[arg(long, value_name = "AREAS", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Only these hosts (repeat for several; default: every host)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Only problems of these apps (repeat for several)
+    #[arg(long, value_name = "APP")]
+    pub app: Vec<String>,
+    /// Leave out the kubeconfig contexts' credentials
+    #[arg(long)]
+    pub no_kube: bool,
+    /// POST the problems that are new since the last run to this webhook (Slack- and
+    /// Discord-compatible JSON); a repeated run sends nothing new
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -18,15 +18,7 @@ struct JsonRow<'a> {
 }
 
 fn status(row: &CertRow, days: Option<i64>, warn: i64, critical: i64) -> &'static str {
-    match days {
-        // A token or exec credential: nothing fleet can date.
-        None if row.error.is_none() => "n/a",
-        None => "error",
-        Some(d) if d < 0 => "expired",
-        Some(d) if d <= critical => "critical",
-        Some(d) if d <= warn => "warn",
-        Some(_) => "ok",
-    }
+    crate::certs::status(row, days, warn, critical).label()
 }
 
 pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {

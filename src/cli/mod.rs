@@ -6,6 +6,7 @@ pub mod apps;
 pub mod args;
 pub mod audit;
 pub mod certs;
+pub mod check;
 pub mod config_set;
 pub mod config_vars;
 pub mod discover;

@@ -38,6 +38,7 @@ pub struct FleetConfig {
     pub prometheus: Option<super::metrics::PrometheusConfig>,
     pub certs: super::metrics::CertsConfig,
     pub kubernetes: super::kubernetes::KubernetesConfig,
+    pub check: super::check::CheckConfig,
 }
 
 /// Per-app settings in fleet.toml.
@@ -88,6 +89,7 @@ impl Default for FleetConfig {
             prometheus: None,
             certs: Default::default(),
             kubernetes: Default::default(),
+            check: Default::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Everything the user configures: fleet.toml, the ssh-config inventory, the keymap and themes.
 //! Loading never touches the network.
 
+pub mod check;
 pub mod convention;
 pub mod duration;
 pub mod error;

@@ -1,8 +1,10 @@
 //! Turning raw host output into facts and apps' processes. Pure functions over text, tested on
 //! fixtures captured from the lab (fixtures/systemd/).
 
+pub mod cron;
 pub mod sections;
 pub mod systemd;
+pub mod timers;
 
 use crate::config::Convention;
 use crate::config::convention::glob_match;
@@ -30,6 +32,7 @@ pub fn discover(output: &str, host: &HostId, convention: &Convention, platform: 
     let mut facts = facts(&s);
     let units = systemd_units(&s, &mut facts)?;
     let mut processes = units_to_processes(&units, host, convention, platform, &mut warnings);
+    scheduled_jobs(&mut processes, &s, &units);
     with_last_lines(&mut processes, &s);
     deaf_web_processes(&mut processes, &s, facts.listening.as_deref());
     Ok(Discovered { facts, processes, warnings })
@@ -63,6 +66,13 @@ pub fn deaf_web_processes(processes: &mut [Process], s: &sections::Sections, lis
             p.warning = Some(not_listening(port));
         }
     }
+}
+
+/// Gives the services that timers start their schedules.
+pub fn scheduled_jobs(processes: &mut [Process], s: &sections::Sections, units: &[UnitProps]) {
+    let timers = timers::parse_timers(s.get("timers").unwrap_or(""));
+    let by_id: std::collections::HashMap<String, &UnitProps> = units.iter().map(|u| (u.id.clone(), u)).collect();
+    timers::attach(processes, &timers, &by_id);
 }
 
 /// Adds each failed unit's last line of output to why it is not running.
@@ -115,7 +125,14 @@ pub fn systemd_units(s: &sections::Sections, facts: &mut HostFacts) -> Result<Ve
                 return Err("systemd is present but its unit list is missing from the output".into());
             };
             let props = systemd::parse_show(s.get("show").unwrap_or(""));
-            Ok(systemd::join(listed, props))
+            let mut units = systemd::join(listed, props);
+            // Services only a timer starts, not loaded since boot: list-units leaves them out.
+            for (id, p) in systemd::parse_show(s.get("timer-services").unwrap_or("")) {
+                if !units.iter().any(|u| u.id == id) {
+                    units.push(p);
+                }
+            }
+            Ok(units)
         }
     }
 }
@@ -167,6 +184,7 @@ pub fn units_to_processes(
             env_files: u.environment_files.clone(),
             environment: u.environment.clone(),
             workload: None,
+            schedule: None,
         });
     }
     out

@@ -47,10 +47,16 @@ pub fn derive(source: &'static str, a: &HostSample, b: &HostSample) -> HostMetri
     }
 }
 
-/// File systems worth showing: real ones, each device once, under its shortest mount point.
-pub fn keep_disk(fstype: &str) -> bool {
-    !matches!(fstype, "tmpfs" | "devtmpfs" | "squashfs" | "proc" | "sysfs" | "ramfs" | "nsfs" | "autofs" | "fuse.lxcfs")
-        && !fstype.starts_with("cgroup")
+/// File systems worth showing: real ones, each device once, under its shortest mount point;
+/// and a tmpfs mounted where apps keep data (/srv, /mnt, /data, /media, /home), which fills and
+/// then fails writes as a disk does. The key groups mounts of one device (None: not a disk).
+pub fn disk_key(fstype: &str, device: &str, mount: &str) -> Option<String> {
+    if fstype == "tmpfs" {
+        let data = ["/srv/", "/mnt/", "/data", "/media/", "/home/"];
+        return data.iter().any(|p| mount.starts_with(p)).then(|| format!("tmpfs:{mount}"));
+    }
+    let pseudo = matches!(fstype, "devtmpfs" | "squashfs" | "proc" | "sysfs" | "ramfs" | "nsfs" | "autofs" | "fuse.lxcfs");
+    (!pseudo && !fstype.starts_with("cgroup")).then(|| device.to_string())
 }
 
 /// Mount points worth showing as a disk: not a file bind-mounted into a container
@@ -64,8 +70,9 @@ pub fn keep_mount(mount: &str) -> bool {
 pub fn dedupe_disks(disks: Vec<(String, Disk)>) -> Vec<Disk> {
     // Inside a container (node_exporter leaves out the overlay root) the bind-mounted files are
     // all there is of the disk: better those than no disk at all.
+    let real = |dev: &str| !dev.starts_with("tmpfs:");
     let kept: Vec<(String, Disk)> = disks.iter().filter(|(_, d)| keep_mount(&d.mount)).cloned().collect();
-    let mut disks = if kept.is_empty() { disks } else { kept };
+    let mut disks = if kept.iter().any(|(dev, _)| real(dev)) { kept } else { disks };
     disks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.mount.len().cmp(&b.1.mount.len())));
     let mut out: Vec<Disk> = Vec::new();
     let mut last_dev = String::new();
@@ -103,5 +110,18 @@ mod tests {
         let d = |mount: &str| ("/dev/vda".to_string(), Disk { mount: mount.into(), size: 100, avail: 60 });
         let kept = dedupe_disks(vec![d("/etc/hostname"), d("/etc/hosts"), d("/etc/resolv.conf")]);
         assert_eq!(kept.len(), 1, "one disk, seen through its first bind mount");
+    }
+
+    #[test]
+    fn a_tmpfs_where_apps_keep_data_is_a_disk_and_the_system_ones_are_not() {
+        assert_eq!(disk_key("tmpfs", "tmpfs", "/srv/data").as_deref(), Some("tmpfs:/srv/data"));
+        assert_eq!(disk_key("tmpfs", "tmpfs", "/run/user/0"), None);
+        assert_eq!(disk_key("tmpfs", "tmpfs", "/dev/shm"), None);
+        assert_eq!(disk_key("proc", "proc", "/proc"), None);
+        // Beside a container's bind mounts, the data tmpfs does not hide the real disk.
+        let d = |dev: &str, mount: &str| (dev.to_string(), Disk { mount: mount.into(), size: 100, avail: 60 });
+        let kept = dedupe_disks(vec![d("/dev/vda", "/etc/hostname"), d("/dev/vda", "/etc/hosts"), d("tmpfs:/srv/data", "/srv/data")]);
+        let mounts: Vec<&str> = kept.iter().map(|d| d.mount.as_str()).collect();
+        assert_eq!(mounts, ["/etc/hosts", "/srv/data"]);
     }
 }

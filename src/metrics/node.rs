@@ -3,7 +3,7 @@
 
 use prometheus_parse::{Scrape, Value};
 
-use super::{Disk, HostSample, dedupe_disks, keep_disk};
+use super::{Disk, HostSample, dedupe_disks, disk_key};
 
 fn value(v: &Value) -> Option<f64> {
     match v {
@@ -70,13 +70,11 @@ pub fn parse(text: &str) -> Result<HostSample, String> {
                 else {
                     continue;
                 };
-                if !keep_disk(fstype) {
-                    continue;
-                }
+                let Some(key) = disk_key(fstype, dev, mount) else { continue };
                 if m.metric == "node_filesystem_size_bytes" {
                     sizes.push((mount.to_string(), v as u64));
                 } else {
-                    disks.push((dev.to_string(), Disk { mount: mount.to_string(), size: 0, avail: v as u64 }));
+                    disks.push((key, Disk { mount: mount.to_string(), size: 0, avail: v as u64 }));
                 }
             }
             _ => {}

@@ -1,7 +1,7 @@
 //! The fallback without node_exporter: /proc and df over ssh, in one command
 //! (`machine::commands::PROCFS`).
 
-use super::{Disk, HostSample, dedupe_disks, keep_disk};
+use super::{Disk, HostSample, dedupe_disks, disk_key};
 use crate::discovery::sections;
 
 pub fn parse(text: &str) -> Result<HostSample, String> {
@@ -34,12 +34,14 @@ pub fn parse(text: &str) -> Result<HostSample, String> {
         .lines()
         .filter_map(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
-            if w.len() < 7 || !keep_disk(w[1]) {
+            if w.len() < 7 {
                 return None;
             }
+            let mount = w[6..].join(" ");
+            let key = disk_key(w[1], w[0], &mount)?;
             let size = w[2].parse::<u64>().ok()? * 1024;
             let avail = w[4].parse::<u64>().ok()? * 1024;
-            Some((w[0].to_string(), Disk { mount: w[6..].join(" "), size, avail }))
+            Some((key, Disk { mount, size, avail }))
         })
         .collect();
     out.disks = dedupe_disks(disks);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Disk, HostMetrics, dedupe_disks, keep_disk};
+use super::{Disk, HostMetrics, dedupe_disks, disk_key};
 use crate::config::metrics::PrometheusConfig;
 use crate::model::HostId;
 use crate::transport::Transport;
@@ -119,14 +119,12 @@ impl Prometheus {
                 "node_filesystem_size_bytes" | "node_filesystem_avail_bytes" => {
                     let fstype = s.labels.get("fstype").map(String::as_str).unwrap_or("");
                     let (Some(dev), Some(mount)) = (s.labels.get("device"), s.labels.get("mountpoint")) else { continue };
-                    if !keep_disk(fstype) {
-                        continue;
-                    }
+                    let Some(key) = disk_key(fstype, dev, mount) else { continue };
                     let d = disks
                         .entry(h.clone())
                         .or_default()
-                        .entry((dev.clone(), mount.clone()))
-                        .or_insert_with(|| (dev.clone(), Disk { mount: mount.clone(), size: 0, avail: 0 }));
+                        .entry((key.clone(), mount.clone()))
+                        .or_insert_with(|| (key, Disk { mount: mount.clone(), size: 0, avail: 0 }));
                     if name == "node_filesystem_size_bytes" {
                         d.1.size = s.value as u64;
                     } else {

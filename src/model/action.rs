@@ -50,11 +50,12 @@ pub enum Action {
     Edit,
     EditFile,
     Certs,
+    Problems,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -99,6 +100,7 @@ impl Action {
         Action::Edit,
         Action::EditFile,
         Action::Certs,
+        Action::Problems,
         Action::Quit,
     ];
 
@@ -153,6 +155,7 @@ impl Action {
             Action::Edit => "env: edit the selected variable on every host (ctrl-s saves, esc cancels)",
             Action::EditFile => "env: edit the whole env file of the first host",
             Action::Certs => "every certificate (served, on disk, kubeconfig), soonest expiry first",
+            Action::Problems => "every problem in the fleet, worst first (what fleet check prints); enter opens what it is about",
             Action::Quit => "quit",
         }
     }
@@ -198,6 +201,7 @@ impl Action {
             Action::Edit => "edit",
             Action::EditFile => "edit file",
             Action::Certs => "certs",
+            Action::Problems => "problems",
             _ => "",
         }
     }

@@ -145,7 +145,7 @@ pub struct AddOn {
 
 /// An app pointing at something that is not there: a visible problem, not a silent gap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
+pub struct AddonProblem {
     pub host: HostId,
     pub app: String,
     pub key: String,

@@ -79,6 +79,49 @@ pub struct Process {
     /// (`deployment/NAMESPACE/NAME`) a pod belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<String>,
+    /// A scheduled job's schedule and runs (a systemd timer's service, a CronJob): between runs
+    /// it is stopped, and that is fine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+}
+
+/// When a scheduled job runs, and how its runs went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// As its scheduler says it: "OnCalendar=*-*-* 03:00:00", "*/5 * * * *".
+    pub spec: String,
+    /// What schedules it: "shop-backup.timer", "cronjob apps/report".
+    pub scheduler: String,
+    /// Whether the scheduler is on (a timer active, a CronJob not suspended).
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<Timestamp>,
+    /// Whether the last run succeeded (None: never ran, still running, or unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_ok: Option<bool>,
+    /// How the last run ended, in the platform's words ("exit-code, status 3").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_run: Option<Timestamp>,
+    /// When the run after the last one was due, by the schedule: later than that (plus a
+    /// grace) with no run is overdue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_after_last: Option<Timestamp>,
+    /// Runs in progress.
+    pub running: u32,
+    /// How to turn it on again, when off.
+    #[serde(skip)]
+    pub how_to_enable: String,
+}
+
+impl Schedule {
+    /// ": exit-code, status 3", or nothing.
+    pub fn result_said(&self) -> String {
+        self.last_result.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -107,10 +150,12 @@ impl Health {
         if current.is_empty() {
             return Health::Unknown;
         }
-        let running = current.iter().filter(|p| p.state == ProcessState::Running).count();
+        // A scheduled job between runs is fine; one whose last run failed is not.
+        let fine_job = |p: &&&Process| p.schedule.as_ref().is_some_and(|s| s.last_ok != Some(false)) && p.state != ProcessState::Failed;
+        let running = current.iter().filter(|p| p.state == ProcessState::Running || fine_job(p)).count();
         // A process that runs but does not do its job (a web process deaf on its PORT) does
         // not count as up.
-        let healthy = current.iter().filter(|p| p.state == ProcessState::Running && p.warning.is_none()).count();
+        let healthy = current.iter().filter(|p| (p.state == ProcessState::Running && p.warning.is_none()) || fine_job(p)).count();
         let stale = current.len() != processes.len();
         match (running, healthy) {
             (0, _) => Health::Down,

@@ -33,6 +33,9 @@ pub enum BackendEvent {
     /// The forwards' live numbers (sent once a second while any runs).
     Forwards(Vec<super::ForwardRow>),
     Audit(Vec<super::AuditEntry>),
+    /// What the problems view checks beside the reports and metrics (certificates, add-ons,
+    /// env drift), read every few minutes.
+    Observed(Box<super::problem::Observed>),
     /// An app's env, read from its hosts (`problems`: hosts that could not be read).
     Env {
         app: String,

@@ -14,11 +14,12 @@ mod log;
 pub mod metrics;
 mod operation;
 pub mod platform;
+pub mod problem;
 mod target;
 
 pub use action::Action;
 pub use addon::AddOn;
-pub use app::{App, Health, Process, ProcessKind, ProcessState, app_processes, group_apps};
+pub use app::{App, Health, Process, ProcessKind, ProcessState, Schedule, app_processes, group_apps};
 pub use audit::AuditEntry;
 pub use cert::CertRow;
 pub use env::ProcessEnv;

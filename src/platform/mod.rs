@@ -23,7 +23,7 @@ use crate::discovery::sections::Sections;
 use crate::logs::source::LogRequest;
 use crate::metrics::units::Sample as UnitsSample;
 use crate::metrics::{HostMetrics, HostSample};
-use crate::model::addon::Problem;
+use crate::model::addon::AddonProblem;
 use crate::model::env::Change;
 use crate::model::metrics::UnitMetrics;
 use crate::model::{
@@ -54,7 +54,7 @@ pub trait Backend: Send + Sync {
     /// The certificates of one app's domains (by name, and fleet.toml's `domains`).
     async fn app_certs(&self, report: &HostReport, app: &str, domains: &[String]) -> Result<Vec<CertRow>, HostError>;
     /// The add-ons there and the apps using them.
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError>;
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError>;
     /// A byte stream to `port` of `label`, something that is not an app here (an add-on: the
     /// machine's own port, a cluster's Service).
     async fn connect_port(&self, label: &str, port: u16) -> Result<BoxStream, HostError>;
@@ -167,5 +167,5 @@ pub trait Platform: Send + Sync {
     /// One reading of the target's processes' metrics.
     async fn app_metrics(&self, t: &HostTarget, app: &str) -> Result<AppRead, String>;
     /// The add-ons this platform runs or sees, linked to its apps.
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError>;
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError>;
 }

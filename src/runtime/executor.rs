@@ -258,6 +258,21 @@ impl Executor {
         });
     }
 
+    /// What `fleet check` reads beside the reports (certificates, add-ons, env drift), for the
+    /// problems view; the state has the reports and the metrics already.
+    pub fn observe(&self, reports: Vec<HostReport>, node_exporter: String) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let hosts = reports.into_iter().map(|r| (r.host.clone(), Ok(r))).collect();
+            let scope = super::check::Scope { kubeconfig: true, metrics: false, node_exporter };
+            let mut observed = super::check::observe_with(&backends, hosts, &scope).await;
+            // The reports are the state's business (it has newer ones by now).
+            observed.hosts.clear();
+            let _ = events.send(BackendEvent::Observed(Box::new(observed)));
+        });
+    }
+
     /// The certificates of one app's domains on the hosts it runs on.
     pub fn load_app_certs(&self, app: String, reports: Vec<HostReport>, domains: Vec<String>) {
         let backends = self.backends.clone();

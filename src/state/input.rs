@@ -107,11 +107,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let detail_len = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
         View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
+        View::Problems => state.problems.list.len(),
         View::Host { .. } => super::HOST_SERIES.len(),
         View::Apps | View::Logs { .. } => 0,
     };
     let (cursor, len) = match (&state.view, state.focus) {
-        (View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs, _) => (&mut state.detail_cursor, detail_len),
+        (View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs | View::Problems, _) => {
+            (&mut state.detail_cursor, detail_len)
+        }
         (View::Apps, Focus::Apps) => (&mut state.apps_cursor, apps_len),
         (View::Apps, Focus::Hosts) => (&mut state.hosts_cursor, hosts_len),
     };
@@ -122,6 +125,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageDown => cursor.down(page, len),
         Action::Top => cursor.selected = 0,
         Action::Bottom => cursor.selected = len.saturating_sub(1),
+        Action::Open if state.view == View::Problems => return super::problems::open_selected(state),
         Action::Open => {
             if state.view == View::Apps
                 && state.focus == Focus::Apps
@@ -173,6 +177,15 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.help_scroll = 0;
         }
         Action::Refresh if state.view == View::Certs => return on_action(state, Action::Certs),
+        Action::Refresh if state.view == View::Problems => {
+            state.notice = Some("looking again: certificates, add-ons, env…".into());
+            let mut effects = vec![Effect::RefreshAll];
+            if !state.problems.observing {
+                effects.push(super::problems::observe(state));
+            }
+            return effects;
+        }
+        Action::Problems => return super::problems::open(state),
         Action::Refresh => {
             state.notice = Some(format!("refreshing {} host(s)…", state.fleet.hosts.len()));
             return vec![Effect::RefreshAll];

@@ -22,7 +22,15 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
         (View::Apps, Focus::Apps) => {
             v.push(Action::Open);
             v.extend(on_app);
-            v.extend([Action::Filter, Action::Sort, Action::SortReverse, Action::Certs, Action::NextPanel, Action::Refresh]);
+            v.extend([
+                Action::Filter,
+                Action::Sort,
+                Action::SortReverse,
+                Action::Problems,
+                Action::Certs,
+                Action::NextPanel,
+                Action::Refresh,
+            ]);
             v.extend(moves);
             "the apps table"
         }
@@ -63,6 +71,11 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
             v.extend(moves);
             "the certificates"
         }
+        (View::Problems, _) => {
+            v.extend([Action::Back, Action::Open, Action::Refresh, Action::Certs]);
+            v.extend(moves);
+            "the problems"
+        }
         (View::Logs { .. }, _) => {
             v.extend([
                 Action::Back,
@@ -102,6 +115,7 @@ pub fn hints(state: &State) -> Vec<Action> {
                 Action::Rollout,
                 Action::Shell,
                 Action::Forward,
+                Action::Problems,
                 Action::Certs,
                 Action::NextPanel,
             ]
@@ -114,6 +128,7 @@ pub fn hints(state: &State) -> Vec<Action> {
         (View::App { .. }, _) => vec![Action::Back, Action::NextPanel, Action::Logs, Action::Restart, Action::Shell, Action::Forward],
         (View::Host { .. }, _) => vec![Action::Back],
         (View::Certs, _) => vec![Action::Back, Action::Refresh],
+        (View::Problems, _) => vec![Action::Back, Action::Open, Action::Refresh],
         (View::Logs { .. }, _) => {
             vec![
                 Action::Back,

@@ -34,7 +34,7 @@ impl Layout {
         let empty = Rect::new(0, 0, 0, 0);
         let _ = full;
         match view {
-            View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs => {
+            View::App { .. } | View::Logs { .. } | View::Host { .. } | View::Certs | View::Problems => {
                 Layout { title, status, apps: empty, hosts: empty, detail: body }
             }
             View::Apps if width >= 140 => {

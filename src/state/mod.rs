@@ -16,6 +16,7 @@ pub mod logs;
 mod logs_input;
 pub mod metrics_view;
 pub mod palette;
+pub mod problems;
 pub mod sort;
 mod table;
 
@@ -133,6 +134,10 @@ pub enum Effect {
         target: HostTarget,
         path: String,
     },
+    /// Look at what the problems view needs beside the reports: certificates, add-ons, env.
+    Observe {
+        reports: Vec<crate::model::HostReport>,
+    },
     /// Read every host's certificates and the kubeconfig credentials.
     LoadCerts {
         reports: Vec<crate::model::HostReport>,
@@ -175,6 +180,8 @@ pub enum View {
     },
     /// Every certificate, soonest expiry first.
     Certs,
+    /// Every problem in the fleet, the worst first.
+    Problems,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,6 +305,8 @@ pub struct State {
     pub sorts: std::collections::BTreeMap<sort::TableId, sort::Sort>,
     /// The `:` palette, when open (it takes every typed key).
     pub palette: Option<palette::Palette>,
+    /// What is wrong in the fleet: the problems view and the title bar's count.
+    pub problems: problems::ProblemsState,
 }
 
 impl State {
@@ -344,6 +353,7 @@ impl State {
             app_certs: None,
             sorts: Default::default(),
             palette: None,
+            problems: Default::default(),
         }
     }
 
@@ -425,7 +435,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             if animating {
                 state.spinner = state.spinner.wrapping_add(1);
             }
-            (Vec::new(), animating || second_changed)
+            (problems::due(state).into_iter().collect(), animating || second_changed)
         }
         Msg::Resize { width, height } => {
             state.size = (width, height);
@@ -475,6 +485,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
         Msg::Backend(BackendEvent::Metrics { host, metrics, at }) => {
             let points = state.metrics_config.points();
             state.metrics.entry(host).or_insert_with(|| MetricsHistory::new(points)).push(metrics, at);
+            problems::recheck(state);
             (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::MetricsHistory { host, history }) => {
@@ -509,6 +520,10 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
             state.notice = Some(text);
             (Vec::new(), true)
         }
+        Msg::Backend(BackendEvent::Observed(o)) => {
+            problems::observed(state, *o);
+            (Vec::new(), true)
+        }
         Msg::Backend(BackendEvent::Audit(entries)) => {
             state.audit = entries;
             (Vec::new(), true)
@@ -516,6 +531,7 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
         Msg::Backend(BackendEvent::Host { host, result, at }) => {
             let keep = state.selected_app_name();
             state.fleet.apply(host, result, at);
+            problems::recheck(state);
             // Keep the same app selected as rows come and go.
             if let Some(name) = keep
                 && let Some(pos) = state.visible_apps().iter().position(|i| state.fleet.apps[*i].name == name)
@@ -576,6 +592,7 @@ pub(crate) fn clamp_cursors(state: &mut State) {
     let procs = match &state.view {
         View::App { name } => state.fleet.app(name).map(|a| a.processes.len()).unwrap_or(0),
         View::Certs => state.certs.as_ref().map(|c| c.0.len()).unwrap_or(0),
+        View::Problems => state.problems.list.len(),
         View::Host { .. } => HOST_SERIES.len(),
         View::Apps | View::Logs { .. } => 0,
     };

@@ -65,6 +65,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
     runtime::metrics::spawn_host_metrics(&backends, &ctx.specs, &ctx.config, events_tx.clone());
     state.metrics_config = ctx.config.metrics.clone();
     state.certs_config = ctx.config.certs.clone();
+    state.problems.limits = crate::check::Limits::of(&ctx.config);
     state.app_settings = ctx.config.apps.clone();
     // Held for its Drop: replacing or clearing it stops the sampling.
     let mut _app_watch: Option<runtime::metrics::AppWatch> = None;
@@ -145,6 +146,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                     Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
                     Effect::LoadCerts { reports } => actions.load_certs(reports),
+                    Effect::Observe { reports } => actions.observe(reports, ctx.config.metrics.node_exporter.clone()),
                     Effect::LoadAppCerts { app, reports, domains } => actions.load_app_certs(app, reports, domains),
                     Effect::WatchAppMetrics { app, targets, metrics_url } => {
                         _app_watch = Some(runtime::metrics::watch_app(

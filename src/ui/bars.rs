@@ -25,11 +25,19 @@ pub fn title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Logs { .. } => format!("apps › {} › logs", sanitize(state.logs.as_ref().map(|l| l.app.as_str()).unwrap_or(""))),
         View::Host { host } => format!("hosts › {}", sanitize(&host.0)),
         View::Certs => "certificates".to_string(),
+        View::Problems => "problems".to_string(),
     };
     spans.push(Span::styled(format!("{where_}  "), theme.accent()));
     spans.push(Span::styled(format!("{} apps · {} hosts", state.fleet.apps.len(), hosts.len()), theme.muted()));
     if connecting > 0 {
         spans.push(Span::styled(format!(" · {connecting} connecting"), theme.muted()));
+    }
+    // Always in sight: how much is wrong (P lists it).
+    let (all, critical) = (state.problems.list.len(), state.problems.critical());
+    if all > 0 {
+        let style = if critical > 0 { theme.danger() } else { theme.warn() };
+        let said = if critical > 0 { format!(" · {all} problems, {critical} critical") } else { format!(" · {all} problems") };
+        spans.push(Span::styled(if all == 1 { said.replace("problems", "problem") } else { said }, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -15,6 +15,7 @@ mod hosts;
 mod logs;
 mod palette;
 mod popup;
+mod problems_view;
 mod series_panel;
 pub mod table;
 
@@ -50,6 +51,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
         View::Host { host } => host_view::draw(frame, layout.detail, state, host, theme),
         View::Certs => certs_view::draw(frame, layout.detail, state, theme),
+        View::Problems => problems_view::draw(frame, layout.detail, state, theme),
     }
     bars::status(frame, layout.status, state, keymap, theme);
     match &state.overlay {

@@ -125,6 +125,20 @@ echo "ledger: could not connect to the database" >&2
 exit 1
 RUN
     app_unit ledger-web.service ledger web
+    # ledger-report: a scheduled job (ledger-report.timer) whose runs fail. It fires once soon
+    # after boot, so it has a last run, and nightly after that.
+    app_unit ledger-report.service ledger report 'Type=oneshot'
+    cat >/etc/systemd/system/ledger-report.timer <<'UNIT'
+[Unit]
+Description=ledger report, nightly (fleet lab)
+
+[Timer]
+OnActiveSec=1s
+OnCalendar=*-*-* 04:00:00
+
+[Install]
+WantedBy=timers.target
+UNIT
     # flood: logs as fast as it can; installed but not started (benches/logs.sh starts it).
     # Per-unit LogRateLimitIntervalSec needs cgroup xattrs, which these containers lack, so
     # lab-1's journald has no rate limit at all.
@@ -195,7 +209,22 @@ RUN
     make_app billing 8082
     # A templated app: billing@web, billing@worker from one billing@.service.
     app_unit 'billing@.service' billing '%i'
-    units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web"
+    # relay-worker dies a second after it starts and systemd restarts it, forever: the
+    # restart loop (no start limit, so systemd never gives up and marks it failed).
+    make_app relay
+    cat >/srv/relay/bin/run <<'RUN'
+#!/bin/sh
+echo "relay: lost the connection to the queue" >&2
+sleep 1
+exit 1
+RUN
+    app_unit relay-worker.service relay worker 'Restart=always' 'RestartSec=2'
+    sed -i 's/^\[Unit\]$/[Unit]\nStartLimitIntervalSec=0/' /etc/systemd/system/relay-worker.service
+    # /srv/data: a small disk (a tmpfs) filled to 95 %, past the 90 % critical threshold.
+    mkdir -p /srv/data
+    mountpoint -q /srv/data || mount -t tmpfs -o size=8m tmpfs /srv/data
+    rm -f /srv/data/fill && dd if=/dev/zero of=/srv/data/fill bs=1k count=7800 status=none
+    units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web relay-worker"
     ;;
   bench)
     systemctl disable --now postgresql redis-server nginx >/dev/null 2>&1 || true
@@ -210,4 +239,9 @@ systemctl daemon-reload
 for u in $units; do systemctl enable "$u.service" >/dev/null 2>&1 || true; done
 # ledger-web is expected to fail; start the rest and don't stop on its failure.
 for u in $units; do systemctl start "$u.service" || true; done
+if [ -f /etc/systemd/system/ledger-report.timer ]; then
+  systemctl enable --now ledger-report.timer >/dev/null 2>&1
+  # Wait for its first run to end (it fails), so every test sees the same last run.
+  for _ in $(seq 1 20); do [ "$(systemctl is-active ledger-report.service)" = failed ] && break; sleep 0.5; done
+fi
 systemctl is-active shop-web.service bench-web.service 2>/dev/null | grep -q active || true

@@ -147,6 +147,7 @@ impl Live {
                 env_files: u.env_files.iter().map(|f| f.to_string()).collect(),
                 environment: u.environment.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 workload: None,
+                schedule: None,
             });
         }
         out
@@ -230,6 +231,7 @@ fn pods(host: &HostId, u: &UnitDef, live: &UnitLive, now: Timestamp) -> Vec<Proc
                 env_files: Vec::new(),
                 environment: Vec::new(),
                 workload: Some(workload.to_string()),
+                schedule: None,
             }
         })
         .collect()

@@ -26,7 +26,7 @@ use crate::audit;
 use crate::certs::gather::named_for;
 use crate::config::Convention;
 use crate::logs::source::LogRequest;
-use crate::model::addon::Problem;
+use crate::model::addon::AddonProblem;
 use crate::model::env::Change;
 use crate::model::{
     AddOn, Can, CertRow, HealthCheck, HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostSpec, HostTarget, HostUnits,
@@ -210,7 +210,7 @@ impl Backend for DemoHost {
         Ok(rows.into_iter().filter(|r| ours(&r.what)).collect())
     }
 
-    async fn addons(&self, _report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, _report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         self.answer(2).await?;
         let now = Timestamp::now();
         Ok(services::addons(&self.id, self.def, &self.live(), now))
@@ -444,7 +444,7 @@ impl Platform for DemoHost {
         ))
     }
 
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         Backend::addons(self, report).await
     }
 }

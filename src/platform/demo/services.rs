@@ -11,7 +11,7 @@ use crate::addons::link::link;
 use crate::certs::{CertRow, CertSource};
 use crate::env::table::{FileRead, FileState, process_env};
 use crate::env::write::sha256_hex;
-use crate::model::addon::{AddOn, Problem, Route, Use};
+use crate::model::addon::{AddOn, AddonProblem, Route, Use};
 use crate::model::cert::CertInfo;
 use crate::model::env::EnvSource;
 use crate::model::{HostId, ProcessEnv, ProcessState};
@@ -48,7 +48,7 @@ fn ago(now: Timestamp, hours: u64) -> Timestamp {
 }
 
 /// The add-ons there, linked to the apps through their env like a real host's.
-pub fn addons(host: &HostId, def: &HostDef, live: &Live, now: Timestamp) -> (Vec<AddOn>, Vec<Problem>) {
+pub fn addons(host: &HostId, def: &HostDef, live: &Live, now: Timestamp) -> (Vec<AddOn>, Vec<AddonProblem>) {
     let mut list: Vec<AddOn> = def
         .addons
         .iter()

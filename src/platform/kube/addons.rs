@@ -5,7 +5,7 @@
 
 use super::KubeBackend;
 use crate::addons::link::target;
-use crate::addons::{AddOn, Kind, Problem, Use};
+use crate::addons::{AddOn, AddonProblem, Kind, Use};
 use crate::model::{HostError, HostReport, ProcessKind, ProcessState};
 
 /// The names a workload's Service answers to in its namespace and the cluster.
@@ -13,7 +13,7 @@ pub fn service_names(name: &str, ns: &str) -> Vec<String> {
     vec![name.to_string(), format!("{name}.{ns}"), format!("{name}.{ns}.svc"), format!("{name}.{ns}.svc.cluster.local")]
 }
 
-pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
     // One add-on per workload whose pods run an add-on's image.
     let mut addons: Vec<AddOn> = Vec::new();
     for p in &report.processes {
@@ -64,8 +64,8 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
                         if !a.used_by.iter().any(|u| u.app == app && u.key == key) {
                             a.used_by.push(Use { app: app.to_string(), key: key.clone() });
                         }
-                        if a.state != ProcessState::Running && !problems.iter().any(|p: &Problem| p.app == app && p.key == key) {
-                            problems.push(Problem {
+                        if a.state != ProcessState::Running && !problems.iter().any(|p: &AddonProblem| p.app == app && p.key == key) {
+                            problems.push(AddonProblem {
                                 host: report.host.clone(),
                                 app: app.to_string(),
                                 key: key.clone(),
@@ -76,7 +76,7 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
                     None => {
                         // An in-cluster name of the kind's that no workload here answers to.
                         if t.kind.is_some() && (host.ends_with(".svc") || host.ends_with(".svc.cluster.local")) {
-                            problems.push(Problem {
+                            problems.push(AddonProblem {
                                 host: report.host.clone(),
                                 app: app.to_string(),
                                 key: key.clone(),

@@ -13,7 +13,7 @@ use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use crate::model::{HostId, Process, ProcessKind, ProcessState};
+use crate::model::{HostId, Process, ProcessKind, ProcessState, Schedule};
 
 /// The labels that make the convention (configurable in fleet.toml `[kubernetes]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,10 +241,13 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             env_files: Vec::new(),
             environment: Vec::new(),
             workload: Some(source.clone()),
+            schedule: (w.kind == "cronjob").then(|| cron_schedule(o, &ns, &name)).flatten(),
         };
         if pods.is_empty() {
             let detail = match (w.kind, w.desired) {
-                ("cronjob", _) => format!("cronjob {} · no job running", c_schedule(o, &ns, &name)),
+                ("cronjob", _) => {
+                    format!("cronjob {} · no job running{}", c_schedule(o, &ns, &name), last_run_said(base.schedule.as_ref()))
+                }
                 (_, Some(0)) => format!("{replicas} · scaled to zero"),
                 _ => format!("{replicas} · no pods"),
             };
@@ -283,4 +286,53 @@ fn c_schedule(o: &Objects, ns: &str, name: &str) -> String {
         .find(|c| c.metadata.name.as_deref() == Some(name) && c.metadata.namespace.as_deref().unwrap_or("default") == ns)
         .map(|c| c.spec.schedule.clone())
         .unwrap_or_default()
+}
+
+/// A CronJob's schedule and how its runs went, from its status: the controller records when it
+/// last scheduled a Job and when one last succeeded, so a schedule newer than the last success
+/// with no Job active means the last run failed (or its Job was deleted before it finished).
+fn cron_schedule(o: &Objects, ns: &str, name: &str) -> Option<Schedule> {
+    let c = o
+        .cronjobs
+        .iter()
+        .find(|c| c.metadata.name.as_deref() == Some(name) && c.metadata.namespace.as_deref().unwrap_or("default") == ns)?;
+    let status = c.status.as_ref();
+    let last_run = status.and_then(|s| s.last_schedule_time.as_ref()).map(ts);
+    let last_success = status.and_then(|s| s.last_successful_time.as_ref()).map(ts);
+    let running = status.and_then(|s| s.active.as_ref()).map_or(0, |a| a.len() as u32);
+    let last_ok = match (last_run, last_success) {
+        _ if running > 0 => None,
+        (None, _) => None,
+        (Some(run), Some(ok)) if ok >= run => Some(true),
+        (Some(_), _) => Some(false),
+    };
+    let created = c.metadata.creation_timestamp.as_ref().map(ts);
+    let cron = crate::discovery::cron::Cron::parse(&c.spec.schedule, c.spec.time_zone.as_deref());
+    let due_after_last = cron.as_ref().ok().and_then(|cron| cron.next_after(last_run.or(created)?));
+    Some(Schedule {
+        spec: c.spec.schedule.clone(),
+        scheduler: format!("cronjob {ns}/{name}"),
+        enabled: !c.spec.suspend.unwrap_or(false),
+        last_run,
+        last_ok,
+        last_result: match (last_ok, &cron) {
+            (_, Err(e)) => Some(format!("its schedule cannot be read: {e}")),
+            (Some(false), _) if last_success.is_none() => Some("its Job did not succeed, and none ever has".into()),
+            (Some(false), _) => Some("its Job did not succeed".into()),
+            _ => None,
+        },
+        last_success,
+        next_run: None,
+        due_after_last,
+        running,
+        how_to_enable: format!("kubectl -n {ns} patch cronjob {name} -p '{{\"spec\":{{\"suspend\":false}}}}'"),
+    })
+}
+
+fn last_run_said(s: Option<&Schedule>) -> &'static str {
+    match s.and_then(|s| s.last_ok) {
+        Some(true) => " · last run ok",
+        Some(false) => " · last run failed",
+        None => "",
+    }
 }

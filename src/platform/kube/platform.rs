@@ -11,7 +11,7 @@ use crate::certs::CertSource;
 use crate::certs::gather::named_for;
 use crate::config::Convention;
 use crate::logs::source::LogRequest;
-use crate::model::addon::Problem;
+use crate::model::addon::AddonProblem;
 use crate::model::env::Change;
 use crate::model::{
     AddOn, Can, Capabilities, CertRow, HealthCheck, HostError, HostFacts, HostId, HostKind, HostReport, HostTarget, HostUnits, LogEvent,
@@ -133,7 +133,7 @@ impl Backend for KubeBackend {
             .collect())
     }
 
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         super::addons::cluster_addons(self, report).await
     }
 
@@ -284,7 +284,7 @@ impl Platform for KubeBackend {
         super::metrics::app_pod_metrics(self, app).await.map(AppRead::Final).map_err(|e| e.message)
     }
 
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         super::addons::cluster_addons(self, report).await
     }
 }

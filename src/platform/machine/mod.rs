@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use super::{Backend, HostRead, Platform, Probe, registry};
 use crate::config::Convention;
 use crate::discovery::{self, sections};
-use crate::model::addon::Problem;
+use crate::model::addon::AddonProblem;
 use crate::model::{AddOn, CertRow, HostError, HostErrorKind, HostId, HostKind, HostReport, PlatformStatus};
 use crate::transport::{BoxStream, Transport};
 
@@ -138,7 +138,7 @@ impl Backend for Machine {
         certs::app_certs(&self.transport, report, app, domains).await
     }
 
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         let mut addons = Vec::new();
         let mut problems = Vec::new();
         for p in &self.platforms {

@@ -2,12 +2,12 @@
 //! doors' routes, linked to the apps there through their env.
 
 use super::env::host_env;
-use crate::addons::{AddOn, Problem, link::link, parse::parse};
+use crate::addons::{AddOn, AddonProblem, link::link, parse::parse};
 use crate::model::{HostError, HostErrorKind, HostReport, targets};
 use crate::platform::machine::commands;
 use crate::transport::Transport;
 
-pub async fn host_addons(transport: &Transport, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+pub async fn host_addons(transport: &Transport, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
     let as_root = report.facts.uid == Some(0);
     let out = transport.exec(&commands::addons_script(as_root)).await?;
     let mut addons = parse(&String::from_utf8_lossy(&out.stdout), &report.host).map_err(|e| HostError::new(HostErrorKind::Command, e))?;

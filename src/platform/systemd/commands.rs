@@ -64,11 +64,26 @@ pub fn probe(convention: &Convention) -> String {
       journalctl --no-pager -o cat -n 1 "_SYSTEMD_UNIT=$u" 2>/dev/null | tail -n 1 | cut -c1-300 | sed 's/^/> /'
     fi
   done
+  # Timers by file in the admin directories (an inactive one is not loaded, so not listed), and
+  # the services they run (one not run since boot is not listed either).
+  echo "@@fleet timers"
+  set --
+  for d in {dirs}; do
+    for f in "$d"/*.timer; do [ -f "$f" ] && set -- "$@" "${{f##*/}}"; done
+  done
+  timers=$# services=
+  if [ $# -gt 0 ]; then
+    systemctl show --no-pager -p Id,ActiveState,Unit,LastTriggerUSec,NextElapseUSecRealtime,TimersCalendar,TimersMonotonic -- "$@"
+    services=$(systemctl show --no-pager -p Unit --value -- "$@" | grep -E '^[A-Za-z0-9:_.@-]+\.service$' | sort -u)
+  fi
+  echo "@@fleet timer-services"
+  [ "$timers" -gt 0 ] && [ -n "$services" ] && systemctl show --no-pager -p {props} -- $services
 else
   echo "@@fleet systemd none"
 fi
 "#,
         props = SHOW_PROPERTIES,
+        dirs = convention.admin_unit_dirs.iter().map(|d| quote(d.trim_end_matches('/'))).collect::<Vec<_>>().join(" "),
     )
 }
 

@@ -19,7 +19,7 @@ use crate::audit;
 use crate::config::Convention;
 use crate::discovery::{self, Discovered};
 use crate::logs::source::LogRequest;
-use crate::model::addon::Problem;
+use crate::model::addon::AddonProblem;
 use crate::model::env::Change;
 use crate::model::{
     AddOn, Can, Capabilities, HealthCheck, HostError, HostFacts, HostId, HostReport, HostTarget, HostUnits, LogEvent, LogLine,
@@ -102,6 +102,7 @@ impl Platform for Systemd {
         let mut warnings = Vec::new();
         let units = discovery::systemd_units(probe.sections, facts)?;
         let mut processes = discovery::units_to_processes(&units, probe.host, convention, info(), &mut warnings);
+        discovery::scheduled_jobs(&mut processes, probe.sections, &units);
         discovery::with_last_lines(&mut processes, probe.sections);
         discovery::deaf_web_processes(&mut processes, probe.sections, facts.listening.as_deref());
         Ok(Discovery { processes, note: None, warnings })
@@ -191,7 +192,7 @@ impl Platform for Systemd {
         Ok(AppRead::Counters(crate::metrics::units::parse(&String::from_utf8_lossy(&out.stdout))))
     }
 
-    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<Problem>), HostError> {
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         addons::host_addons(&self.transport, report).await
     }
 }
