@@ -69,6 +69,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Audit(a) => fleet::cli::audit::run(a.lines, a.json),
                 Command::Config(a) => fleet::cli::config_vars::run(&ctx, a).await,
                 Command::Addons(a) => fleet::cli::addons::run(&ctx, a).await,
+                Command::Activity(a) => fleet::cli::activity::run(&ctx, a).await,
                 Command::Certs(a) => fleet::cli::certs::run(&ctx, a).await,
                 Command::Check(a) => fleet::cli::check::run(&ctx, a).await,
                 Command::Metrics(a) => fleet::cli::metrics::run(&ctx, a).await,

@@ -68,7 +68,7 @@ fn check_lists_exactly_the_planted_problems_and_exits_1() {
         assert!(!p["fix"].as_str().unwrap().is_empty(), "{p}");
     }
     let job = v.as_array().unwrap().iter().find(|p| p["area"] == "jobs").unwrap();
-    assert!(job["message"].as_str().unwrap().ends_with("failed: crashed (exit 1)"), "{job}");
+    assert!(job["message"].as_str().unwrap().ends_with("failed: crashed (exit 1): ledger: could not connect to the database"), "{job}");
     assert!(job["since"].is_string(), "the failed run's time: {job}");
 
     // The text form: one block per problem, worst first, a summary, exit 1.

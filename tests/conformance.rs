@@ -36,6 +36,8 @@ trait Subject {
     fn processes(&self) -> Vec<&str>;
     /// (the process type to restart, one that must not move).
     fn restart(&self) -> (&str, &str);
+    /// What the platform's own record of that restart names (its unit, its workload).
+    fn restarted(&self) -> &str;
     /// A variable whose value is a secret, and that value.
     fn secret(&self) -> (&str, &str);
     /// Makes sure there are recent lines from several of the app's processes.
@@ -183,6 +185,26 @@ fn restart_changes_exactly_the_targeted_instances(s: &dyn Subject) {
     assert_eq!(instances(&after, other), instances(&before, other), "{other} was not touched");
 }
 
+/// After the restart: the activity has fleet's own action and the platform's record of it, the
+/// newest first.
+fn activity_records_the_restart(s: &dyn Subject) {
+    let (code, v, stderr) = json(s, &["activity", s.app(), "--host", s.host(), "--json", "-n", "100"]);
+    assert_eq!(code, Some(0), "fleet activity: {stderr}");
+    let entries = v.as_array().unwrap();
+    let at = |e: &Value| e["at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert!(entries.windows(2).all(|w| at(&w[0]) >= at(&w[1])), "newest first: {v:#}");
+    let ours = entries
+        .iter()
+        .find(|e| e["who"].as_str().unwrap().starts_with("fleet") && e["what"] == "restart")
+        .unwrap_or_else(|| panic!("fleet's restart is there: {v:#}"));
+    let theirs = entries.iter().find(|e| {
+        !e["who"].as_str().unwrap().starts_with("fleet")
+            && e["detail"].as_str().unwrap().contains(s.restarted())
+            && at(e) >= at(ours) - jiff::SignedDuration::from_secs(1)
+    });
+    assert!(theirs.is_some(), "the platform's record of the restart of {}: {v:#}", s.restarted());
+}
+
 fn exec_passes_the_exit_status(s: &dyn Subject) {
     let (process, _) = s.restart();
     let out =
@@ -231,6 +253,7 @@ fn conform(s: &dyn Subject) {
     readonly_refuses_every_change(s);
     exec_passes_the_exit_status(s);
     restart_changes_exactly_the_targeted_instances(s);
+    activity_records_the_restart(s);
 }
 
 /// systemd on the lab's droplets: shop's units on lab-1, ticker's journal on lab-2 followed as
@@ -257,6 +280,9 @@ impl Subject for Systemd {
     }
     fn restart(&self) -> (&str, &str) {
         ("worker", "web")
+    }
+    fn restarted(&self) -> &str {
+        "shop-worker.service"
     }
     fn secret(&self) -> (&str, &str) {
         ("SECRET_KEY_BASE", "lab-not-a-secret")
@@ -316,6 +342,9 @@ impl Subject for Kubernetes {
     }
     fn restart(&self) -> (&str, &str) {
         ("web", "worker")
+    }
+    fn restarted(&self) -> &str {
+        "deployment/prod/ledger-web"
     }
     fn secret(&self) -> (&str, &str) {
         ("SECRET_KEY_BASE", "key-base-1234567890")

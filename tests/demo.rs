@@ -121,3 +121,25 @@ fn a_restart_changes_the_world_in_memory_only() {
     assert_eq!(out.status.code(), Some(2), "nothing there can do it: a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("keeps no revision history"), "systemd's own reason");
 }
+
+/// `fleet --demo check` lists the demo's problems, worst first, and exits 1; its scheduled job
+/// that failed is one of them; the job's app shows its activity.
+#[test]
+fn check_and_activity_in_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let out = demo(home.path(), &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = v.as_array().unwrap();
+    assert!(all.len() >= 10, "{v:#}");
+    assert_eq!(all[0]["severity"], "critical");
+    let jobs: Vec<&Value> = all.iter().filter(|p| p["area"] == "jobs").collect();
+    assert_eq!(jobs.len(), 1, "{v:#}");
+    assert_eq!(jobs[0]["subject"], "billing-invoices.timer");
+    assert!(jobs[0]["message"].as_str().unwrap().contains("SMTP login refused"), "{}", jobs[0]);
+    let out = demo(home.path(), &["check", "--only", "cpu"]);
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(0), 0), "quiet when clean");
+    let out = demo(home.path(), &["activity", "billing"]);
+    let t = text(&out);
+    assert!(t.contains("billing-invoices.service") && t.contains("failed"), "{t}");
+}

@@ -592,13 +592,7 @@ fn tui_and_shell_on_a_cluster_in_tmux() {
             cfg = lab.fleet_toml().display(),
             ssh = lab.ssh_config().display(),
         );
-        assert!(
-            std::process::Command::new("tmux")
-                .args(["new-session", "-d", "-s", name, "-x", "140", "-y", "36", &cmd])
-                .status()
-                .unwrap()
-                .success()
-        );
+        common::tmux_session(name, 140, 36, &cmd);
     };
     let capture = |name: &str| {
         String::from_utf8_lossy(&std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", name]).output().unwrap().stdout)
@@ -853,4 +847,49 @@ fn cronjobs_failing_and_overdue_are_problems() {
     assert_eq!(tidy["schedule"]["spec"], "*/10 * * * *");
     assert_eq!(tidy["schedule"]["last_ok"], true);
     assert!(tidy["detail"].as_str().unwrap().contains("last run ok"), "{tidy}");
+}
+
+fn pod_event(name: &str, pod: &str, reason: &str, message: &str, at: jiff::Timestamp, count: i32) -> serde_json::Value {
+    let t = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": { "name": name, "namespace": "prod" },
+        "involvedObject": { "kind": "Pod", "namespace": "prod", "name": pod },
+        "reason": reason, "message": message, "type": "Warning", "count": count,
+        "firstTimestamp": t, "lastTimestamp": t, "source": { "component": "kubelet" },
+    })
+}
+
+/// An app's activity on a cluster: its Deployments' revisions (with their images) and its pods'
+/// Events, newest first; another app's events stay out.
+#[test]
+fn activity_shows_revisions_and_pod_events() {
+    let (lab, a, kc) = lab_and_cluster("cluster-a.yaml", "k3s-a", "");
+    let two_min = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(2);
+    a.with(|s| {
+        s.apply(pod_event("e1", "ledger-worker-5c4b3a2-j7h6g", "BackOff", "Back-off restarting failed container worker", two_min, 4));
+        s.apply(pod_event("e2", "redis-0", "Pulled", "Container image \"redis:7.2\" already present", two_min, 1));
+    });
+    let (code, v, stderr) = fleet_json(&lab, &kc, &["activity", "ledger", "--host", "k3s-a", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let said: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {} {}", e["who"].as_str().unwrap(), e["what"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
+    assert!(
+        said.iter().any(|s| s == "kubelet backoff pod/prod/ledger-worker-5c4b3a2-j7h6g: Back-off restarting failed container worker (×4)"),
+        "{said:#?}"
+    );
+    assert!(
+        said.iter()
+            .any(|s| s.starts_with("deployment-controller rollout deployment/prod/ledger-web: revision 1 (ghcr.io/acme/ledger:1.4.2)")),
+        "{said:#?}"
+    );
+    assert!(!said.iter().any(|s| s.contains("redis")), "another app's event: {said:#?}");
+    // The text form, and a usage error for an app that is not there.
+    let out = fleet_out(&lab, &kc, &["activity", "ledger", "--host", "k3s-a"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("WHEN (UTC)"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(fleet_out(&lab, &kc, &["activity", "nosuch", "--host", "k3s-a"]).status.code(), Some(2));
 }

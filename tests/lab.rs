@@ -290,3 +290,25 @@ fn an_unknown_app_is_a_usage_error_even_with_a_host_down() {
         assert!(stderr.contains("no app \"nosuch\"") && stderr.contains("1 host(s) did not answer"), "{args:?}: {stderr}");
     }
 }
+
+/// What systemd recorded about an app, as its activity: relay-worker's loop of exits, failures
+/// and scheduled restarts, newest first, with systemd's own words.
+#[test]
+fn activity_reads_systemds_record_of_the_units() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
+    let (code, v, stderr) = lab.fleet_json(&["activity", "relay", "--json", "-n", "12"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries.len(), 12, "-n caps it: {v:#}");
+    let whats: std::collections::BTreeSet<&str> = entries.iter().map(|e| e["what"].as_str().unwrap()).collect();
+    for w in ["started", "exited", "failed", "restarting"] {
+        assert!(whats.contains(w), "{w} in {whats:?}");
+    }
+    let restarting = entries.iter().find(|e| e["what"] == "restarting").unwrap();
+    assert!(restarting["detail"].as_str().unwrap().starts_with("relay-worker.service: Scheduled restart job"), "{restarting}");
+    assert_eq!(restarting["who"], "systemd");
+    // --since narrows to what is newer.
+    let (_, v, _) = lab.fleet_json(&["activity", "relay", "--json", "--since", "2030-01-01T00:00"]);
+    assert_eq!(v, serde_json::json!([]));
+}

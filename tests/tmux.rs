@@ -12,12 +12,7 @@ struct Session(String);
 
 impl Session {
     fn start(name: &str, cmd: &str, w: u16, h: u16) -> Session {
-        let _ = Command::new("tmux").args(["kill-session", "-t", name]).output();
-        let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", name, "-x", &w.to_string(), "-y", &h.to_string(), cmd])
-            .status()
-            .expect("tmux is installed (tests/lab/lab.sh installs it)");
-        assert!(ok.success());
+        common::tmux_session(name, w, h, cmd);
         Session(name.into())
     }
 
@@ -92,7 +87,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     assert!(!screen.contains("acme"), "a vendor unit is not an app:\n{screen}");
 
     s.keys(&["?"]);
-    s.wait_for(&["show this help", "fuzzy-filter apps"]);
+    s.wait_for(&["in the apps table", "fuzzy-filter apps"]);
     // A person does not type Esc and the next key within the terminal's escape-sequence window
     // (Esc followed at once by "/" reads as Alt-/), so Esc goes on its own.
     s.keys(&["Escape"]);

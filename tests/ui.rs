@@ -574,3 +574,35 @@ fn problems_view_lists_what_is_wrong_and_opens_it() {
     act(&mut s, Action::Open);
     assert_eq!(s.view, fleet::state::View::Host { host: HostId("nyc-1".into()) });
 }
+
+/// The app's Activity tab (6): loading, then what happened, newest first.
+#[test]
+fn activity_tab_lists_what_happened() {
+    let make = || {
+        let mut s = common::fleet_state();
+        act(&mut s, Action::Open);
+        let (effects, _) = update(&mut s, Msg::Action(Action::TabActivity));
+        let fleet::state::View::App { name } = s.view.clone() else { panic!("an app is open") };
+        assert!(matches!(&effects[..], [fleet::state::Effect::LoadActivity { app, .. }] if *app == name), "{effects:?}");
+        let at = |mins: i64| common::now() - jiff::SignedDuration::from_mins(mins);
+        let e = |mins, host: &str, who: &str, what: &str, detail: &str| fleet::model::ActivityEntry {
+            at: at(mins),
+            host: HostId(host.into()),
+            who: who.into(),
+            what: what.into(),
+            detail: detail.into(),
+        };
+        let entries = vec![
+            e(2, "lon-1", "fleet (root@laptop)", "restart", "ok: shop-web.service active (running)"),
+            e(2, "lon-1", "systemd", "started", "Started shop-web.service - shop web."),
+            e(2, "lon-1", "systemd", "stopped", "Stopped shop-web.service - shop web."),
+            e(90, "lon-2", "systemd", "failed", "shop-worker.service: Failed with result 'exit-code'."),
+        ];
+        update(&mut s, Msg::Backend(BackendEvent::Activity { app: name, entries, problems: vec![] }));
+        s
+    };
+    crate::snap!("app_activity", make());
+    let mut s = common::sized(make(), 160, 48);
+    act(&mut s, Action::Open);
+    assert!(matches!(s.overlay, Some(fleet::state::Overlay::Detail(_))), "enter shows the whole entry");
+}

@@ -112,7 +112,12 @@ fn tabs_by_number_and_back_with_shift_tab() {
     assert_eq!(s.app_tab, AppTab::Metrics, "shift-tab goes back");
     act(&mut s, Action::TabProcesses);
     act(&mut s, Action::PrevPanel);
-    assert_eq!(s.app_tab, AppTab::Certs, "and wraps around");
+    assert_eq!(s.app_tab, AppTab::Activity, "and wraps around");
+    let effects = act(&mut s, Action::TabActivity);
+    assert!(effects.is_empty(), "already there: {effects:?}");
+    act(&mut s, Action::TabProcesses);
+    let effects = act(&mut s, Action::TabActivity);
+    assert!(matches!(effects[..], [Effect::LoadActivity { .. }]), "6 reads what happened, every time: {effects:?}");
 }
 
 #[test]
@@ -134,7 +139,7 @@ fn help_starts_with_the_view_you_are_in_and_scrolls_by_pages() {
     let rest = shown.find("everywhere else").expect("then the rest");
     assert!(here < rest);
     let flat: String = shown.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("(processes, env, add-ons,") && flat.contains("metrics, certs)"), "tab's line names every tab:\n{shown}");
+    assert!(flat.contains("(processes, env, add-ons,") && flat.contains("metrics, certs, activity)"), "tab's line names every tab:\n{shown}");
     // In the log view, space is not "open the selected app".
     let mut s = common::fleet_state();
     act(&mut s, Action::Bottom);

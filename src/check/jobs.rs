@@ -42,7 +42,8 @@ fn one(p: &Process, limits: &Limits, now: Timestamp) -> Option<Problem> {
                 p.process,
                 p.host,
                 ago(s.last_run, now),
-                s.result_said(),
+                // The process's why has its last words too, where the platform has them.
+                p.why.as_ref().map(|w| format!(": {w}")).unwrap_or_else(|| s.result_said()),
                 s.last_success.map(|t| format!("; last success {}", ago(Some(t), now))).unwrap_or_default()
             ),
             s.last_run,

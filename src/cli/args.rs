@@ -100,6 +100,9 @@ pub enum Command {
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),
+    /// What happened to an app, newest first: fleet's own actions (the audit log) and each
+    /// platform's record (systemd's unit messages, Kubernetes rollouts and pod events)
+    Activity(ActivityArgs),
     /// Host metrics (node_exporter, /proc without it, or the [prometheus] server), or an app's
     /// per-unit accounting and its own metrics endpoint
     Metrics(MetricsArgs),
@@ -188,6 +191,23 @@ pub struct CertsArgs {
     /// Leave out the kubeconfig contexts' credentials ($KUBECONFIG or ~/.kube/config)
     #[arg(long)]
     pub no_kube: bool,
+    /// Only these hosts (repeat for several; default: every host)
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivityArgs {
+    pub app: String,
+    /// Only since: a duration back from now (1h, 30m, 2d) or a time (2026-11-22T10:00)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// At most this many entries
+    #[arg(short = 'n', long = "lines", value_name = "N", default_value_t = 50)]
+    pub lines: usize,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
     /// Only these hosts (repeat for several; default: every host)
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,

@@ -1,6 +1,7 @@
 //! The one-shot commands. They share config, backends, model and discovery with the TUI, and
 //! never import its state or views.
 
+pub mod activity;
 pub mod addons;
 pub mod apps;
 pub mod args;

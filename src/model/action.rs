@@ -21,6 +21,7 @@ pub enum Action {
     TabAddons,
     TabMetrics,
     TabCerts,
+    TabActivity,
     Command,
     Sort,
     SortReverse,
@@ -55,7 +56,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -71,6 +72,7 @@ impl Action {
         Action::TabAddons,
         Action::TabMetrics,
         Action::TabCerts,
+        Action::TabActivity,
         Action::Command,
         Action::Sort,
         Action::SortReverse,
@@ -119,13 +121,16 @@ impl Action {
             Action::Bottom => "go to the last row",
             Action::Open => "open the selected row: an app, a host, the whole of a process, variable, add-on or certificate",
             Action::Back => "back / close / clear the filter",
-            Action::NextPanel => "switch between apps and hosts; in an app, the next tab (processes, env, add-ons, metrics, certs)",
+            Action::NextPanel => {
+                "switch between apps and hosts; in an app, the next tab (processes, env, add-ons, metrics, certs, activity)"
+            }
             Action::PrevPanel => "back the other way: hosts and apps, or the previous tab of an app",
             Action::TabProcesses => "in an app: its processes",
             Action::TabEnv => "in an app: its env vars",
             Action::TabAddons => "in an app: its add-ons",
             Action::TabMetrics => "in an app: its metrics",
             Action::TabCerts => "in an app: its certificates",
+            Action::TabActivity => "in an app: what happened to it, newest first (fleet's actions, starts, crashes, rollouts)",
             Action::Command => "command palette: any action or view by name (:certs, :logs shop, :restart)",
             Action::Sort => "sort the table by the next column",
             Action::SortReverse => "reverse the table's order",

@@ -33,6 +33,12 @@ pub enum BackendEvent {
     /// The forwards' live numbers (sent once a second while any runs).
     Forwards(Vec<super::ForwardRow>),
     Audit(Vec<super::AuditEntry>),
+    /// An app's activity, newest first (`problems`: hosts whose record could not be read).
+    Activity {
+        app: String,
+        entries: Vec<super::ActivityEntry>,
+        problems: Vec<String>,
+    },
     /// What the problems view checks beside the reports and metrics (certificates, add-ons,
     /// env drift), read every few minutes.
     Observed(Box<super::problem::Observed>),

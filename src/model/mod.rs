@@ -2,6 +2,7 @@
 //! one-shot CLI, and the messages between them. No I/O lives here.
 
 mod action;
+pub mod activity;
 pub mod addon;
 mod app;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod problem;
 mod target;
 
 pub use action::Action;
+pub use activity::ActivityEntry;
 pub use addon::AddOn;
 pub use app::{App, Health, Process, ProcessKind, ProcessState, Schedule, app_processes, group_apps};
 pub use audit::AuditEntry;

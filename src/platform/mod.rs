@@ -168,4 +168,14 @@ pub trait Platform: Send + Sync {
     async fn app_metrics(&self, t: &HostTarget, app: &str) -> Result<AppRead, String>;
     /// The add-ons this platform runs or sees, linked to its apps.
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError>;
+
+    /// What the platform itself recorded about the target's processes (starts, stops, crashes,
+    /// restarts, rollouts), the newest `limit` since `since`, read now (nothing is kept).
+    async fn activity(
+        &self,
+        t: &HostTarget,
+        app: &str,
+        since: Option<jiff::Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ActivityEntry>, String>;
 }

@@ -258,6 +258,16 @@ impl Executor {
         });
     }
 
+    /// An app's activity, read now from its hosts and the audit log.
+    pub fn load_activity(&self, app: String, reports: Vec<HostReport>) {
+        let backends = self.backends.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let (entries, problems) = super::activity::app_activity(&backends, &reports, &app, None, 200).await;
+            let _ = events.send(BackendEvent::Activity { app, entries, problems });
+        });
+    }
+
     /// What `fleet check` reads beside the reports (certificates, add-ons, env drift), for the
     /// problems view; the state has the reports and the metrics already.
     pub fn observe(&self, reports: Vec<HostReport>, node_exporter: String) {

@@ -3,6 +3,7 @@
 //! CLI share; log sessions and metrics sampling. Results travel as `BackendEvent`s on a
 //! channel; nothing here touches UI state.
 
+pub mod activity;
 pub mod check;
 pub mod executor;
 pub mod fanout;

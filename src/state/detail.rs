@@ -121,6 +121,19 @@ pub fn of_selection(state: &State) -> Option<Detail> {
                 v.rows.as_ref()?.get(v.cursor).map(|r| cert(state, r))
             }
             AppTab::Metrics => None,
+            AppTab::Activity => {
+                let v = state.app_activity.as_ref()?;
+                v.entries.as_ref()?.get(v.cursor).map(|e| Detail {
+                    title: format!("{} · {}", e.what, e.host),
+                    lines: vec![
+                        ("when".into(), e.at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()),
+                        ("host".into(), e.host.0.clone()),
+                        ("who".into(), e.who.clone()),
+                        ("what".into(), e.what.clone()),
+                        ("detail".into(), e.detail.clone()),
+                    ],
+                })
+            }
         },
         View::Certs => state.certs.as_ref()?.0.get(state.detail_cursor.selected).map(|r| cert(state, r)),
         _ => None,

@@ -155,8 +155,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.focus = if state.focus == Focus::Apps { Focus::Hosts } else { Focus::Apps };
             }
         }
-        Action::TabProcesses | Action::TabEnv | Action::TabAddons | Action::TabMetrics | Action::TabCerts => {
-            state.notice = Some("1–5 pick an app's tab: open an app first (enter)".into());
+        Action::TabProcesses | Action::TabEnv | Action::TabAddons | Action::TabMetrics | Action::TabCerts | Action::TabActivity => {
+            state.notice = Some("1–6 pick an app's tab: open an app first (enter)".into());
         }
         Action::Sort | Action::SortReverse => super::sort::on_sort(state, action == Action::SortReverse),
         Action::Command => super::palette::open(state),
@@ -231,10 +231,24 @@ fn env_tab_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::TabAddons => Some(AppTab::Addons),
         Action::TabMetrics => Some(AppTab::Metrics),
         Action::TabCerts => Some(AppTab::Certs),
+        Action::TabActivity => Some(AppTab::Activity),
         _ => None,
     };
     if let Some(tab) = tab {
         return Some(switch_tab(state, name, tab));
+    }
+    if state.app_tab == AppTab::Activity {
+        let v = state.app_activity.as_mut()?;
+        let len = v.entries.as_ref().map(Vec::len).unwrap_or(0);
+        match action {
+            Action::Up => v.cursor = v.cursor.saturating_sub(1),
+            Action::Down => v.cursor = (v.cursor + 1).min(len.saturating_sub(1)),
+            Action::Top => v.cursor = 0,
+            Action::Bottom => v.cursor = len.saturating_sub(1),
+            Action::Refresh => return Some(load_activity(state, name)),
+            _ => return None,
+        }
+        return Some(Vec::new());
     }
     if matches!(state.app_tab, AppTab::Metrics | AppTab::Certs) {
         let certs_tab = state.app_tab == AppTab::Certs;
@@ -312,6 +326,8 @@ pub(crate) fn switch_tab(state: &mut State, name: String, tab: AppTab) -> Vec<Ef
         AppTab::Addons if state.addons.as_ref().is_none_or(|a| a.app != name) => load_addons(state, name),
         AppTab::Metrics => watch_app_metrics(state, name),
         AppTab::Certs if state.app_certs.as_ref().is_none_or(|c| c.app != name) => load_app_certs(state, name),
+        // Always read again: what happened is what is asked for.
+        AppTab::Activity => load_activity(state, name),
         _ => Vec::new(),
     }
 }
@@ -335,6 +351,13 @@ pub(crate) fn load_app_certs(state: &mut State, app: String) -> Vec<Effect> {
     let domains = state.app_settings.get(&app).map(|s| s.domains.clone()).unwrap_or_default();
     state.app_certs = Some(super::metrics_view::AppCertsView { app: app.clone(), rows: None, problems: Vec::new(), cursor: 0 });
     vec![Effect::LoadAppCerts { app, reports, domains }]
+}
+
+/// Asks the runtime for the app's activity on its hosts.
+pub(crate) fn load_activity(state: &mut State, app: String) -> Vec<Effect> {
+    let reports = app_reports(state, &app);
+    state.app_activity = Some(super::metrics_view::ActivityView { app: app.clone(), entries: None, problems: Vec::new(), cursor: 0 });
+    vec![Effect::LoadActivity { app, reports }]
 }
 
 /// Asks the runtime for the add-ons on the app's hosts.

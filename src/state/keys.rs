@@ -16,6 +16,7 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
         Action::TabAddons,
         Action::TabMetrics,
         Action::TabCerts,
+        Action::TabActivity,
     ];
     let mut v: Vec<Action> = Vec::new();
     let name = match (&state.view, state.focus) {
@@ -52,6 +53,7 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
                 AppTab::Addons => v.extend([Action::Open, Action::Restart, Action::Refresh]),
                 AppTab::Metrics => v.push(Action::Refresh),
                 AppTab::Certs => v.extend([Action::Open, Action::Refresh]),
+                AppTab::Activity => v.extend([Action::Open, Action::Refresh]),
             }
             v.extend(moves);
             match state.app_tab {
@@ -60,6 +62,7 @@ pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
                 AppTab::Addons => "an app's add-ons",
                 AppTab::Metrics => "an app's metrics",
                 AppTab::Certs => "an app's certificates",
+                AppTab::Activity => "an app's activity",
             }
         }
         (View::Host { .. }, _) => {

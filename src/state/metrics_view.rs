@@ -90,6 +90,15 @@ pub struct AppCertsView {
     pub cursor: usize,
 }
 
+/// The app's Activity tab: None while it loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityView {
+    pub app: String,
+    pub entries: Option<Vec<crate::model::ActivityEntry>>,
+    pub problems: Vec<String>,
+    pub cursor: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,6 +134,11 @@ pub enum Effect {
         target: HostTarget,
         path: String,
     },
+    /// Read the app's activity on its hosts (and fleet's audit log).
+    LoadActivity {
+        app: String,
+        reports: Vec<crate::model::HostReport>,
+    },
     /// Look at what the problems view needs beside the reports: certificates, add-ons, env.
     Observe {
         reports: Vec<crate::model::HostReport>,
@@ -191,15 +196,17 @@ pub enum AppTab {
     Addons,
     Metrics,
     Certs,
+    Activity,
 }
 
 impl AppTab {
-    pub const ALL: [(AppTab, &'static str); 5] = [
+    pub const ALL: [(AppTab, &'static str); 6] = [
         (AppTab::Processes, "processes"),
         (AppTab::Env, "env"),
         (AppTab::Addons, "add-ons"),
         (AppTab::Metrics, "metrics"),
         (AppTab::Certs, "certs"),
+        (AppTab::Activity, "activity"),
     ];
 
     pub fn next(self) -> AppTab {
@@ -301,6 +308,8 @@ pub struct State {
     pub app_settings: std::collections::BTreeMap<String, crate::config::fleet::AppSettings>,
     pub app_metrics: Option<metrics_view::AppMetricsView>,
     pub app_certs: Option<metrics_view::AppCertsView>,
+    /// The app's Activity tab.
+    pub app_activity: Option<metrics_view::ActivityView>,
     /// How each sortable table is ordered (absent: its data's own order).
     pub sorts: std::collections::BTreeMap<sort::TableId, sort::Sort>,
     /// The `:` palette, when open (it takes every typed key).
@@ -351,6 +360,7 @@ impl State {
             app_settings: Default::default(),
             app_metrics: None,
             app_certs: None,
+            app_activity: None,
             sorts: Default::default(),
             palette: None,
             problems: Default::default(),
@@ -518,6 +528,14 @@ pub fn update(state: &mut State, msg: Msg) -> (Vec<Effect>, bool) {
         }
         Msg::Backend(BackendEvent::Notice(text)) => {
             state.notice = Some(text);
+            (Vec::new(), true)
+        }
+        Msg::Backend(BackendEvent::Activity { app, entries, problems }) => {
+            if let Some(v) = state.app_activity.as_mut().filter(|v| v.app == app) {
+                v.entries = Some(entries);
+                v.problems = problems;
+                v.cursor = 0;
+            }
             (Vec::new(), true)
         }
         Msg::Backend(BackendEvent::Observed(o)) => {

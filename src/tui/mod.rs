@@ -146,6 +146,7 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
                     Effect::LoadEnv { app, hosts } => actions.load_env(app, hosts),
                     Effect::LoadAddons { app, reports } => actions.load_addons(app, reports),
                     Effect::LoadCerts { reports } => actions.load_certs(reports),
+                    Effect::LoadActivity { app, reports } => actions.load_activity(app, reports),
                     Effect::Observe { reports } => actions.observe(reports, ctx.config.metrics.node_exporter.clone()),
                     Effect::LoadAppCerts { app, reports, domains } => actions.load_app_certs(app, reports, domains),
                     Effect::WatchAppMetrics { app, targets, metrics_url } => {

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&State` (no I/O, no locks, no clock reads).
 
 mod actions;
+mod activity_tab;
 mod addons_tab;
 mod app_certs_tab;
 mod app_detail;
@@ -47,6 +48,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
             app_metrics_tab::draw(frame, layout.detail, state, name, theme)
         }
         View::App { name } if state.app_tab == crate::state::AppTab::Certs => app_certs_tab::draw(frame, layout.detail, state, name, theme),
+        View::App { name } if state.app_tab == crate::state::AppTab::Activity => {
+            activity_tab::draw(frame, layout.detail, state, name, theme)
+        }
         View::App { name } => app_detail::draw(frame, layout.detail, state, name, theme),
         View::Logs { .. } => logs::draw(frame, layout.detail, state, theme),
         View::Host { host } => host_view::draw(frame, layout.detail, state, host, theme),

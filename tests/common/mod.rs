@@ -86,3 +86,23 @@ macro_rules! snap {
         }
     }};
 }
+
+/// Starts a detached tmux session running `cmd`. A tmux server that is shutting down (the last
+/// session of an earlier test just ended) can refuse the first attempt: tried again, and the
+/// error shown when it keeps failing.
+pub fn tmux_session(name: &str, w: u16, h: u16, cmd: &str) {
+    let _ = std::process::Command::new("tmux").args(["kill-session", "-t", name]).output();
+    let mut last = String::new();
+    for _ in 0..10 {
+        let out = std::process::Command::new("tmux")
+            .args(["new-session", "-d", "-s", name, "-x", &w.to_string(), "-y", &h.to_string(), cmd])
+            .output()
+            .expect("tmux is installed (tests/lab/lab.sh installs it)");
+        if out.status.success() {
+            return;
+        }
+        last = String::from_utf8_lossy(&out.stderr).into_owned();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    panic!("tmux new-session {name} failed: {last}");
+}

@@ -22,6 +22,7 @@ pub const RESOURCES: &[(&str, &str, &str, &str)] = &[
     ("secrets", "/api/v1", "secrets", "Secret"),
     ("services", "/api/v1", "services", "Service"),
     ("configmaps", "/api/v1", "configmaps", "ConfigMap"),
+    ("events", "/api/v1", "events", "Event"),
     ("certificates", "/apis/cert-manager.io/v1", "certificates", "Certificate"),
     ("podmetrics", "/apis/metrics.k8s.io/v1beta1", "pods", "PodMetrics"),
     ("nodemetrics", "/apis/metrics.k8s.io/v1beta1", "nodes", "NodeMetrics"),
@@ -50,6 +51,7 @@ pub fn check(obj: &Value) {
         "Pod" => serde_json::from_value::<core::Pod>(v).map(|_| ()),
         "Secret" => serde_json::from_value::<core::Secret>(v).map(|_| ()),
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(v).map(|_| ()),
+        "Event" => serde_json::from_value::<core::Event>(v).map(|_| ()),
         "Node" => serde_json::from_value::<core::Node>(v).map(|_| ()),
         "Namespace" => serde_json::from_value::<core::Namespace>(v).map(|_| ()),
         "Service" => serde_json::from_value::<core::Service>(v).map(|_| ()),
@@ -170,6 +172,12 @@ impl Store {
         let name = obj["metadata"]["name"].as_str().unwrap().to_string();
         let key = (plural, ns.clone(), name);
         let kind = if self.objects.contains_key(&key) { "MODIFIED" } else { "ADDED" };
+        // The API server stamps creation itself and keeps it across updates.
+        if obj["metadata"]["creationTimestamp"].is_null() {
+            let created = self.objects.get(&key).map(|old| old["metadata"]["creationTimestamp"].clone()).filter(|c| !c.is_null());
+            obj["metadata"]["creationTimestamp"] =
+                created.unwrap_or_else(|| json!(Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()));
+        }
         self.objects.insert(key, obj.clone());
         self.record(Event { rv: self.rv, plural, namespace: ns, kind, object: obj.clone() });
         obj

@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::logs::{hash, restart_lines};
 use super::world::{HostDef, UnitDef};
-use crate::model::{HostId, LogLine, Process, ProcessKind, ProcessState, UnitNow};
+use crate::model::{HostId, LogLine, Process, ProcessKind, ProcessState, Schedule, UnitNow};
 use crate::platform::{kube, systemd};
 
 const MIB: u64 = 1 << 20;
@@ -119,6 +119,10 @@ impl Live {
         for (u, live) in def.units.iter().zip(&self.units) {
             if def.cluster {
                 out.extend(pods(host, u, live, now));
+                continue;
+            }
+            if let Some(job) = job(u, now) {
+                out.push(Process { host: host.clone(), ..job });
                 continue;
             }
             let starting = now < live.ready_at;
@@ -235,6 +239,54 @@ fn pods(host: &HostId, u: &UnitDef, live: &UnitLive, now: Timestamp) -> Vec<Proc
             }
         })
         .collect()
+}
+
+/// A scheduled job of the demo world: its last run 3 h ago (as `fails` says), the next at the
+/// same time tomorrow.
+fn job(u: &UnitDef, now: Timestamp) -> Option<Process> {
+    let (spec, ok) = u.job?;
+    let timer = u.source.replace(".service", ".timer");
+    let last = now - jiff::SignedDuration::from_hours(3);
+    let next = last + jiff::SignedDuration::from_hours(24);
+    let state = if ok { ProcessState::Stopped } else { ProcessState::Failed };
+    Some(Process {
+        app: u.app.into(),
+        process: u.process.into(),
+        host: HostId(String::new()),
+        kind: ProcessKind::SystemdUnit,
+        platform: systemd::info(),
+        source: u.source.into(),
+        state,
+        detail: format!(
+            "{} · {timer} · last run {}",
+            if ok { "inactive (dead)" } else { "failed (failed)" },
+            if ok { "ok" } else { "failed" }
+        ),
+        why: u.fails.filter(|_| !ok).map(str::to_string),
+        warning: None,
+        pid: None,
+        memory_bytes: None,
+        since: Some(last),
+        restarts: Some(0),
+        user: Some(u.user.into()),
+        working_dir: Some(format!("/srv/{}", u.app)),
+        env_files: u.env_files.iter().map(|f| f.to_string()).collect(),
+        environment: Vec::new(),
+        workload: None,
+        schedule: Some(Schedule {
+            spec: spec.into(),
+            scheduler: timer.clone(),
+            enabled: true,
+            last_run: Some(last),
+            last_ok: Some(ok),
+            last_result: u.fails.filter(|_| !ok).map(|f| f.split(':').next().unwrap_or(f).to_string()),
+            last_success: ok.then_some(last),
+            next_run: Some(next),
+            due_after_last: Some(next),
+            running: 0,
+            how_to_enable: format!("systemctl enable --now {timer}"),
+        }),
+    })
 }
 
 #[cfg(test)]

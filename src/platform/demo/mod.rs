@@ -447,4 +447,29 @@ impl Platform for DemoHost {
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         Backend::addons(self, report).await
     }
+
+    /// The demo's record: each process's last start, and a crash for one that failed.
+    async fn activity(
+        &self,
+        t: &HostTarget,
+        _app: &str,
+        since: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ActivityEntry>, String> {
+        self.answer(3).await.map_err(|e| e.message)?;
+        let who = if self.def.cluster { "kubelet" } else { "systemd" };
+        let entries = self
+            .targeted(&t.units, Timestamp::now())
+            .into_iter()
+            .filter_map(|(_, p)| {
+                let (what, detail) = match p.state {
+                    crate::model::ProcessState::Failed => ("failed", format!("{}: {}", p.source, p.why.as_deref().unwrap_or("failed"))),
+                    _ => ("started", format!("{}: started", p.source)),
+                };
+                Some(crate::model::ActivityEntry { at: p.since?, host: t.host.clone(), who: who.into(), what: what.into(), detail })
+            })
+            .filter(|e| since.is_none_or(|s| e.at >= s))
+            .collect();
+        Ok(crate::model::activity::newest_first(entries, limit))
+    }
 }

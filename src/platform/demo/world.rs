@@ -56,6 +56,9 @@ pub struct UnitDef {
     pub secrets: &'static [(&'static str, &'static str, &'static str)],
     pub image: &'static str,
     pub node: &'static str,
+    /// A scheduled job (a systemd timer): its OnCalendar, and whether its last run (3 h ago)
+    /// succeeded (`fails` says why it did not).
+    pub job: Option<(&'static str, bool)>,
 }
 
 pub struct AddonDef {
@@ -102,6 +105,7 @@ const U: UnitDef = UnitDef {
     secrets: &[],
     image: "",
     node: "",
+    job: None,
 };
 
 const SHOP_ENV_LON_1: &str = "# shop — production
@@ -342,6 +346,17 @@ pub static HOSTS: &[HostDef] = &[
                 age_hours: 52,
                 user: "billing",
                 env_files: &["/etc/billing/env"],
+                ..U
+            },
+            UnitDef {
+                app: "billing",
+                process: "invoices",
+                source: "billing-invoices.service",
+                fails: Some("crashed (exit 2): invoices: SMTP login refused (535 authentication failed)"),
+                age_hours: 3,
+                user: "billing",
+                env_files: &["/etc/billing/env"],
+                job: Some(("OnCalendar=*-*-* 02:00:00", false)),
                 ..U
             },
         ],

@@ -3,6 +3,7 @@
 //! can run on droplets and clusters at once and shows as one.
 
 pub mod actions;
+pub mod activity;
 pub mod addons;
 pub mod apps;
 pub mod backend;

@@ -287,6 +287,16 @@ impl Platform for KubeBackend {
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         super::addons::cluster_addons(self, report).await
     }
+
+    async fn activity(
+        &self,
+        t: &HostTarget,
+        _app: &str,
+        since: Option<jiff::Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ActivityEntry>, String> {
+        super::activity::activity(self, t, since).await.map(|a| crate::model::activity::newest_first(a, limit))
+    }
 }
 
 /// Watches one workload until it has rolled (progress through `step`), recording the outcome

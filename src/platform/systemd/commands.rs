@@ -87,6 +87,13 @@ fi
     )
 }
 
+/// The journal's systemd messages about `units`, the newest `limit`, since `since`.
+pub fn activity(units: &[String], since: Option<jiff::Timestamp>, limit: usize) -> String {
+    let units: Vec<String> = units.iter().map(|u| quote(&format!("UNIT={u}"))).collect();
+    let since = since.map(|t| format!(" --since=@{}", t.as_second())).unwrap_or_default();
+    format!("LC_ALL=C journalctl --no-pager -o json --output-fields=MESSAGE,MESSAGE_ID,UNIT -n {limit}{since} _PID=1 {}", units.join(" "))
+}
+
 /// A journalctl query over some units of one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JournalQuery {
@@ -232,5 +239,11 @@ mod tests {
         for verb in ["restart", "stop", "start ", "enable", "disable", "rm ", "kill"] {
             assert!(!s.contains(verb), "discovery script contains {verb:?}");
         }
+    }
+
+    #[test]
+    fn the_command_quotes_every_unit() {
+        let c = activity(&["a'; rm -rf /;'.service".into()], None, 50);
+        assert!(c.ends_with(r#"_PID=1 'UNIT=a'\''; rm -rf /;'\''.service'"#), "{c}");
     }
 }

@@ -3,6 +3,7 @@
 //! EnvironmentFile= holds their env; `systemctl` and `systemd-run` act on them, over the
 //! machine's transport. Every command it runs is in `commands`.
 
+pub mod activity;
 pub mod addons;
 pub mod commands;
 pub mod env;
@@ -194,5 +195,21 @@ impl Platform for Systemd {
 
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         addons::host_addons(&self.transport, report).await
+    }
+
+    async fn activity(
+        &self,
+        t: &HostTarget,
+        _app: &str,
+        since: Option<jiff::Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ActivityEntry>, String> {
+        let out =
+            self.transport.exec(&commands::activity(&t.units, since, limit)).await.map_err(|e| format!("{}: {}", t.host, e.message))?;
+        // journalctl exits 1 when nothing matches on some versions: an empty answer is no activity.
+        if out.status != Some(0) && !out.stderr.is_empty() {
+            return Err(machine::command_error(&t.host, &String::from_utf8_lossy(&out.stderr), out.status));
+        }
+        Ok(activity::parse(&t.host, &String::from_utf8_lossy(&out.stdout)))
     }
 }
