@@ -64,7 +64,7 @@ keys 1; wait_for "shop-clock.service"; keys l; wait_for "following"; sleep 3; sh
 keys Escape Escape; palette "app api"; wait_for "CrashLoopBackOff,"; keys G Enter; wait_for "OOMKilled"; shot app-api
 keys Escape
 keys Escape; keys C; wait_for "renewed on disk"; shot certs
-keys Escape; keys P; wait_for "checked"; wait_for "SMTP login refused"; shot problems
+keys Escape; keys P; wait_for "checked"; wait_for "invoices@lon-2"; shot problems
 keys Escape; palette "app billing"; wait_for "billing-invoices.service"; keys 6; wait_for "billing-invoices.service: crashed"; shot activity-billing
 keys 1; keys Escape
 keys Escape; palette "restart shop"; wait_for "Restart shop?"; shot restart-confirm

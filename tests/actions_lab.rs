@@ -72,6 +72,19 @@ fn restart_changes_the_pid_of_exactly_the_targeted_units() {
     assert!(entry["command"].as_str().unwrap().starts_with("systemctl restart -- shop-worker.service"));
 }
 
+/// A unit that fails again as soon as it is restarted did not restart: said, exit 1. And an
+/// app's restart leaves its scheduled job alone (ledger-report.timer's service would run now).
+#[test]
+fn a_restart_that_ends_failed_says_so_and_leaves_jobs_alone() {
+    let _serial = serial();
+    let lab = lab("");
+    let out = lab.fleet(&["restart", "ledger", "--host", "lab-1", "--yes"]);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("ledger: restarted, but ledger-web.service@lab-1 failed right away (fleet logs ledger says why)"), "{said}");
+    assert!(!said.contains("ledger-report"), "the scheduled job is not restarted: {said}");
+}
+
 #[test]
 fn without_yes_and_without_a_terminal_nothing_happens() {
     let _serial = serial();

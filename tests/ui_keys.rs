@@ -139,7 +139,10 @@ fn help_starts_with_the_view_you_are_in_and_scrolls_by_pages() {
     let rest = shown.find("everywhere else").expect("then the rest");
     assert!(here < rest);
     let flat: String = shown.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("(processes, env, add-ons,") && flat.contains("metrics, certs, activity)"), "tab's line names every tab:\n{shown}");
+    assert!(
+        flat.contains("(processes, env, add-ons,") && flat.contains("metrics, certs, activity)"),
+        "tab's line names every tab:\n{shown}"
+    );
     // In the log view, space is not "open the selected app".
     let mut s = common::fleet_state();
     act(&mut s, Action::Bottom);

@@ -23,9 +23,12 @@ pub async fn restart(backends: &[Arc<dyn Backend>], app: &str, targets: &[HostTa
     });
     let results = join_all(runs).await;
     let mut ok = true;
+    // A unit that is failed right after its restart did not restart: said, and not ok.
+    let mut failed: Vec<String> = Vec::new();
     for (t, r) in targets.iter().zip(results) {
         match r {
             Ok(units) => {
+                failed.extend(units.iter().filter(|u| u.active == "failed").map(|u| format!("{}@{}", u.unit, t.host)));
                 let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
             }
             Err(error) => {
@@ -34,8 +37,14 @@ pub async fn restart(backends: &[Arc<dyn Backend>], app: &str, targets: &[HostTa
             }
         }
     }
-    let summary =
-        if ok { format!("{app}: restarted on {} host(s)", targets.len()) } else { format!("{app}: restart failed on some hosts") };
+    let summary = match (ok, failed.is_empty()) {
+        (true, true) => format!("{app}: restarted on {} host(s)", targets.len()),
+        (true, false) => {
+            ok = false;
+            format!("{app}: restarted, but {} failed right away (fleet logs {app} says why)", failed.join(", "))
+        }
+        (false, _) => format!("{app}: restart failed on some hosts"),
+    };
     let _ = progress.send(ActionEvent::Finished { ok, summary });
     ok
 }

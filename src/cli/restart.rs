@@ -5,7 +5,7 @@ use tokio::sync::mpsc;
 use super::args::RestartArgs;
 use super::discover::{confirm, discover, refuse_if_readonly};
 use crate::context::Context;
-use crate::model::{ActionEvent, Can, Operation, targets};
+use crate::model::{ActionEvent, Can, Operation, action_targets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -31,7 +31,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
             return Ok(2);
         }
     };
-    let targets = targets(&found.reports, &args.app, &args.process, &args.host);
+    let targets = action_targets(&found.reports, &args.app, &args.process, &args.host);
     if targets.is_empty() {
         return Ok(super::discover::no_target(&found, &args.app, &args.process));
     }

@@ -32,4 +32,4 @@ pub use log::{HostUnits, LogEvent, LogLine, ResumeToken, priority_name};
 pub use metrics::{AppSample, HostMetrics};
 pub use operation::{ActionEvent, HealthCheck, Operation, UnitNow};
 pub use platform::{Can, Capabilities, PlatformInfo, PlatformRef, PlatformStatus, Step};
-pub use target::{AppRunSpec, ExecChoice, HostTarget, targets, targets_with_processes};
+pub use target::{AppRunSpec, ExecChoice, HostTarget, action_targets, targets, targets_with_processes};

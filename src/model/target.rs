@@ -45,10 +45,33 @@ pub fn targets<'a>(
     processes: &[String],
     hosts: &[String],
 ) -> Vec<HostTarget> {
+    targets_of(reports, app, processes, hosts, |_| true)
+}
+
+/// What a restart, rollout or rollback of the app acts on: as `targets`, but a scheduled job
+/// (a timer's service, a CronJob) is left out unless asked for by name (`-p report`) — it runs
+/// on its schedule, and restarting it would run it now.
+pub fn action_targets<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+) -> Vec<HostTarget> {
+    let named = !processes.is_empty();
+    targets_of(reports, app, processes, hosts, |p| named || p.schedule.is_none())
+}
+
+fn targets_of<'a>(
+    reports: impl IntoIterator<Item = &'a HostReport>,
+    app: &str,
+    processes: &[String],
+    hosts: &[String],
+    keep: impl Fn(&Process) -> bool,
+) -> Vec<HostTarget> {
     let mut out: Vec<HostTarget> = Vec::new();
     for (r, procs) in super::app_processes(reports, app, processes, hosts) {
         let first_of_host = out.len();
-        for p in procs {
+        for p in procs.into_iter().filter(|p| keep(p)) {
             // Actions act on what the process belongs to (a pod's workload), else on the process.
             let unit = p.workload.clone().unwrap_or_else(|| p.source.clone());
             match out[first_of_host..].iter_mut().find(|t| t.platform == p.platform) {
@@ -93,5 +116,42 @@ fn target_for(r: &HostReport, p: &Process, unit: String) -> HostTarget {
         as_root: r.facts.uid == Some(0),
         run: AppRunSpec { user: p.user.clone(), working_dir: p.working_dir.clone(), env_files: p.env_files.clone() },
         exec: ExecChoice::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_apps_restart_leaves_its_scheduled_jobs_alone_unless_named() {
+        let host = super::super::HostId("lab-1".into());
+        let d = crate::discovery::discover(
+            include_str!("../../fixtures/systemd/lab-1.txt"),
+            &host,
+            &crate::config::Convention::default(),
+            crate::platform::systemd::info(),
+        )
+        .unwrap();
+        let mut processes = d.processes;
+        let clock = processes.iter_mut().find(|p| p.source == "shop-clock.service").unwrap();
+        clock.schedule = Some(super::super::Schedule {
+            spec: "OnCalendar=hourly".into(),
+            scheduler: "shop-clock.timer".into(),
+            enabled: true,
+            last_run: None,
+            last_ok: None,
+            last_result: None,
+            last_success: None,
+            next_run: None,
+            due_after_last: None,
+            running: 0,
+            how_to_enable: String::new(),
+        });
+        let report = HostReport { host, facts: Default::default(), processes, platforms: vec![], at: jiff::Timestamp::UNIX_EPOCH };
+        let units = |t: Vec<HostTarget>| t.into_iter().flat_map(|t| t.units).collect::<Vec<_>>();
+        assert_eq!(units(action_targets([&report], "shop", &[], &[])), ["shop-web.service", "shop-worker.service"]);
+        assert_eq!(units(action_targets([&report], "shop", &["clock".into()], &[])), ["shop-clock.service"]);
+        assert_eq!(units(targets([&report], "shop", &[], &[])).len(), 3, "logs and env still see the job");
     }
 }

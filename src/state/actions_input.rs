@@ -3,7 +3,7 @@
 
 use super::actions_view::{Activity, StepKind};
 use super::{Action, Confirm, Effect, FilterKey, Focus, Overlay, State, View};
-use crate::model::{ActionEvent, Can, HostTarget, Operation, targets};
+use crate::model::{ActionEvent, Can, HostTarget, Operation, action_targets};
 
 /// The app and, from a process row, the process and host the action is about.
 fn selection(state: &State) -> Option<(String, Vec<String>, Vec<String>)> {
@@ -19,7 +19,7 @@ fn selection(state: &State) -> Option<(String, Vec<String>, Vec<String>)> {
 }
 
 fn app_targets(state: &State, app: &str, processes: &[String], hosts: &[String]) -> Vec<HostTarget> {
-    targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), app, processes, hosts)
+    action_targets(state.fleet.hosts.iter().filter_map(|h| h.status.report()), app, processes, hosts)
 }
 
 fn confirm(state: &mut State, op: Operation) {

@@ -34,7 +34,8 @@ impl TableRow for Row<'_> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let list = &state.problems.list;
-    let [table_area, fix_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(area);
+    // Under the table, the selected problem whole (the table cuts long ones) and what to do.
+    let [table_area, fix_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area);
     let mut title = vec![Span::raw(" problems "), Span::styled("worst first ", theme.muted())];
     let checked = match (state.problems.observing, state.problems.observed_at) {
         (true, _) => "· checking certificates, add-ons, env… ".to_string(),
@@ -61,7 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
     );
     if let Some(p) = list.get(state.detail_cursor.selected) {
-        let fix = Line::from(vec![Span::styled(" → ", theme.accent()), Span::raw(sanitize(&p.fix).into_owned())]);
-        frame.render_widget(Paragraph::new(fix).wrap(Wrap { trim: false }), fix_area);
+        let whole = vec![
+            Line::from(vec![Span::raw(" "), Span::raw(sanitize(&p.message).into_owned())]),
+            Line::from(vec![Span::styled(" → ", theme.accent()), Span::raw(sanitize(&p.fix).into_owned())]),
+        ];
+        frame.render_widget(Paragraph::new(whole).wrap(Wrap { trim: false }), fix_area);
     }
 }

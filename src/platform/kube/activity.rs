@@ -33,7 +33,18 @@ pub async fn activity(k: &KubeBackend, t: &HostTarget, since: Option<Timestamp>)
             .list(&ListParams::default())
             .await
             .map_err(|e| format!("{}: replicasets in {ns}: {}", t.host, super::backend::describe(&e).1))?;
-        for rs in &sets.items {
+        // Newest revision first: ReplicaSets made in the same second keep their order.
+        let mut sets = sets.items;
+        let rev = |rs: &ReplicaSet| -> u64 {
+            rs.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0)
+        };
+        sets.sort_by_key(|rs| std::cmp::Reverse(rev(rs)));
+        for rs in &sets {
             let Some(owner) = rs.metadata.owner_references.iter().flatten().find(|o| o.kind == "Deployment") else { continue };
             if !mine.iter().any(|(kind, _, name)| *kind == "deployment" && *name == owner.name) {
                 continue;
