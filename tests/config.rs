@@ -118,8 +118,13 @@ fn demo_needs_no_config_or_network() {
 fn certs_reads_every_kubeconfig_context_without_any_cluster() {
     let kube = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/kube/kubeconfig.yaml");
     let missing = "/nonexistent/kubeconfig";
+    // No ssh hosts (an empty HOME), not this machine: only the kubeconfig (its clusters are on
+    // loopback ports nothing listens on, and refuse).
+    let home = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .args(["--demo", "certs", "--json"])
+        .args(["--no-local", "certs", "--json"])
+        .env("HOME", home.path())
+        .env_remove("FLEET_CONFIG")
         .env("KUBECONFIG", format!("{kube}:{missing}"))
         .output()
         .unwrap();

@@ -143,3 +143,25 @@ fn check_and_activity_in_the_demo() {
     let t = text(&out);
     assert!(t.contains("billing-invoices.service") && t.contains("failed"), "{t}");
 }
+
+/// The demo's world is its own: this machine's kubeconfig credentials stay out of its
+/// certificates and checks (they would otherwise join, as they do outside the demo).
+#[test]
+fn the_demo_leaves_this_machines_kubeconfig_out() {
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/kube/kubeconfig.yaml");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fleet")).args(args).env("HOME", home.path()).env("KUBECONFIG", kubeconfig).output().unwrap()
+    };
+    let outside = run(&["--no-local", "certs", "--json"]);
+    assert!(
+        String::from_utf8_lossy(&outside.stdout).contains("kubeconfig"),
+        "the fixture has credentials: {}",
+        String::from_utf8_lossy(&outside.stdout)
+    );
+    for args in [&["--demo", "certs", "--json"][..], &["--demo", "check", "--json", "--only", "certs"][..]] {
+        let out = run(args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("kubeconfig.yaml"), "{args:?}: {text}");
+    }
+}

@@ -46,7 +46,7 @@ pub async fn run(ctx: &Context, args: CertsArgs) -> anyhow::Result<i32> {
     let (per_host, failed) = per_host(&found, |b, r| async move { b.certs(r).await }).await;
     let mut rows: Vec<CertRow> = per_host.into_iter().flatten().collect();
     // Every kubeconfig context's credentials, read locally: no cluster needs to answer.
-    if args.host.is_empty() && !args.no_kube {
+    if args.host.is_empty() && !args.no_kube && !ctx.demo {
         let (paths, explicit) = (crate::certs::kubeconfig::files(), std::env::var_os("KUBECONFIG").is_some());
         rows.extend(crate::certs::kube_rows(crate::certs::kubeconfig::credentials(&paths, explicit)));
     }

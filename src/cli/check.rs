@@ -32,8 +32,11 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<i32> {
     }
     let specs: Vec<_> = ctx.specs.iter().filter(|s| args.host.is_empty() || args.host.contains(&s.id.0)).cloned().collect();
     let backends = crate::runtime::build_backends(&specs, &ctx.backend);
-    let scope =
-        Scope { kubeconfig: args.host.is_empty() && !args.no_kube, metrics: true, node_exporter: ctx.config.metrics.node_exporter.clone() };
+    let scope = Scope {
+        kubeconfig: args.host.is_empty() && !args.no_kube && !ctx.demo,
+        metrics: true,
+        node_exporter: ctx.config.metrics.node_exporter.clone(),
+    };
     let observed = observe(&backends, &ctx.config, &scope).await;
     let found = narrowed(problems(&observed, &Limits::of(&ctx.config), jiff::Timestamp::now()), &areas, &args.host, &args.app);
 

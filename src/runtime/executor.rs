@@ -40,11 +40,20 @@ pub struct Executor {
     events: mpsc::UnboundedSender<BackendEvent>,
     forwards: Vec<Running>,
     next_id: u64,
+    /// Whether this machine's kubeconfig credentials are read (not in the demo, whose world is
+    /// its own).
+    local_kubeconfig: bool,
 }
 
 impl Executor {
     pub fn new(backends: Vec<Arc<dyn Backend>>, events: mpsc::UnboundedSender<BackendEvent>) -> Self {
-        Executor { backends, events, forwards: Vec::new(), next_id: 1 }
+        Executor { backends, events, forwards: Vec::new(), next_id: 1, local_kubeconfig: true }
+    }
+
+    /// Leaves this machine's kubeconfig out of the certificates and checks (the demo).
+    pub fn without_local_kubeconfig(mut self) -> Self {
+        self.local_kubeconfig = false;
+        self
     }
 
     pub fn backend(&self, host: &HostId) -> Option<Arc<dyn Backend>> {
@@ -244,10 +253,14 @@ impl Executor {
     pub fn load_certs(&self, reports: Vec<HostReport>) {
         let backends = self.backends.clone();
         let events = self.events.clone();
+        let local_kubeconfig = self.local_kubeconfig;
         tokio::spawn(async move {
             let (per_host, problems) = on_each_host(&backends, &reports, |r| &r.host, |b, r| async move { b.certs(r).await }).await;
             let mut rows: Vec<crate::certs::CertRow> = per_host.into_iter().flatten().collect();
-            let kube = tokio::task::spawn_blocking(|| {
+            let kube = tokio::task::spawn_blocking(move || {
+                if !local_kubeconfig {
+                    return Vec::new();
+                }
                 let paths = crate::certs::kubeconfig::files();
                 crate::certs::kubeconfig::credentials(&paths, std::env::var_os("KUBECONFIG").is_some())
             })
@@ -273,9 +286,10 @@ impl Executor {
     pub fn observe(&self, reports: Vec<HostReport>, node_exporter: String) {
         let backends = self.backends.clone();
         let events = self.events.clone();
+        let kubeconfig = self.local_kubeconfig;
         tokio::spawn(async move {
             let hosts = reports.into_iter().map(|r| (r.host.clone(), Ok(r))).collect();
-            let scope = super::check::Scope { kubeconfig: true, metrics: false, node_exporter };
+            let scope = super::check::Scope { kubeconfig, metrics: false, node_exporter };
             let mut observed = super::check::observe_with(&backends, hosts, &scope).await;
             // The reports are the state's business (it has newer ones by now).
             observed.hosts.clear();

@@ -59,6 +59,9 @@ pub async fn run(tui: Tui) -> anyhow::Result<()> {
         backends.iter().map(|b| (b.id().clone(), b.clone())).collect();
     let mut log_sessions = log_sessions::Sessions::default();
     let mut actions = Executor::new(backends.clone(), events_tx.clone());
+    if ctx.demo {
+        actions = actions.without_local_kubeconfig();
+    }
     state.readonly = ctx.config.readonly;
     state.forward_bind = ctx.config.forward_bind;
     state.health = ctx.config.apps.keys().map(|a| (a.clone(), ctx.config.health_for(a))).collect();
