@@ -457,19 +457,44 @@ impl Platform for DemoHost {
         limit: usize,
     ) -> Result<Vec<crate::model::ActivityEntry>, String> {
         self.answer(3).await.map_err(|e| e.message)?;
+        // What the platform would have recorded of the world as it stands: each process's last
+        // start (after a stop), a failure with its reason, and on the cluster the rollout that
+        // made the running pods.
         let who = if self.def.cluster { "kubelet" } else { "systemd" };
-        let entries = self
-            .targeted(&t.units, Timestamp::now())
-            .into_iter()
-            .filter_map(|(_, p)| {
-                let (what, detail) = match p.state {
-                    crate::model::ProcessState::Failed => ("failed", format!("{}: {}", p.source, p.why.as_deref().unwrap_or("failed"))),
-                    _ => ("started", format!("{}: started", p.source)),
-                };
-                Some(crate::model::ActivityEntry { at: p.since?, host: t.host.clone(), who: who.into(), what: what.into(), detail })
-            })
-            .filter(|e| since.is_none_or(|s| e.at >= s))
-            .collect();
+        let entry = |at: Timestamp, who: &str, what: &str, detail: String| crate::model::ActivityEntry {
+            at,
+            host: t.host.clone(),
+            who: who.into(),
+            what: what.into(),
+            detail,
+        };
+        let mut entries = Vec::new();
+        for (i, p) in self.targeted(&t.units, Timestamp::now()) {
+            let Some(at) = p.since else { continue };
+            let u = &self.def.units[i];
+            if p.state == crate::model::ProcessState::Failed {
+                let why = p.why.as_deref().unwrap_or("failed");
+                entries.push(entry(at, who, "failed", format!("{}: {why}", p.source)));
+                entries.push(entry(at - jiff::SignedDuration::from_secs(1), who, "started", format!("{}: started", p.source)));
+                continue;
+            }
+            entries.push(entry(at, who, "started", format!("{}: started", p.source)));
+            if self.def.cluster {
+                let image = if u.image.is_empty() { String::new() } else { format!(" ({})", u.image) };
+                entries.push(entry(
+                    at,
+                    "deployment-controller",
+                    "rollout",
+                    format!("{}: new revision{image}", u.workload.unwrap_or(u.source)),
+                ));
+            } else {
+                entries.push(entry(at - jiff::SignedDuration::from_secs(2), who, "stopped", format!("{}: stopped", p.source)));
+            }
+        }
+        entries.retain(|e| since.is_none_or(|s| e.at >= s));
+        // One rollout line per workload, whatever its pods.
+        let mut rolled = std::collections::HashSet::new();
+        entries.retain(|e| e.what != "rollout" || rolled.insert(e.detail.clone()));
         Ok(crate::model::activity::newest_first(entries, limit))
     }
 }
