@@ -134,10 +134,9 @@ fn field(text: &str, lo: u32, hi: u32, names: &[&str]) -> Result<u64, String> {
         if from > to {
             return Err(format!("{range:?} runs backwards"));
         }
-        let mut n = from;
-        while n <= to {
+        // Steps are bounded by the field's range: a hostile `1-5/4294967295` ends, it does not wrap.
+        for n in (from..=to).step_by(step.min(hi + 1) as usize) {
             set |= 1 << n;
-            n += step;
         }
     }
     Ok(set)
@@ -189,5 +188,17 @@ mod tests {
             assert!(Cron::parse(bad, None).is_err(), "{bad} should not parse");
         }
         assert!(Cron::parse("0 3 * * *", Some("Nowhere/City")).is_err());
+    }
+
+    #[test]
+    fn hostile_schedules_end() {
+        for odd in ["1-5/4294967295 * * * *", "*/4294967295 * * * *", "0 0 * * 0-7/7", "59/60 23 31 12 *", "0 0 29 2 *"] {
+            let c = Cron::parse(odd, None).unwrap_or_else(|e| panic!("{odd}: {e}"));
+            let _ = c.next_after(at("2026-12-01T00:00:00Z"));
+        }
+        assert_eq!(next("0 0 29 2 *", "2026-12-01T00:00:00Z").as_deref(), Some("2028-02-29T00:00:00Z"), "the next leap day");
+        for junk in ["", "@reboot", "* * * * mon-", "--1 * * * *", "1,,2 * * * *", "\u{1b}[31m * * * *"] {
+            assert!(Cron::parse(junk, None).is_err(), "{junk:?}");
+        }
     }
 }
