@@ -850,7 +850,9 @@ fn cronjobs_failing_and_overdue_are_problems() {
         "{said:#?}"
     );
     assert!(
-        said.iter().any(|s| s.starts_with("warn cronjob default/digest") && s.contains("is overdue: due 1d") && s.contains("(0 3 * * *)")),
+        said.iter().any(|s| s.starts_with("warn cronjob default/digest")
+            && s.contains("is overdue: due ")
+            && s.contains("(0 3 * * *), last run ")),
         "{said:#?}"
     );
     assert!(said.iter().any(|s| s.starts_with("warn cronjob default/archive") && s.contains("is not scheduled")), "{said:#?}");

@@ -200,6 +200,8 @@ fn the_demo_runs_with_no_config_and_no_network() {
     s.keys(&["y"]);
     s.wait_for(&["shop: restarted on 3 host(s)"]);
     s.keys(&["Escape"]);
+    // Esc and the next key at once read as Alt-key: wait for the overlay to close first.
+    s.wait_for_without(&["enter open"], "restarted on 3 host(s)");
     s.keys(&[":"]);
     s.keys(&["-l", "app shop"]);
     s.keys(&["Enter"]);
