@@ -606,3 +606,44 @@ fn activity_tab_lists_what_happened() {
     act(&mut s, Action::Open);
     assert!(matches!(s.overlay, Some(fleet::state::Overlay::Detail(_))), "enter shows the whole entry");
 }
+
+/// Remote words in the problems view and the Activity tab (a journal message, a host's error)
+/// are shown with their control characters replaced, never written raw.
+#[test]
+fn hostile_text_in_problems_and_activity_is_rendered_safely() {
+    let no_control = |s: &State| {
+        let t = common::render(s);
+        for cell in t.backend().buffer().content() {
+            assert!(!cell.symbol().chars().any(|c| c.is_control()), "control character in a cell: {:?}", cell.symbol());
+        }
+        common::screen(&t)
+    };
+    let mut s = common::sized(common::fleet_state(), 160, 48);
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Host {
+            host: HostId("sfo-1".into()),
+            result: Err(fleet::model::HostError::new(fleet::model::HostErrorKind::Command, "boom \u{1b}[2J\u{1b}]0;owned\u{7}")),
+            at: common::now(),
+        }),
+    );
+    act(&mut s, Action::Problems);
+    let shown = no_control(&s);
+    assert!(shown.contains("sfo-1 did not answer: boom"), "{shown}");
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Open);
+    act(&mut s, Action::TabActivity);
+    let fleet::state::View::App { name } = s.view.clone() else { panic!("an app is open") };
+    let entries = vec![fleet::model::ActivityEntry {
+        at: common::now(),
+        host: HostId("lon-1".into()),
+        who: "systemd".into(),
+        what: "started".into(),
+        detail: "x.service: \u{1b}[31mred\u{1b}[0m".into(),
+    }];
+    update(&mut s, Msg::Backend(BackendEvent::Activity { app: name, entries, problems: vec![] }));
+    let shown = no_control(&s);
+    assert!(shown.contains("x.service: \u{fffd}[31mred"), "{shown}");
+    act(&mut s, Action::Open);
+    no_control(&s);
+}

@@ -81,6 +81,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                             app: app.clone(),
                             key: key.clone(),
                             message: format!("{app}'s {key} points at {} ({}), which is {}", a.kind.label(), a.unit, a.state.label()),
+                            kind: crate::model::addon::AddonProblemKind::Pointer,
                         });
                     }
                 }
@@ -99,6 +100,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                             t.kind.map(Kind::label).unwrap_or("service")
                         ),
                     },
+                    kind: crate::model::addon::AddonProblemKind::Pointer,
                 }),
                 None => {}
             }
@@ -132,6 +134,7 @@ pub fn link(host: &HostId, addons: &mut [AddOn], apps: &[(String, Vec<(String, S
                         a.kind.label(),
                         r.upstream
                     ),
+                    kind: crate::model::addon::AddonProblemKind::DeadRoute,
                 });
             }
         }

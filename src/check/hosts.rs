@@ -1,11 +1,13 @@
 //! Hosts and clusters that did not answer.
 
+use super::Host;
+use crate::model::HostErrorKind;
 use crate::model::problem::{Area, Problem, Severity};
-use crate::model::{HostError, HostErrorKind, HostId, HostReport};
 
-pub fn problems(hosts: &[(HostId, Result<HostReport, HostError>)]) -> Vec<Problem> {
+pub fn problems(hosts: &[Host]) -> Vec<Problem> {
     let mut out = Vec::new();
     for (host, r) in hosts {
+        let host = *host;
         match r {
             Err(e) => out.push(Problem {
                 severity: if e.kind == HostErrorKind::HostKey { Severity::Warn } else { Severity::Critical },

@@ -16,9 +16,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::config::metrics::{CertsConfig, MetricsConfig};
-use crate::model::HostReport;
 use crate::model::addon::AddonProblem;
 use crate::model::problem::{Area, Problem, Severity};
+use crate::model::{HostError, HostId, HostMetrics, HostReport};
 
 pub use crate::model::problem::Observed;
 
@@ -52,12 +52,23 @@ impl Default for Limits {
 
 /// Every problem, the worst first (then by host, app and what).
 pub fn problems(o: &Observed, limits: &Limits, now: Timestamp) -> Vec<Problem> {
-    let mut out = hosts::problems(&o.hosts);
-    let reports: Vec<&HostReport> = o.hosts.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    let hosts: Vec<Host> = o.hosts.iter().map(|(h, r)| (h, r.as_ref())).collect();
+    let metrics: Vec<(&HostId, &HostMetrics)> = o.metrics.iter().map(|(h, m)| (h, m)).collect();
+    problems_of(&hosts, &metrics, o, limits, now)
+}
+
+/// One host's report, or why there is none.
+pub type Host<'a> = (&'a HostId, Result<&'a HostReport, &'a HostError>);
+
+/// As `problems`, with the hosts and metrics lent rather than in `o` (whose own are then not
+/// read): the TUI checks what it holds without copying every report on each refresh.
+pub fn problems_of(hosts: &[Host], metrics: &[(&HostId, &HostMetrics)], o: &Observed, limits: &Limits, now: Timestamp) -> Vec<Problem> {
+    let mut out = hosts::problems(hosts);
+    let reports: Vec<&HostReport> = hosts.iter().filter_map(|(_, r)| r.ok()).collect();
     out.extend(processes::problems(&reports, limits));
     out.extend(jobs::problems(&reports, limits, now));
     out.extend(certs::problems(&o.certs, &limits.certs, now));
-    out.extend(resources::problems(&o.metrics, &limits.metrics));
+    out.extend(resources::problems(metrics, &limits.metrics));
     out.extend(env::problems(&o.envs));
     out.extend(o.addons.iter().map(addon_problem));
     out.extend(o.unreadable.iter().map(|(host, what, why)| Problem {
@@ -88,7 +99,7 @@ pub fn narrowed(all: Vec<Problem>, areas: &[Area], hosts: &[String], apps: &[Str
 
 fn addon_problem(a: &AddonProblem) -> Problem {
     // A route to a dead port turns visitors away; a pointer to a missing service breaks the app.
-    let route = a.message.contains("visitors get a 502");
+    let route = a.kind == crate::model::addon::AddonProblemKind::DeadRoute;
     Problem {
         severity: if route { Severity::Critical } else { Severity::Warn },
         area: Area::Addons,

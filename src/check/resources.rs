@@ -13,7 +13,7 @@ fn severity(l: Level) -> Option<Severity> {
     }
 }
 
-pub fn problems(metrics: &[(HostId, HostMetrics)], limits: &MetricsConfig) -> Vec<Problem> {
+pub fn problems(metrics: &[(&HostId, &HostMetrics)], limits: &MetricsConfig) -> Vec<Problem> {
     let mut out = Vec::new();
     let problem = |severity, area, host: &HostId, subject: String, message: String, fix: &str| Problem {
         severity,
@@ -25,7 +25,7 @@ pub fn problems(metrics: &[(HostId, HostMetrics)], limits: &MetricsConfig) -> Ve
         since: None,
         fix: fix.to_string(),
     };
-    for (host, m) in metrics {
+    for &(host, m) in metrics {
         for d in &m.disks {
             if d.size == 0 {
                 continue;

@@ -150,4 +150,15 @@ pub struct AddonProblem {
     pub app: String,
     pub key: String,
     pub message: String,
+    /// What is wrong, for how bad it is (`fleet check`).
+    pub kind: AddonProblemKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddonProblemKind {
+    /// An app's variable points at a service that is not there or not running.
+    Pointer,
+    /// A front-door route to a port nothing listens on: every visitor gets an error.
+    DeadRoute,
 }

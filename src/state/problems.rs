@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::{AppTab, Effect, State, View};
 use crate::check::{Limits, Observed};
 use crate::model::problem::{Area, Problem};
-use crate::model::{HostError, HostId, HostReport, HostStatus};
+use crate::model::{HostId, HostStatus};
 
 /// How often the slower look runs while the TUI is open.
 pub const OBSERVE_EVERY: SignedDuration = SignedDuration::from_mins(5);
@@ -33,20 +33,23 @@ impl ProblemsState {
 
 /// Recomputes the list from the current reports, metrics and the last slower look.
 pub fn recheck(state: &mut State) {
-    let hosts: Vec<(HostId, Result<HostReport, HostError>)> = state
+    // Lent, not copied: this runs on every host refresh and metrics sample.
+    let hosts: Vec<crate::check::Host> = state
         .fleet
         .hosts
         .iter()
         .filter_map(|h| match &h.status {
-            HostStatus::Up { report } => Some((h.spec.id.clone(), Ok(report.clone()))),
-            HostStatus::Failed { error, .. } => Some((h.spec.id.clone(), Err(error.clone()))),
+            HostStatus::Up { report } => Some((&h.spec.id, Ok(report))),
+            HostStatus::Failed { error, .. } => Some((&h.spec.id, Err(error))),
             _ => None,
         })
         .collect();
-    let metrics = state.metrics.iter().filter_map(|(h, m)| m.latest.clone().map(|l| (h.clone(), l))).collect();
-    let slow = state.problems.observed.clone().unwrap_or_default();
-    let o = Observed { hosts, metrics, ..slow };
-    state.problems.list = crate::check::problems(&o, &state.problems.limits, state.now);
+    let metrics: Vec<(&HostId, &crate::model::HostMetrics)> =
+        state.metrics.iter().filter_map(|(h, m)| m.latest.as_ref().map(|l| (h, l))).collect();
+    let none = Observed::default();
+    let slow = state.problems.observed.as_ref().unwrap_or(&none);
+    let list = crate::check::problems_of(&hosts, &metrics, slow, &state.problems.limits, state.now);
+    state.problems.list = list;
     if state.view == View::Problems {
         state.detail_cursor.clamp(state.problems.list.len());
     }

@@ -70,6 +70,7 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
                                 app: app.to_string(),
                                 key: key.clone(),
                                 message: format!("{} points at {}, which has no running pod", key, a.unit),
+                                kind: crate::model::addon::AddonProblemKind::Pointer,
                             });
                         }
                     }
@@ -81,6 +82,7 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
                                 app: app.to_string(),
                                 key: key.clone(),
                                 message: format!("{key} points at {host}, and no add-on workload on {} answers to that name", report.host),
+                                kind: crate::model::addon::AddonProblemKind::Pointer,
                             });
                         }
                     }
