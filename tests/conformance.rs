@@ -2,8 +2,8 @@
 //! processes found by convention; env masked, and revealed when asked; logs merged in time
 //! order; a follow that resumes after its stream is cut with no line lost or repeated; a
 //! restart that changes exactly the targeted instances; exec passing the exit status; and
-//! read-only refusing every change. systemd runs on the lab's droplets, Kubernetes on the test
-//! API server. A platform that joins fleet joins this file: a `Subject` and one `#[test]`.
+//! read-only refusing every change. systemd runs on the lab's droplets, Docker on lab-2's own
+//! engine (reached through its SSH connection), Kubernetes on the test API server. A platform that joins fleet joins this file: a `Subject` and one `#[test]`.
 
 mod common;
 #[path = "kube_api/mod.rs"]
@@ -382,4 +382,61 @@ fn kubernetes_conforms() {
     let kubeconfig = lab.scratch.path().join("kubeconfig.yaml");
     std::fs::write(&kubeconfig, api.kubeconfig("k3s-a", kube_api::Auth::ClientCert)).unwrap();
     conform(&Kubernetes { lab, api, kubeconfig });
+}
+
+/// Docker on lab-2's engine: the compose project notes (web×2, worker, console, sick) and the
+/// labelled notes-counter, whose follow is cut by killing root's ssh sessions on lab-2 (the
+/// monitor too: a connection that only forwards a socket has no `root@notty` child).
+struct Docker {
+    lab: Lab,
+}
+
+impl Subject for Docker {
+    fn command(&self, args: &[&str]) -> Command {
+        self.lab.command(args)
+    }
+    fn host(&self) -> &str {
+        "lab-2"
+    }
+    fn platform(&self) -> &str {
+        "docker"
+    }
+    fn app(&self) -> &str {
+        "notes"
+    }
+    fn processes(&self) -> Vec<&str> {
+        vec!["web", "worker", "console", "sick", "counter"]
+    }
+    fn restart(&self) -> (&str, &str) {
+        ("worker", "web")
+    }
+    fn restarted(&self) -> &str {
+        "notes_worker_1"
+    }
+    fn secret(&self) -> (&str, &str) {
+        ("SECRET_KEY", "lab-notes-not-a-secret")
+    }
+    fn seed_history(&self) {
+        // worker and web's health probes log every 2 s.
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    fn counter(&self) -> Counter {
+        Counter { host: "lab-2".into(), app: "notes".into(), process: "counter".into() }
+    }
+    fn drive_follow(&self) -> Option<u64> {
+        for _ in 0..2 {
+            std::thread::sleep(Duration::from_millis(1500));
+            let killed = Command::new("docker").args(["exec", "lab-2", "pkill", "-f", "^sshd: root"]).status().unwrap();
+            assert!(killed.success(), "no ssh session of root on lab-2 to kill");
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        None
+    }
+}
+
+#[test]
+fn docker_conforms() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
+    conform(&Docker { lab });
 }

@@ -208,6 +208,7 @@ static NO_EXEC: fleet::model::PlatformInfo = fleet::model::PlatformInfo {
     },
     plan: |_, t| t.units.iter().map(|u| format!("restart {u}")).collect(),
     label: |p| format!("<{}>", p.source),
+    rollout_each: false,
 };
 
 #[test]

@@ -37,6 +37,8 @@ pub async fn rollout(
         platform.wait_ready(t, app, health, &step).await.map_err(&fail)?;
         let _ = progress.send(ActionEvent::HostDone { host: t.host.clone(), units });
     }
-    let _ = progress.send(ActionEvent::Finished { ok: true, summary: format!("{app}: rolled out to {} host(s)", targets.len()) });
+    let mut hosts: Vec<&str> = targets.iter().map(|t| t.host.0.as_str()).collect();
+    hosts.dedup();
+    let _ = progress.send(ActionEvent::Finished { ok: true, summary: format!("{app}: rolled out to {} host(s)", hosts.len()) });
     Ok(targets.len())
 }

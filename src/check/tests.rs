@@ -10,8 +10,13 @@ use crate::model::{
     CertRow, HostError, HostErrorKind, HostFacts, HostId, HostMetrics, HostReport, Process, ProcessEnv, ProcessKind, ProcessState, Schedule,
 };
 
-static TEST: crate::model::PlatformInfo =
-    crate::model::PlatformInfo { name: "test", caps: crate::model::Capabilities::ALL, plan: |_, _| vec![], label: |p| p.source.clone() };
+static TEST: crate::model::PlatformInfo = crate::model::PlatformInfo {
+    name: "test",
+    caps: crate::model::Capabilities::ALL,
+    plan: |_, _| vec![],
+    label: |p| p.source.clone(),
+    rollout_each: false,
+};
 
 fn now() -> Timestamp {
     "2026-12-02T12:00:00Z".parse().unwrap()
@@ -39,6 +44,7 @@ fn proc(app: &str, process: &str, host: &str, state: ProcessState) -> Process {
         environment: vec![],
         workload: None,
         schedule: None,
+        container: None,
     }
 }
 
@@ -137,6 +143,7 @@ fn the_pods_of_one_failed_job_are_one_problem() {
     let pod = |n: &str| Process {
         source: format!("pod/apps/report-{n}"),
         schedule: Some(job(Some(false), true, None)),
+        container: None,
         ..proc("shop", "report", "k8s", ProcessState::Failed)
     };
     let o = Observed { hosts: vec![report("k8s", vec![pod("1"), pod("2")])], ..Default::default() };

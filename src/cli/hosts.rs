@@ -19,6 +19,8 @@ struct HostJson<'a> {
     systemd_version: Option<u32>,
     uptime_secs: Option<u64>,
     note: Option<&'a str>,
+    /// Platforms present but unreadable ("docker: logreader may not open /var/run/docker.sock…").
+    platform_notes: Vec<String>,
     error: Option<&'a str>,
     error_kind: Option<HostErrorKind>,
 }
@@ -43,6 +45,11 @@ pub async fn run(ctx: &Context, json: bool) -> anyhow::Result<i32> {
                 systemd_version: facts.and_then(|f| f.systemd_version),
                 uptime_secs: facts.and_then(|f| f.uptime_secs),
                 note: facts.and_then(|f| f.note.as_deref()),
+                platform_notes: report
+                    .into_iter()
+                    .flat_map(|r| r.platforms.iter())
+                    .filter_map(|p| p.note.as_ref().map(|n| format!("{}: {n}", p.platform.name())))
+                    .collect(),
                 error: r.as_ref().err().map(|e| e.message.as_str()),
                 error_kind: r.as_ref().err().map(|e| e.kind),
             }
@@ -60,11 +67,14 @@ pub async fn run(ctx: &Context, json: bool) -> anyhow::Result<i32> {
                     h.os.unwrap_or("").to_string(),
                     h.systemd_version.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
                     h.uptime_secs.map(compact).unwrap_or_default(),
-                    h.error.or(h.note).unwrap_or("").to_string(),
+                    match h.error {
+                        Some(e) => e.to_string(),
+                        None => h.note.map(String::from).into_iter().chain(h.platform_notes.iter().cloned()).collect::<Vec<_>>().join("; "),
+                    },
                 ]
             })
             .collect();
-        output::print(&output::table(&["HOST", "STATE", "OS", "SYSTEMD", "UPTIME", "ERROR"], &table))?;
+        output::print(&output::table(&["HOST", "STATE", "OS", "SYSTEMD", "UPTIME", "ERROR / NOTE"], &table))?;
     }
     Ok(if failed > 0 { 1 } else { 0 })
 }

@@ -37,7 +37,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
     }
     let (app, health) = (args.app.clone(), ctx.config.health_for(&args.app));
     let op = match mode {
-        Mode::Rollout => Operation::Rollout { app, targets: targets.clone(), health },
+        Mode::Rollout => Operation::Rollout { app, targets: crate::model::rollout_steps(targets.clone()), health },
         Mode::Restart => Operation::Restart { app, targets: targets.clone() },
         Mode::Rollback => {
             // Only where the platform keeps revisions; the others are named with its reason.

@@ -18,6 +18,8 @@ pub struct Convention {
     pub process_order: Vec<String>,
     /// App names (glob patterns) never shown.
     pub ignore_apps: Vec<String>,
+    /// The Docker Engine's socket on each machine (default /var/run/docker.sock).
+    pub docker_socket: Option<String>,
 }
 
 impl Default for Convention {
@@ -29,6 +31,7 @@ impl Default for Convention {
             code_dir: "/srv/{app}".into(),
             process_order: ["web", "worker", "clock", "release"].map(String::from).to_vec(),
             ignore_apps: Vec::new(),
+            docker_socket: None,
         }
     }
 }

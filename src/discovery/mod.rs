@@ -185,6 +185,7 @@ pub fn units_to_processes(
             environment: u.environment.clone(),
             workload: None,
             schedule: None,
+            container: None,
         });
     }
     out

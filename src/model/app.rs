@@ -16,6 +16,8 @@ pub enum ProcessKind {
     KubePod,
     /// A Kubernetes workload with no pod (scaled to zero, a CronJob between runs).
     KubeWorkload,
+    /// A Docker container (a compose service's, or labelled `fleet.app`).
+    Container,
 }
 
 /// The normalised run state of a process, whatever the backend calls it.
@@ -83,6 +85,41 @@ pub struct Process {
     /// it is stopped, and that is fine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
+    /// What a container adds to the common fields: image, health, exit, ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerFacts>,
+}
+
+/// A Docker container's own facts, as its engine inspects them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContainerFacts {
+    /// As the container was created from it: "redis:7", "fleet-app:lab".
+    pub image: String,
+    /// The image's ID, short (12 hex digits): what a recreate with a new image changes.
+    pub image_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_created: Option<Timestamp>,
+    /// HEALTHCHECK status ("healthy", "unhealthy", "starting"); None: the image has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<String>,
+    /// Consecutive failed health probes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing_streak: Option<u32>,
+    /// The last failed probe's output, first line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_output: Option<String>,
+    /// The last exit's code (a running container: its previous run's, 0 when it never exited).
+    pub exit_code: i64,
+    pub oom_killed: bool,
+    /// Published ports, as `docker ps` prints them: "127.0.0.1:49153->8000/tcp".
+    pub ports: Vec<String>,
+    /// The compose project it belongs to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compose_project: Option<String>,
+    /// Its log driver; only json-file, local and journald can be read back through the API.
+    pub log_driver: String,
+    /// Started with a TTY: its output is one stream (no stdout/stderr split).
+    pub tty: bool,
 }
 
 /// When a scheduled job runs, and how its runs went.

@@ -33,6 +33,20 @@ pub enum EnvSource {
     KubeField {
         path: String,
     },
+    /// Docker: a compose service's `environment:` entry.
+    Compose {
+        file: String,
+        service: String,
+    },
+    /// Docker: the image's own ENV (unchanged by the container).
+    Image {
+        image: String,
+    },
+    /// Docker: set when the container was created (`docker run -e`, an orchestrator); where it
+    /// came from before that the engine does not say.
+    Container {
+        container: String,
+    },
 }
 
 impl EnvSource {
@@ -44,6 +58,9 @@ impl EnvSource {
             EnvSource::KubeSecret { namespace, name, key } => format!("secret {namespace}/{name}[{key}]"),
             EnvSource::KubeConfigMap { namespace, name, key } => format!("configmap {namespace}/{name}[{key}]"),
             EnvSource::KubeField { path } => format!("set by the kubelet ({path})"),
+            EnvSource::Compose { file, service } => format!("{file} (services.{service}.environment)"),
+            EnvSource::Image { image } => format!("image {image} (ENV)"),
+            EnvSource::Container { container } => format!("container {container} (set at create)"),
         }
     }
 

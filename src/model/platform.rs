@@ -90,6 +90,9 @@ pub struct PlatformInfo {
     pub plan: fn(Step, &HostTarget) -> Vec<String>,
     /// The process row's last column: the process in the platform's own words.
     pub label: fn(&Process) -> String,
+    /// A rollout takes its units one at a time (containers: each gated on its own health),
+    /// rather than a host's units together (systemd units, a cluster's workloads).
+    pub rollout_each: bool,
 }
 
 /// A process's or target's platform. Compared and printed by name.

@@ -87,6 +87,21 @@ fn targets_of<'a>(
     out
 }
 
+/// A rollout's steps, in order: a target whose platform rolls out one unit at a time (Docker's
+/// containers) becomes one step per unit; the others stay one step per host.
+pub fn rollout_steps(targets: Vec<HostTarget>) -> Vec<HostTarget> {
+    targets
+        .into_iter()
+        .flat_map(|t| {
+            if t.platform.rollout_each && t.units.len() > 1 {
+                t.units.iter().map(|u| HostTarget { units: vec![u.clone()], ..t.clone() }).collect()
+            } else {
+                vec![t]
+            }
+        })
+        .collect()
+}
+
 /// Each target with the processes it covers, narrowed the same way.
 pub fn targets_with_processes<'a>(
     reports: impl IntoIterator<Item = &'a HostReport> + Clone,

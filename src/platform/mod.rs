@@ -8,6 +8,7 @@
 //! that reason: nothing falls back to another platform.
 
 pub mod demo;
+pub mod docker;
 pub mod kube;
 pub mod machine;
 pub mod registry;
@@ -64,6 +65,11 @@ pub trait Backend: Send + Sync {
     async fn reset(&self);
     /// The user accepted this host key: the next connect records it.
     fn accept_fingerprint(&self, fingerprint: String);
+    /// Returns when one of the row's platforms saw a change of its own (see
+    /// `Platform::changed`); never, for rows that are only polled.
+    async fn changed(&self) {
+        std::future::pending::<()>().await
+    }
 }
 
 impl dyn Backend + '_ {
@@ -178,4 +184,9 @@ pub trait Platform: Send + Sync {
         since: Option<jiff::Timestamp>,
         limit: usize,
     ) -> Result<Vec<crate::model::ActivityEntry>, String>;
+
+    /// Returns when the platform's own watch saw its processes change (Docker's event stream),
+    /// so the host is refreshed now rather than at its next interval. Platforms that are only
+    /// polled never return.
+    async fn changed(&self);
 }

@@ -58,6 +58,9 @@ pub fn refresh_once(
         .collect::<FuturesUnordered<_>>()
 }
 
+/// How long a refresh waits after a platform's change, so that a burst is one refresh.
+const CHANGE_SETTLE: Duration = Duration::from_millis(300);
+
 /// Backoff after consecutive failures: 2 s, 4 s, 8 s … never longer than `cap`.
 pub fn backoff(failures: u32, cap: Duration) -> Duration {
     let secs = 2u64.saturating_pow(failures.clamp(1, 10));
@@ -99,6 +102,9 @@ pub fn spawn_refreshers(
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
+                    // A platform's own watch saw a change (a container died): refresh now, after
+                    // a moment so a burst of events (a compose up) is one refresh.
+                    _ = backend.changed() => tokio::time::sleep(CHANGE_SETTLE).await,
                     cmd = rx.recv() => match cmd {
                         None => return,
                         Some(HostCommand::RefreshNow) => {}

@@ -72,7 +72,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Restart => confirm(state, Operation::Restart { app, targets: ts }),
         Action::Rollout => {
             let health = state.health.get(&app).cloned().unwrap_or_default();
-            confirm(state, Operation::Rollout { app, targets: ts, health });
+            confirm(state, Operation::Rollout { app, targets: crate::model::rollout_steps(ts), health });
         }
         Action::Rollback => {
             let health = state.health.get(&app).cloned().unwrap_or_default();

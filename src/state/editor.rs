@@ -93,6 +93,7 @@ mod tests {
         caps: crate::model::Capabilities::ALL,
         plan: |_, _| vec![],
         label: |p| p.source.clone(),
+        rollout_each: false,
     };
 
     fn target() -> HostTarget {

@@ -7,17 +7,25 @@
 #   tests/lab/lab.sh down    remove the lab's containers
 #   tests/lab/lab.sh env     print the variables the tests read (FLEET_LAB_DIR)
 #   tests/lab/lab.sh up-bench N   also boot N light droplets for the benchmark
+#
+# lab-2 has a Docker Engine of its own: a second dockerd on this machine, run inside lab-2's
+# network namespace (so its bridges, published ports and container addresses are lab-2's, and it
+# never touches the first dockerd's bridge), its socket bound into lab-2 at /srv/engine and
+# linked from /var/run/docker.sock there. Compose runs inside lab-2, as on a droplet.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_DIR=${FLEET_LAB_DIR:-/var/tmp/fleet-lab}
-PACKAGES=systemd,systemd-sysv,openssh-server,dbus,iproute2,procps,sudo,prometheus-node-exporter,redis-server,postgresql,nginx-light,openssl
+PACKAGES=systemd,systemd-sysv,openssh-server,dbus,iproute2,procps,sudo,prometheus-node-exporter,redis-server,postgresql,nginx-light,openssl,docker-compose
 # The image tag follows the package list, so a changed list builds a new image and an unchanged one
 # is never rebuilt.
 IMAGE=fleet-lab:$(printf '%s' "$PACKAGES" | sha256sum | cut -c1-12)
 DROPLETS=("lab-1:2201" "lab-2:2202")
 DOWN_PORT=2209   # nothing listens here: the "host that is down"
 LABEL=fleet-lab=1
+ENGINE_DIR=$LAB_DIR/engine      # the second dockerd: sock/ (bound into lab-2), data/, dockerd.log
+ENGINE_SOCK=$ENGINE_DIR/sock/docker.sock
+ENGINE_IMAGE=fleet-app:lab      # the droplet image, loaded into that engine for its containers
 
 log() { printf 'lab: %s\n' "$*" >&2; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
@@ -85,12 +93,18 @@ boot() { # NAME PORT ROLE
   local name=$1 port=$2 role=$3 want running hash
   hash=$(provision_hash)
   want="$IMAGE/$hash/$role"
+  local extra=()
+  if [ "$role" = lab-2 ]; then
+    mkdir -p "$ENGINE_DIR/sock"
+    extra=(-v "$ENGINE_DIR/sock:/srv/engine")
+    want="$want/engine"
+  fi
   running=$(docker inspect -f '{{.State.Running}} {{index .Config.Labels "fleet-lab-spec"}}' "$name" 2>/dev/null || true)
   if [ "$running" = "true $want" ]; then return; fi
   docker rm -f "$name" >/dev/null 2>&1 || true
   docker run -d --name "$name" --hostname "$name" --label "$LABEL" --label "fleet-lab-spec=$want" \
     -p "127.0.0.1:$port:22" --cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt seccomp=unconfined \
-    --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:ro "$IMAGE" /sbin/init >/dev/null
+    --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:ro "${extra[@]}" "$IMAGE" /sbin/init >/dev/null
   local state=""
   for _ in $(seq 1 90); do
     state=$(docker exec "$name" systemctl is-system-running 2>/dev/null || true)
@@ -169,6 +183,60 @@ ensure_prometheus() {
   die "prometheus did not listen on $gw:19090 within 30 s (see $LAB_DIR/prometheus.log)"
 }
 
+engine() { docker -H "unix://$ENGINE_SOCK" "$@"; }
+
+# The second dockerd, in lab-2's network namespace. One already running in lab-2's current
+# namespace is kept (a re-created lab-2 has a new one: the old engine is stopped and started anew;
+# its containers come back by their restart policy).
+ensure_engine() {
+  local pid netns epid
+  pid=$(docker inspect -f '{{.State.Pid}}' lab-2)
+  netns=$(readlink "/proc/$pid/ns/net")
+  epid=$(cat "$ENGINE_DIR/dockerd.pid" 2>/dev/null || true)
+  if [ -n "$epid" ] && kill -0 "$epid" 2>/dev/null; then
+    if [ "$(readlink "/proc/$epid/ns/net")" = "$netns" ] && engine info >/dev/null 2>&1; then return; fi
+    log "stopping the engine of an earlier lab-2"
+    kill "$epid"
+    for _ in $(seq 1 30); do kill -0 "$epid" 2>/dev/null || break; sleep 1; done
+  fi
+  rm -f "$ENGINE_SOCK"
+  mkdir -p "$ENGINE_DIR/data"
+  log "starting lab-2's Docker Engine (log: $ENGINE_DIR/dockerd.log)"
+  nohup nsenter --net="/proc/$pid/ns/net" dockerd --data-root "$ENGINE_DIR/data" --exec-root /run/fleet-lab-engine \
+    --pidfile "$ENGINE_DIR/dockerd.pid" -H "unix://$ENGINE_SOCK" --bridge=none --iptables=false --ip6tables=false \
+    --cgroup-parent fleet-lab-engine >"$ENGINE_DIR/dockerd.log" 2>&1 &
+  for _ in $(seq 1 60); do
+    engine info >/dev/null 2>&1 && return
+    sleep 1
+  done
+  tail -n 20 "$ENGINE_DIR/dockerd.log" >&2 || true
+  die "lab-2's dockerd did not answer within 60 s (see $ENGINE_DIR/dockerd.log)"
+}
+
+# What runs on lab-2's engine: the compose project "notes" (web×2, worker, a TTY console, a
+# container whose HEALTHCHECK fails, redis), started by lab-2's own docker-compose, and a
+# container labelled for a home-made orchestrator (fleet.app=relay).
+ensure_containers() {
+  if ! engine image inspect "$ENGINE_IMAGE" >/dev/null 2>&1; then
+    log "loading $IMAGE into lab-2's engine as $ENGINE_IMAGE (about 40 s, once)"
+    docker save "$IMAGE" | engine load >/dev/null
+    engine tag "$IMAGE" "$ENGINE_IMAGE"
+  fi
+  docker exec lab-2 sh -c 'cd /srv/notes && docker-compose up -d --scale web=2' >"$LAB_DIR/compose-lab-2.log" 2>&1 \
+    || { tail -n 20 "$LAB_DIR/compose-lab-2.log" >&2; die "docker-compose up on lab-2 failed (see $LAB_DIR/compose-lab-2.log)"; }
+  # notes-counter joins the compose app notes by its labels; it counts ten lines a second for
+  # the follow tests (its log capped, so it never fills the disk).
+  if ! engine inspect notes-counter >/dev/null 2>&1; then
+    engine run -d --name notes-counter --label fleet.app=notes --label fleet.process=counter --restart unless-stopped \
+      --log-opt max-size=1m --log-opt max-file=2 \
+      "$ENGINE_IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo "seq $i"; sleep 0.1; done' >/dev/null
+  fi
+  if ! engine inspect relay-agent >/dev/null 2>&1; then
+    engine run -d --name relay-agent --label fleet.app=relay --label fleet.process=agent --restart unless-stopped \
+      "$ENGINE_IMAGE" sh -c 'while :; do echo "agent: relayed $(date +%s)"; sleep 5; done' >/dev/null
+  fi
+}
+
 BENCH=()
 cmd=${1:-up}
 case "$cmd" in
@@ -181,10 +249,16 @@ case "$cmd" in
     for d in "${DROPLETS[@]}"; do boot "${d%%:*}" "${d##*:}" "${d%%:*}"; done
     for d in "${BENCH[@]}"; do boot "${d%%:*}" "${d##*:}" bench; done
     write_client_files
+    ensure_engine
+    ensure_containers
     ensure_prometheus
     log "up: ${DROPLETS[*]} ${BENCH[*]} (ssh -F $LAB_DIR/ssh_config lab-1)"
     ;;
-  down) docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null ;;
+  down)
+    docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null
+    epid=$(cat "$ENGINE_DIR/dockerd.pid" 2>/dev/null || true)
+    if [ -n "$epid" ]; then kill "$epid" 2>/dev/null || true; fi
+    ;;
   env) echo "FLEET_LAB_DIR=$LAB_DIR" ;;
   *) die "usage: $0 up|down|env|up-bench N" ;;
 esac

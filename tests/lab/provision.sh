@@ -168,7 +168,10 @@ NGINX
     # ledger.lab.test: a certificate that expired 30 days ago, still served.
     tls_site ledger.lab.test 0 8081 expired
     systemctl reload nginx || true
-    units="shop-web shop-worker shop-clock ledger-web acme-agent"
+    # notes: a mailer unit here; its web, worker and others are compose services on lab-2.
+    make_app notes 8086
+    app_unit notes-mailer.service notes mailer
+    units="shop-web shop-worker shop-clock ledger-web acme-agent notes-mailer"
     ;;
   lab-2)
     # ticker: counts as it logs, so tests can prove no line is lost or repeated.
@@ -225,6 +228,60 @@ RUN
     mountpoint -q /srv/data || mount -t tmpfs -o size=8m tmpfs /srv/data
     rm -f /srv/data/fill && dd if=/dev/zero of=/srv/data/fill bs=1k count=7800 status=none
     units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web relay-worker"
+    # lab-2's Docker Engine (a dockerd of the lab machine in this droplet's network namespace,
+    # see lab.sh): its socket is bound in at /srv/engine, and found where Docker puts it.
+    ln -sf /srv/engine/docker.sock /run/docker.sock
+    # The compose project "notes" (the same app as lab-1's notes-mailer unit). lab.sh runs
+    # `docker-compose up -d --scale web=2` here once the engine is up. No bind mounts: the engine
+    # runs on the lab machine, where this droplet's paths do not exist.
+    mkdir -p /srv/notes
+    cat >/srv/notes/notes.env <<'ENV'
+# notes environment (fleet lab): compose's env_file for web and worker
+REDIS_URL=redis://redis:6379/0
+SECRET_KEY=lab-notes-not-a-secret
+NOTES_TITLE=Lab notes
+ENV
+    cat >/srv/notes/docker-compose.yml <<'COMPOSE'
+version: "2.4"
+services:
+  web:
+    image: fleet-app:lab
+    command: ["python3", "-m", "http.server", "8000"]
+    env_file: notes.env
+    environment:
+      PORT: "8000"
+    ports: ["127.0.0.1::8000"]
+    restart: unless-stopped
+    healthcheck:
+      test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/')"]
+      interval: 2s
+      timeout: 2s
+      retries: 3
+  worker:
+    image: fleet-app:lab
+    # stdout and stderr, and escape sequences a terminal would obey (colour, a window title).
+    command: ["sh", "-c", "i=0; while :; do i=$$((i+1)); echo \"worker tick $$i\"; printf '\\033[31mworker alert\\033[0m \\033]0;pwned\\007 %s\\n' $$i >&2; sleep 2; done"]
+    env_file: notes.env
+    restart: unless-stopped
+  console:
+    image: fleet-app:lab
+    tty: true
+    command: ["sh", "-c", "while :; do echo \"console line $$(date +%s)\"; sleep 3; done"]
+    restart: unless-stopped
+  sick:
+    image: fleet-app:lab
+    command: ["sleep", "infinity"]
+    restart: unless-stopped
+    healthcheck:
+      test: ["CMD", "sh", "-c", "echo cannot reach the upstream >&2; exit 1"]
+      interval: 2s
+      timeout: 2s
+      retries: 2
+  redis:
+    image: fleet-app:lab
+    command: ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+    restart: unless-stopped
+COMPOSE
     ;;
   bench)
     systemctl disable --now postgresql redis-server nginx >/dev/null 2>&1 || true

@@ -152,6 +152,7 @@ impl Live {
                 environment: u.environment.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 workload: None,
                 schedule: None,
+                container: None,
             });
         }
         out
@@ -236,6 +237,7 @@ fn pods(host: &HostId, u: &UnitDef, live: &UnitLive, now: Timestamp) -> Vec<Proc
                 environment: Vec::new(),
                 workload: Some(workload.to_string()),
                 schedule: None,
+                container: None,
             }
         })
         .collect()
@@ -286,6 +288,7 @@ fn job(u: &UnitDef, now: Timestamp) -> Option<Process> {
             running: 0,
             how_to_enable: format!("systemctl enable --now {timer}"),
         }),
+        container: None,
     })
 }
 

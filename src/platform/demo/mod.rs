@@ -232,6 +232,11 @@ impl Backend for DemoHost {
 
 #[async_trait]
 impl Platform for DemoHost {
+    /// Polled at each refresh: nothing of its own to wait for.
+    async fn changed(&self) {
+        std::future::pending::<()>().await
+    }
+
     fn info(&self) -> PlatformRef {
         if self.def.cluster { kube::info() } else { systemd::info() }
     }

@@ -242,6 +242,7 @@ pub fn processes(o: &Objects, host: &HostId, labels: &Labels) -> Vec<Process> {
             environment: Vec::new(),
             workload: Some(source.clone()),
             schedule: (w.kind == "cronjob").then(|| cron_schedule(o, &ns, &name)).flatten(),
+            container: None,
         };
         if pods.is_empty() {
             let detail = match (w.kind, w.desired) {

@@ -43,6 +43,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         (Some(why), Some((_phase, rest))) => format!("{} · {why} · {rest}", p.source.trim_start_matches("pod/")),
         _ => format!("{} · {}", p.source.trim_start_matches("pod/"), p.detail),
     },
+    rollout_each: false,
 };
 
 pub fn info() -> PlatformRef {
@@ -154,6 +155,11 @@ impl Backend for KubeBackend {
 
 #[async_trait]
 impl Platform for KubeBackend {
+    /// Polled at each refresh: nothing of its own to wait for.
+    async fn changed(&self) {
+        std::future::pending::<()>().await
+    }
+
     fn info(&self) -> PlatformRef {
         info()
     }

@@ -164,4 +164,9 @@ impl Backend for Machine {
     fn accept_fingerprint(&self, fingerprint: String) {
         self.transport.accept_fingerprint(fingerprint)
     }
+
+    async fn changed(&self) {
+        let waits = self.platforms.iter().map(|p| p.changed());
+        futures::future::select_all(waits.map(Box::pin)).await;
+    }
 }

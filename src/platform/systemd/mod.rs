@@ -51,6 +51,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         (None, Some(w)) => format!("{} · {w}", p.source),
         (None, None) => p.source.clone(),
     },
+    rollout_each: false,
 };
 
 pub fn info() -> PlatformRef {
@@ -91,6 +92,11 @@ fn outcome<T>(r: &Result<T, String>, ok: impl FnOnce(&T) -> String) -> String {
 
 #[async_trait]
 impl Platform for Systemd {
+    /// Polled at each refresh: nothing of its own to wait for.
+    async fn changed(&self) {
+        std::future::pending::<()>().await
+    }
+
     fn info(&self) -> PlatformRef {
         info()
     }

@@ -1,0 +1,378 @@
+//! Docker as a platform: an engine's containers (compose services, containers labelled
+//! `fleet.app`) are an app's processes; the engine's API, over the host's own SSH connection
+//! (a direct-streamlocal channel to its socket), does everything else: logs, env, restart,
+//! exec, stats and events. The host's compose is run only to recreate a service. See
+//! `containers` for the convention and `engine` for how the containers are watched.
+
+pub mod activity;
+pub mod client;
+pub mod compose;
+pub mod containers;
+pub mod engine;
+pub mod env;
+pub mod exec;
+pub mod logs;
+pub mod metrics;
+pub mod ready;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::sync::{Mutex, Notify, mpsc::UnboundedSender};
+
+use super::{AppRead, Discovery, Platform, Probe, StepFn};
+use crate::audit;
+use crate::config::Convention;
+use crate::logs::source::LogRequest;
+use crate::model::addon::AddonProblem;
+use crate::model::env::Change;
+use crate::model::{
+    AddOn, Can, Capabilities, HealthCheck, HostError, HostErrorKind, HostFacts, HostReport, HostTarget, HostUnits, LogEvent, LogLine,
+    PlatformInfo, PlatformRef, Process, ProcessEnv, Step, UnitNow,
+};
+use crate::transport::quote::quote;
+use crate::transport::{BoxStream, Transport};
+use engine::Engine;
+
+const NO_ROLLBACK: &str = "Docker keeps no previous revision of a container: deploy the previous image tag (set it in the compose file and run `docker compose up -d`)";
+
+pub static INFO: PlatformInfo = PlatformInfo {
+    name: "docker",
+    caps: Capabilities {
+        restart: Can::Yes,
+        rollout: Can::Yes,
+        rollback: Can::No(NO_ROLLBACK),
+        exec: Can::Yes,
+        forward: Can::Yes,
+        env: Can::Yes,
+        env_write: Can::Yes,
+        logs: Can::Yes,
+        metrics: Can::Yes,
+    },
+    plan,
+    // The container, its image (and ID), published ports, and why it is not running (or not
+    // healthy).
+    label: |p| {
+        let image = p
+            .container
+            .as_ref()
+            .map(|c| {
+                let ports = if c.ports.is_empty() { String::new() } else { format!(" · {}", c.ports.join(" ")) };
+                format!(" · {} ({}){ports}", c.image, c.image_id)
+            })
+            .unwrap_or_default();
+        match (&p.why, &p.warning) {
+            (Some(why), _) => format!("{}{image} · {why}", p.source),
+            (None, Some(w)) => format!("{}{image} · {w}", p.source),
+            (None, None) => format!("{}{image}", p.source),
+        }
+    },
+    rollout_each: true,
+};
+
+pub fn info() -> PlatformRef {
+    PlatformRef(&INFO)
+}
+
+/// The engine API calls each step makes, as the confirmation shows them.
+fn plan(step: Step, t: &HostTarget) -> Vec<String> {
+    match step {
+        Step::Restart => t.units.iter().map(|c| format!("POST /containers/{c}/restart (docker restart {c})")).collect(),
+        Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
+        Step::Shell => {
+            let c = t.exec.instance.clone().or_else(|| t.units.first().cloned()).unwrap_or_default();
+            vec![format!("POST /containers/{c}/exec with a TTY: {} (docker exec -it {c} …)", exec::shell_argv(t).join(" "))]
+        }
+    }
+}
+
+/// The socket path fleet uses unless `[convention] docker_socket` says otherwise.
+pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
+
+pub struct Docker {
+    transport: Arc<Transport>,
+    /// The engine as last connected; None until the first refresh that finds its socket.
+    engine: Mutex<Option<Arc<Engine>>>,
+    changed: Arc<Notify>,
+    socket: std::sync::Mutex<String>,
+    /// Whether the last refresh found a socket this user may open: without one, add-ons and
+    /// the rest have nothing to ask.
+    present: std::sync::atomic::AtomicBool,
+}
+
+impl Docker {
+    pub fn new(transport: Arc<Transport>) -> Docker {
+        Docker {
+            transport,
+            engine: Mutex::default(),
+            changed: Arc::new(Notify::new()),
+            socket: std::sync::Mutex::new(DEFAULT_SOCKET.into()),
+            present: Default::default(),
+        }
+    }
+
+    fn socket(&self) -> String {
+        self.socket.lock().map(|s| s.clone()).unwrap_or_else(|_| DEFAULT_SOCKET.into())
+    }
+
+    /// The watched engine, connecting (and starting its watch) when there is none or its event
+    /// stream broke.
+    async fn engine(&self) -> Result<Arc<Engine>, String> {
+        let mut slot = self.engine.lock().await;
+        if let Some(e) = slot.as_ref()
+            && e.broken().is_none()
+        {
+            return Ok(e.clone());
+        }
+        if let Some(old) = slot.take() {
+            tracing::info!(host = %self.transport.id(), "docker event stream ended ({}): listing again", old.broken().unwrap_or_default());
+        }
+        let docker = client::connect(self.transport.clone(), self.socket()).await?;
+        let e = Engine::start(docker, self.changed.clone()).await?;
+        *slot = Some(e.clone());
+        Ok(e)
+    }
+
+    /// The message with the host in front, once.
+    fn err(&self, e: String) -> String {
+        let host = self.transport.id();
+        if e.starts_with(&format!("{host}: ")) { e } else { format!("{host}: {e}") }
+    }
+
+    fn host_error(&self, e: String) -> HostError {
+        HostError::new(HostErrorKind::Command, self.err(e))
+    }
+}
+
+/// What the probe says of the engine's socket.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SocketState {
+    Absent,
+    Usable,
+    /// Present, but the ssh user may not open it.
+    Denied {
+        user: String,
+    },
+}
+
+pub fn socket_state(section: Option<&str>) -> SocketState {
+    let Some(text) = section else { return SocketState::Absent };
+    for line in text.lines() {
+        let mut w = line.split_whitespace();
+        match (w.next(), w.next()) {
+            (Some("ok"), _) => return SocketState::Usable,
+            (Some("denied"), user) => return SocketState::Denied { user: user.unwrap_or("this user").to_string() },
+            _ => {}
+        }
+    }
+    SocketState::Absent
+}
+
+/// How an action went, for the audit log.
+fn outcome<T>(r: &Result<T, String>, ok: impl FnOnce(&T) -> String) -> String {
+    match r {
+        Ok(v) => ok(v),
+        Err(e) => format!("failed: {e}"),
+    }
+}
+
+fn now_of(c: &bollard::models::ContainerInspectResponse) -> UnitNow {
+    let (state, detail, _) = containers::state_of(c);
+    UnitNow {
+        unit: containers::name_of(c),
+        active: state.label().to_string(),
+        sub: detail,
+        pid: c.state.as_ref().and_then(|s| s.pid).filter(|p| *p > 0).and_then(|p| u32::try_from(p).ok()),
+        restarts: c.restart_count.and_then(|n| u32::try_from(n).ok()),
+    }
+}
+
+#[async_trait]
+impl Platform for Docker {
+    fn info(&self) -> PlatformRef {
+        info()
+    }
+
+    /// Whether the socket is there and this user may open it; compose's name on the host.
+    fn probe(&self, convention: &Convention) -> Option<String> {
+        let socket = convention.docker_socket.clone().unwrap_or_else(|| DEFAULT_SOCKET.into());
+        if let Ok(mut s) = self.socket.lock() {
+            s.clone_from(&socket);
+        }
+        let s = quote(&socket);
+        Some(format!(
+            r#"if [ -S {s} ]; then
+  echo "@@fleet docker"
+  if [ -r {s} ] && [ -w {s} ]; then echo ok; else echo denied "$(id -un)"; fi
+fi
+"#
+        ))
+    }
+
+    async fn discover(&self, probe: &Probe<'_>, convention: &Convention, _facts: &mut HostFacts) -> Result<Discovery, String> {
+        let state = socket_state(probe.sections.get("docker"));
+        self.present.store(state == SocketState::Usable, std::sync::atomic::Ordering::Relaxed);
+        match state {
+            SocketState::Absent => return Ok(Discovery::default()),
+            SocketState::Denied { user } => {
+                return Ok(Discovery {
+                    note: Some(format!(
+                        "{user} may not open {}: add it to the docker group (usermod -aG docker {user}, then log in again) or connect as root",
+                        self.socket()
+                    )),
+                    ..Default::default()
+                });
+            }
+            SocketState::Usable => {}
+        }
+        let engine = self.engine().await.map_err(|e| format!("docker: {}", e.trim_start_matches(&format!("{}: ", probe.host))))?;
+        engine.recheck_health().await;
+        let mut all = engine.snapshot();
+        all.sort_by_key(containers::instance_key);
+        let mut processes = Vec::new();
+        for c in &all {
+            if let containers::Role::Process(p) = containers::role(c, probe.host, convention, engine.created_of(c)) {
+                processes.push(*p);
+            }
+        }
+        Ok(Discovery { processes, note: None, warnings: Vec::new() })
+    }
+
+    async fn env(&self, t: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {
+        let engine = self.engine().await.map_err(|e| self.host_error(e))?;
+        env::container_env(&self.transport, &engine, t, processes).await.map_err(|e| self.host_error(e))
+    }
+
+    fn env_file(&self, t: &HostTarget, _convention_file: &str) -> Option<String> {
+        // Where compose keeps the project: the change is refused with what to run there.
+        t.run.working_dir.clone()
+    }
+
+    async fn read_env_file(&self, t: &HostTarget, _path: &str) -> Result<(String, String), String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    }
+
+    async fn change_env(&self, t: &HostTarget, _app: &str, _path: &str, _change: &Change) -> Result<(String, String), String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    }
+
+    async fn write_env_file(&self, t: &HostTarget, _app: &str, _path: &str, _sha: &str, _text: &str) -> Result<(), String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    }
+
+    async fn logs(&self, plan: HostUnits, req: LogRequest, tx: UnboundedSender<LogEvent>) {
+        match self.engine().await {
+            Ok(engine) => logs::run(engine, plan, req, tx).await,
+            Err(e) => {
+                let _ = tx.send(LogEvent::Failed { host: plan.host, error: self.host_error(e) });
+            }
+        }
+    }
+
+    async fn log_history(&self, plan: &HostUnits, req: &LogRequest) -> Result<Vec<LogLine>, HostError> {
+        let engine = self.engine().await.map_err(|e| self.host_error(e))?;
+        logs::older(&engine, plan, req).await
+    }
+
+    async fn restart(&self, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        let mut result = Ok(Vec::new());
+        for c in &t.units {
+            if let Err(e) = engine.docker.restart_container(c, None).await {
+                result = Err(self.err(format!("{c}: {}", client::describe(&e))));
+                break;
+            }
+            engine.reinspect(c).await;
+        }
+        let result = result.map(|_: Vec<UnitNow>| t.units.iter().filter_map(|c| engine.get(c)).map(|c| now_of(&c)).collect::<Vec<_>>());
+        let calls: Vec<String> = t.units.iter().map(|c| format!("POST /containers/{c}/restart")).collect();
+        let said = outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
+        audit::record(&t.host, app, action, &calls.join("; "), said);
+        result
+    }
+
+    async fn wait_ready(&self, t: &HostTarget, app: &str, health: &HealthCheck, step: StepFn<'_>) -> Result<String, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        step(format!("waiting: {}", ready::describe(health)));
+        let r = ready::wait(&self.transport, &engine, t, health).await.map_err(|e| self.err(e));
+        audit::record(&t.host, app, "rollout-health", &ready::describe(health), outcome(&r, |why| format!("ok: {why}")));
+        if let Ok(why) = &r {
+            step(format!("healthy: {why}"));
+        }
+        r
+    }
+
+    async fn rollback(&self, _t: &HostTarget, _app: &str, _health: &HealthCheck, _step: StepFn<'_>) -> Result<Vec<UnitNow>, String> {
+        Err(self.err(NO_ROLLBACK.into()))
+    }
+
+    async fn run(&self, t: &HostTarget, app: &str, argv: &[String]) -> Result<i32, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        let (container, line) = exec::describe(&engine, t, argv, false)?;
+        let code = exec::run(&engine, &container, argv, false).await.map_err(|e| self.err(e));
+        audit::record(&t.host, app, "run", &line, outcome(&code, |c| format!("exit {c}")));
+        code
+    }
+
+    async fn shell(&self, t: &HostTarget, app: &str) -> Result<i32, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        let argv = exec::shell_argv(t);
+        let (container, line) = exec::describe(&engine, t, &argv, true)?;
+        let code = exec::run(&engine, &container, &argv, true).await.map_err(|e| self.err(e));
+        audit::record(&t.host, app, "shell", &line, outcome(&code, |c| format!("exit {c}")));
+        code
+    }
+
+    /// The port on the app's first running container's address, from the host.
+    async fn connect(&self, app: &str, port: u16) -> Result<BoxStream, HostError> {
+        let engine = self.engine().await.map_err(|e| self.host_error(e))?;
+        let convention = Convention::default();
+        let target = engine
+            .snapshot()
+            .into_iter()
+            .filter(|c| containers::app_of(c, &convention).is_some_and(|(a, _)| a == app))
+            .filter(|c| c.state.as_ref().and_then(|s| s.running).unwrap_or(false))
+            .find_map(|c| containers::address(&c));
+        let Some(ip) = target else {
+            return Err(self.host_error(format!("no running container of {app} with an address on a network")));
+        };
+        self.transport.connect_tcp(&ip, port).await
+    }
+
+    async fn port_of(&self, t: &HostTarget) -> Option<u16> {
+        let engine = self.engine().await.ok()?;
+        let c = engine.get(t.units.first()?)?;
+        containers::env_pairs(&c).into_iter().find(|(k, _)| k == "PORT").and_then(|(_, v)| v.trim().parse().ok())
+    }
+
+    async fn app_metrics(&self, t: &HostTarget, _app: &str) -> Result<AppRead, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        metrics::sample(&engine, &t.units).await.map(AppRead::Counters).map_err(|e| self.err(e))
+    }
+
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
+        if !self.present.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let engine = self.engine().await.map_err(|e| self.host_error(e))?;
+        Ok(env::addons(&engine, report))
+    }
+
+    async fn activity(
+        &self,
+        t: &HostTarget,
+        app: &str,
+        since: Option<jiff::Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ActivityEntry>, String> {
+        let engine = self.engine().await.map_err(|e| self.err(e))?;
+        activity::read(&engine, t, app, since, limit).await.map_err(|e| self.err(e))
+    }
+
+    async fn changed(&self) {
+        self.changed.notified().await
+    }
+}
