@@ -43,7 +43,10 @@ pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_
             let Some(path) = platform.env_file(t, convention_file) else {
                 return (
                     t,
-                    Err(format!("{}: {app}'s processes there use no env file fleet can edit (on systemd: EnvironmentFile=)", t.host)),
+                    Err(format!(
+                        "{}: {app}'s processes there use no env file fleet can edit (systemd: EnvironmentFile=; compose: env_file:)",
+                        t.host
+                    )),
                 );
             };
             let r = platform.change_env(t, app, &path, change).await.map(|(old, new)| (path, old, new));

@@ -79,6 +79,13 @@ fn targets_of<'a>(
                     if !t.units.contains(&unit) {
                         t.units.push(unit);
                     }
+                    // Every env file the target's processes read (a compose project's services
+                    // may not all have one): an env change goes to one of them.
+                    for f in &p.env_files {
+                        if !t.run.env_files.contains(f) {
+                            t.run.env_files.push(f.clone());
+                        }
+                    }
                 }
                 None => out.push(target_for(r, p, unit)),
             }

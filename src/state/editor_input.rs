@@ -54,8 +54,9 @@ pub fn open(state: &mut State, action: Action) -> Vec<Effect> {
             Can::No(why) => Some(format!("{app} on {}: {why}", t.host)),
             Can::Yes => None,
         });
-        state.notice =
-            Some(refused.unwrap_or_else(|| format!("{app}'s processes use no env file fleet can edit (on systemd: EnvironmentFile=)")));
+        state.notice = Some(refused.unwrap_or_else(|| {
+            format!("{app}'s processes use no env file fleet can edit (systemd: EnvironmentFile=; compose: env_file:)")
+        }));
         return Vec::new();
     }
     match action {

@@ -227,12 +227,12 @@ ensure_containers() {
   # notes-counter joins the compose app notes by its labels; it counts ten lines a second for
   # the follow tests (its log capped, so it never fills the disk).
   if ! engine inspect notes-counter >/dev/null 2>&1; then
-    engine run -d --name notes-counter --label fleet.app=notes --label fleet.process=counter --restart unless-stopped \
+    engine run -d --init --name notes-counter --label fleet.app=notes --label fleet.process=counter --restart unless-stopped \
       --log-opt max-size=1m --log-opt max-file=2 \
       "$ENGINE_IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo "seq $i"; sleep 0.1; done' >/dev/null
   fi
   if ! engine inspect relay-agent >/dev/null 2>&1; then
-    engine run -d --name relay-agent --label fleet.app=relay --label fleet.process=agent --restart unless-stopped \
+    engine run -d --init --name relay-agent --label fleet.app=relay --label fleet.process=agent --restart unless-stopped \
       "$ENGINE_IMAGE" sh -c 'while :; do echo "agent: relayed $(date +%s)"; sleep 5; done' >/dev/null
   fi
 }

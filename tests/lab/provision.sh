@@ -262,15 +262,19 @@ services:
     # stdout and stderr, and escape sequences a terminal would obey (colour, a window title).
     command: ["sh", "-c", "i=0; while :; do i=$$((i+1)); echo \"worker tick $$i\"; printf '\\033[31mworker alert\\033[0m \\033]0;pwned\\007 %s\\n' $$i >&2; sleep 2; done"]
     env_file: notes.env
+    # An init as PID 1, so a stop's SIGTERM ends the shell at once (not after the 10 s timeout).
+    init: true
     restart: unless-stopped
   console:
     image: fleet-app:lab
     tty: true
     command: ["sh", "-c", "while :; do echo \"console line $$(date +%s)\"; sleep 3; done"]
+    init: true
     restart: unless-stopped
   sick:
     image: fleet-app:lab
     command: ["sleep", "infinity"]
+    init: true
     restart: unless-stopped
     healthcheck:
       test: ["CMD", "sh", "-c", "echo cannot reach the upstream >&2; exit 1"]

@@ -1,12 +1,11 @@
 //! What a compose project says about its services, read from the host: which env files and
-//! `environment:` keys each service has (for where an env value comes from), and the command
-//! that recreates services with a changed env.
+//! `environment:` keys each service has (for where an env value comes from, and which file an
+//! env change goes to), and the command that recreates services whose env changed — the host's
+//! own compose, in the project's directory, as `docker compose up -d SERVICE` would.
 
 use bollard::models::ContainerInspectResponse;
 
-use super::containers::{COMPOSE_FILES, COMPOSE_PROJECT, COMPOSE_SERVICE, COMPOSE_WORKDIR, labels, name_of};
-use super::engine::Engine;
-use crate::model::HostTarget;
+use super::containers::{COMPOSE_FILES, COMPOSE_PROJECT, COMPOSE_SERVICE, COMPOSE_WORKDIR, labels};
 use crate::transport::Transport;
 use crate::transport::quote::quote;
 
@@ -91,48 +90,42 @@ pub async fn service_env(transport: &Transport, c: &ContainerInspectResponse) ->
     Some(Ok(env))
 }
 
+/// The command that recreates `services` of the project of `c` as compose itself would (each
+/// at its current number of containers: a bare `up` would scale them back to the file's).
+pub fn recreate_command(c: &ContainerInspectResponse, services: &[(String, usize)]) -> String {
+    let l = labels(c);
+    let wd = l.get(COMPOSE_WORKDIR).map(String::as_str).unwrap_or("/");
+    let project = l.get(COMPOSE_PROJECT).map(String::as_str).unwrap_or("");
+    let files: Vec<String> = compose_files(c).iter().map(|f| format!("-f {}", quote(f))).collect();
+    let scale: Vec<String> = services.iter().map(|(s, n)| format!("--scale {}", quote(&format!("{s}={n}")))).collect();
+    let names: Vec<String> = services.iter().map(|(s, _)| quote(s)).collect();
+    format!(
+        "cd {} && {} -p {} {} up -d --no-deps {} {}",
+        quote(wd),
+        compose_command(c),
+        quote(project),
+        files.join(" "),
+        scale.join(" "),
+        names.join(" ")
+    )
+}
+
+/// Whether any of `files` changed after the container was created: `stat` output
+/// (`MTIME PATH` lines) against its creation time.
+pub fn changed_since(stat: &str, created: jiff::Timestamp) -> Vec<String> {
+    stat.lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(m, _)| m.trim().parse::<i64>().is_ok_and(|m| m > created.as_second()))
+        .map(|(_, f)| f.to_string())
+        .collect()
+}
+
 /// compose v1 (`docker-compose`, Python) or the v2 plugin, by the version label it stamps.
 pub fn compose_command(c: &ContainerInspectResponse) -> &'static str {
     match labels(c).get("com.docker.compose.version").and_then(|v| v.split('.').next()).and_then(|m| m.parse::<u32>().ok()) {
         Some(1) => "docker-compose",
         _ => "docker compose",
     }
-}
-
-/// Why fleet does not edit this target's env, and exactly what to run instead. fleet does not
-/// rewrite a compose project's env files yet: compose reads them at `up`, and several services
-/// (and interpolation in the compose file itself) may share one; the safe change is the user's.
-pub async fn refusal(transport: &Transport, engine: &Engine, t: &HostTarget) -> String {
-    let containers: Vec<ContainerInspectResponse> = t.units.iter().filter_map(|u| engine.get(u)).collect();
-    let Some(first) = containers.first() else {
-        return format!("{} are no longer there: refresh and try again", t.units.join(", "));
-    };
-    if labels(first).get(COMPOSE_PROJECT).is_none() {
-        return format!(
-            "{}: a container's environment is fixed when it is created; fleet cannot change it. Re-create it with the new values (docker run -e / --env-file)",
-            name_of(first)
-        );
-    }
-    let workdir = labels(first).get(COMPOSE_WORKDIR).cloned().unwrap_or_default();
-    let mut services: Vec<String> = containers.iter().filter_map(|c| labels(c).get(COMPOSE_SERVICE).cloned()).collect();
-    services.dedup();
-    let mut files: Vec<String> = Vec::new();
-    for c in &containers {
-        if let Some(Ok(env)) = service_env(transport, c).await {
-            for f in env.env_files {
-                if !files.contains(&f) {
-                    files.push(f);
-                }
-            }
-        }
-    }
-    let what = if files.is_empty() { format!("the environment: entries in {}", compose_files(first).join(", ")) } else { files.join(", ") };
-    format!(
-        "fleet does not edit compose projects' env files yet. Edit {what} there, then run: cd {} && {} up -d {}",
-        quote(&workdir),
-        compose_command(first),
-        services.iter().map(|s| quote(s)).collect::<Vec<_>>().join(" ")
-    )
 }
 
 #[cfg(test)]
@@ -162,5 +155,13 @@ services:
         assert_eq!(worker.env_files, ["/srv/notes/./base.env", "/etc/notes/extra.env"]);
         assert_eq!(worker.environment, ["A", "B"]);
         assert!(parse_service_env("services: [", "bad.yml", "/", "web", &mut worker).unwrap_err().starts_with("bad.yml:"));
+    }
+
+    #[test]
+    fn files_changed_after_the_container_was_made() {
+        let created: jiff::Timestamp = "2026-12-02T10:00:00Z".parse().unwrap();
+        let at = created.as_second();
+        let stat = format!("{} /srv/notes/notes.env\n{} /srv/notes/docker-compose.yml\n", at + 5, at - 60);
+        assert_eq!(changed_since(&stat, created), ["/srv/notes/notes.env"]);
     }
 }

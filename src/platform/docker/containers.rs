@@ -96,7 +96,7 @@ pub fn app_of(c: &ContainerInspectResponse, convention: &Convention) -> Option<(
         let process = label(c, FLEET_PROCESS).or(label(c, COMPOSE_SERVICE)).unwrap_or("web");
         (app, process)
     } else if let Some(project) = label(c, COMPOSE_PROJECT) {
-        if label(c, COMPOSE_ONEOFF).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        if label(c, COMPOSE_ONEOFF).is_some_and(|v| v.eq_ignore_ascii_case("true")) || retiree(&name_of(c)) {
             return None;
         }
         (project, label(c, COMPOSE_SERVICE)?)
@@ -109,19 +109,33 @@ pub fn app_of(c: &ContainerInspectResponse, convention: &Convention) -> Option<(
     Some((app.to_string(), process.to_string()))
 }
 
+/// A container compose is replacing: during a recreate it renames the old one to
+/// `{12 hex digits of its ID}_{name}` and removes it once the new one runs.
+pub fn retiree(name: &str) -> bool {
+    name.split_once('_').is_some_and(|(id, rest)| id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty())
+}
+
 /// Names fleet shows and puts in commands: what compose and Docker themselves allow.
 pub fn valid_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// What the container is to fleet.
-pub fn role(c: &ContainerInspectResponse, host: &HostId, convention: &Convention, image_created: Option<Timestamp>) -> Role {
+/// What a container's process needs beyond its inspect: its image's creation and the compose
+/// env files its service reads (absolute; empty for a container compose did not make).
+#[derive(Debug, Default, Clone)]
+pub struct Extra {
+    pub image_created: Option<Timestamp>,
+    pub env_files: Vec<String>,
+}
+
+pub fn role(c: &ContainerInspectResponse, host: &HostId, convention: &Convention, extra: Extra) -> Role {
     let labelled = label(c, FLEET_APP).is_some();
     if !labelled && let Some(kind) = addon_kind(c) {
         return if label(c, COMPOSE_ONEOFF).is_some_and(|v| v.eq_ignore_ascii_case("true")) { Role::None } else { Role::AddOn(kind) };
     }
     match app_of(c, convention) {
-        Some((app, process)) => Role::Process(Box::new(process_of(c, host, app, process, image_created))),
+        Some((app, process)) => Role::Process(Box::new(process_of(c, host, app, process, extra))),
         None => Role::None,
     }
 }
@@ -246,9 +260,9 @@ pub fn facts(c: &ContainerInspectResponse, image_created: Option<Timestamp>) -> 
     }
 }
 
-fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process: String, image_created: Option<Timestamp>) -> Process {
+fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process: String, extra: Extra) -> Process {
     let (state, detail, why) = state_of(c);
-    let facts = facts(c, image_created);
+    let facts = facts(c, extra.image_created);
     let warning = match (state, facts.health.as_deref()) {
         (ProcessState::Running, Some("unhealthy")) => Some(match &facts.health_output {
             Some(out) => format!("unhealthy ({}× failed): {out}", facts.failing_streak.unwrap_or(0)),
@@ -274,8 +288,13 @@ fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process:
         since: (state == ProcessState::Running).then(|| parse_time(s.and_then(|s| s.started_at.as_deref()))).flatten(),
         restarts: c.restart_count.and_then(|n| u32::try_from(n).ok()),
         user: config.and_then(|c| c.user.clone()).filter(|u| !u.is_empty()),
-        working_dir: config.and_then(|c| c.working_dir.clone()).filter(|w| !w.is_empty()),
-        env_files: Vec::new(),
+        // A compose service's is its project's directory, where compose is run; otherwise the
+        // container's own.
+        working_dir: label(c, COMPOSE_WORKDIR)
+            .map(String::from)
+            .or_else(|| config.and_then(|c| c.working_dir.clone()))
+            .filter(|w| !w.is_empty()),
+        env_files: extra.env_files,
         environment: Vec::new(),
         workload: None,
         schedule: None,
@@ -289,4 +308,15 @@ pub fn instance_key(c: &ContainerInspectResponse) -> (String, String, u32, Strin
     let project = label(c, COMPOSE_PROJECT).or(label(c, FLEET_APP)).unwrap_or("").to_string();
     let service = label(c, COMPOSE_SERVICE).or(label(c, FLEET_PROCESS)).unwrap_or("").to_string();
     (project, service, n, name_of(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_retirees_are_not_processes() {
+        assert!(retiree("306e1b9afa64_notes_web_1"));
+        assert!(!retiree("notes_web_1") && !retiree("shop_web") && !retiree("306e1b9afa6z_notes_web_1"));
+    }
 }

@@ -34,6 +34,8 @@ pub struct Engine {
     /// Set when the event stream broke: the store may be behind.
     broken: Mutex<Option<String>>,
     pub changed: Arc<Notify>,
+    /// The compose env files of each container (by ID: a recreate reads its project again).
+    env_files: Mutex<HashMap<String, Vec<String>>>,
     watcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -59,6 +61,7 @@ impl Engine {
             images: Mutex::default(),
             broken: Mutex::default(),
             changed,
+            env_files: Mutex::default(),
             watcher: Mutex::default(),
         });
         engine.relist().await?;
@@ -169,6 +172,24 @@ impl Engine {
         let created = self.docker.inspect_image(id).await.ok().and_then(|i| containers::parse_time(i.created.as_deref()));
         self.images.lock().ok()?.insert(id.to_string(), created);
         created
+    }
+
+    /// The compose env files the container's service reads, from its compose files on the host,
+    /// read once per container. An unreadable compose file leaves none (the env view says why).
+    pub async fn env_files_of(&self, transport: &crate::transport::Transport, c: &ContainerInspectResponse) -> Vec<String> {
+        let Some(id) = c.id.clone() else { return Vec::new() };
+        if let Some(files) = self.env_files.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return files;
+        }
+        let files = match super::compose::service_env(transport, c).await {
+            Some(Ok(env)) => env.env_files,
+            _ => Vec::new(),
+        };
+        if let Ok(mut m) = self.env_files.lock() {
+            m.retain(|k, _| self.containers.lock().map(|cs| cs.values().any(|c| c.id.as_deref() == Some(k))).unwrap_or(true));
+            m.insert(id, files.clone());
+        }
+        files
     }
 
     pub fn created_of(&self, c: &ContainerInspectResponse) -> Option<Timestamp> {

@@ -109,7 +109,7 @@ pub fn addons(engine: &Engine, report: &HostReport) -> (Vec<AddOn>, Vec<AddonPro
     let mut addons = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for c in &all {
-        if !matches!(containers::role(c, &report.host, &convention, None), Role::AddOn(_)) {
+        if !matches!(containers::role(c, &report.host, &convention, Default::default()), Role::AddOn(_)) {
             continue;
         }
         let image = c.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default();

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::{Mutex, Notify, mpsc::UnboundedSender};
 
-use super::{AppRead, Discovery, Platform, Probe, StepFn};
+use super::{AppRead, Discovery, Platform, Probe, StepFn, machine};
 use crate::audit;
 use crate::config::Convention;
 use crate::logs::source::LogRequest;
@@ -77,7 +77,15 @@ pub fn info() -> PlatformRef {
 /// The engine API calls each step makes, as the confirmation shows them.
 fn plan(step: Step, t: &HostTarget) -> Vec<String> {
     match step {
-        Step::Restart => t.units.iter().map(|c| format!("POST /containers/{c}/restart (docker restart {c})")).collect(),
+        Step::Restart => {
+            let mut v: Vec<String> = t.units.iter().map(|c| format!("POST /containers/{c}/restart (docker restart {c})")).collect();
+            if let Some(wd) = t.run.working_dir.as_deref().filter(|_| !t.run.env_files.is_empty()) {
+                v.push(format!(
+                    "  or, for a compose service whose env or compose file changed since its container was made: cd {wd} && compose up -d --no-deps SERVICE (recreated)"
+                ));
+            }
+            v
+        }
         Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
         Step::Shell => {
             let c = t.exec.instance.clone().or_else(|| t.units.first().cloned()).unwrap_or_default();
@@ -137,6 +145,66 @@ impl Docker {
     fn err(&self, e: String) -> String {
         let host = self.transport.id();
         if e.starts_with(&format!("{host}: ")) { e } else { format!("{host}: {e}") }
+    }
+
+    /// The target's containers split in two: compose commands recreating the services whose env
+    /// or compose files changed since their containers were made, and the containers to restart.
+    async fn stale_services(&self, engine: &Engine, t: &HostTarget) -> (Vec<String>, Vec<String>) {
+        let mut plain = Vec::new();
+        // By project: (a container of it, its stale services with their container counts).
+        let mut stale: Vec<(bollard::models::ContainerInspectResponse, Vec<(String, usize)>)> = Vec::new();
+        for name in &t.units {
+            let Some(c) = engine.get(name) else {
+                plain.push(name.clone());
+                continue;
+            };
+            let l = containers::labels(&c);
+            let (Some(project), Some(service)) = (l.get(containers::COMPOSE_PROJECT), l.get(containers::COMPOSE_SERVICE)) else {
+                plain.push(name.clone());
+                continue;
+            };
+            let mut files = engine.env_files_of(&self.transport, &c).await;
+            files.extend(compose::compose_files(&c));
+            let created = containers::parse_time(c.created.as_deref());
+            let cmd = format!("stat -c '%Y %n' -- {} 2>/dev/null", crate::transport::quote::quote_all(&files));
+            let changed = match (created, self.transport.exec(&cmd).await) {
+                (Some(created), Ok(out)) => !compose::changed_since(&String::from_utf8_lossy(&out.stdout), created).is_empty(),
+                _ => false,
+            };
+            if !changed {
+                plain.push(name.clone());
+                continue;
+            }
+            let count = engine
+                .snapshot()
+                .iter()
+                .filter(|o| {
+                    let ol = containers::labels(o);
+                    ol.get(containers::COMPOSE_PROJECT) == Some(project)
+                        && ol.get(containers::COMPOSE_SERVICE) == Some(service)
+                        && ol.get(containers::COMPOSE_ONEOFF).is_none_or(|v| !v.eq_ignore_ascii_case("true"))
+                })
+                .count()
+                .max(1);
+            match stale.iter_mut().find(|(o, _)| containers::labels(o).get(containers::COMPOSE_PROJECT) == Some(project)) {
+                Some((_, services)) => {
+                    if !services.iter().any(|(s, _)| s == service) {
+                        services.push((service.clone(), count));
+                    }
+                }
+                None => stale.push((c.clone(), vec![(service.clone(), count)])),
+            }
+        }
+        (stale.iter().map(|(c, services)| compose::recreate_command(c, services)).collect(), plain)
+    }
+
+    /// Only a file the target's services read is written.
+    fn own_env_file(&self, t: &HostTarget, path: &str) -> Result<(), String> {
+        if t.run.env_files.iter().any(|f| f == path) {
+            Ok(())
+        } else {
+            Err(self.err(format!("{path} is not an env_file of {}: refresh and try again", t.units.join(", "))))
+        }
     }
 
     fn host_error(&self, e: String) -> HostError {
@@ -231,7 +299,11 @@ fi
         all.sort_by_key(containers::instance_key);
         let mut processes = Vec::new();
         for c in &all {
-            if let containers::Role::Process(p) = containers::role(c, probe.host, convention, engine.created_of(c)) {
+            if containers::app_of(c, convention).is_none() {
+                continue;
+            }
+            let extra = containers::Extra { image_created: engine.created_of(c), env_files: engine.env_files_of(&self.transport, c).await };
+            if let containers::Role::Process(p) = containers::role(c, probe.host, convention, extra) {
                 processes.push(*p);
             }
         }
@@ -243,24 +315,27 @@ fi
         env::container_env(&self.transport, &engine, t, processes).await.map_err(|e| self.host_error(e))
     }
 
-    fn env_file(&self, t: &HostTarget, _convention_file: &str) -> Option<String> {
-        // Where compose keeps the project: the change is refused with what to run there.
-        t.run.working_dir.clone()
+    /// The compose service's env file (the convention's when it is one of them, else the last,
+    /// which wins in compose); None for containers compose did not make.
+    fn env_file(&self, t: &HostTarget, convention_file: &str) -> Option<String> {
+        crate::env::write::file_for(t, convention_file)
     }
 
-    async fn read_env_file(&self, t: &HostTarget, _path: &str) -> Result<(String, String), String> {
-        let engine = self.engine().await.map_err(|e| self.err(e))?;
-        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    async fn read_env_file(&self, t: &HostTarget, path: &str) -> Result<(String, String), String> {
+        self.own_env_file(t, path)?;
+        machine::env_file::read(&self.transport, t, path).await
     }
 
-    async fn change_env(&self, t: &HostTarget, _app: &str, _path: &str, _change: &Change) -> Result<(String, String), String> {
-        let engine = self.engine().await.map_err(|e| self.err(e))?;
-        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    /// The same atomic, hash-checked, backed-up write as for systemd; the restart that follows
+    /// recreates the services (see `restart`).
+    async fn change_env(&self, t: &HostTarget, app: &str, path: &str, change: &Change) -> Result<(String, String), String> {
+        self.own_env_file(t, path)?;
+        machine::env_file::change_file(&self.transport, t, app, path, change).await
     }
 
-    async fn write_env_file(&self, t: &HostTarget, _app: &str, _path: &str, _sha: &str, _text: &str) -> Result<(), String> {
-        let engine = self.engine().await.map_err(|e| self.err(e))?;
-        Err(self.err(compose::refusal(&self.transport, &engine, t).await))
+    async fn write_env_file(&self, t: &HostTarget, app: &str, path: &str, sha: &str, text: &str) -> Result<(), String> {
+        self.own_env_file(t, path)?;
+        machine::env_file::write(&self.transport, t, app, path, sha, text).await
     }
 
     async fn logs(&self, plan: HostUnits, req: LogRequest, tx: UnboundedSender<LogEvent>) {
@@ -277,18 +352,44 @@ fi
         logs::older(&engine, plan, req).await
     }
 
+    /// A restart through the API; but a compose service whose env file or compose file changed
+    /// since its container was made is recreated by compose (a restart would keep the old env).
     async fn restart(&self, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
         let engine = self.engine().await.map_err(|e| self.err(e))?;
-        let mut result = Ok(Vec::new());
-        for c in &t.units {
-            if let Err(e) = engine.docker.restart_container(c, None).await {
-                result = Err(self.err(format!("{c}: {}", client::describe(&e))));
-                break;
+        let (recreate, plain) = self.stale_services(&engine, t).await;
+        let mut calls: Vec<String> = Vec::new();
+        let mut result = Ok(());
+        for cmd in &recreate {
+            calls.push(cmd.clone());
+            match self.transport.exec(cmd).await {
+                Ok(out) if out.status == Some(0) => {}
+                Ok(out) => {
+                    result = Err(machine::command_error(&t.host, &String::from_utf8_lossy(&out.stderr), out.status));
+                    break;
+                }
+                Err(e) => {
+                    result = Err(self.err(e.message));
+                    break;
+                }
             }
+        }
+        if result.is_ok() {
+            // All at once, as `docker restart a b c` does: each may take its stop timeout.
+            calls.extend(plain.iter().map(|c| format!("POST /containers/{c}/restart")));
+            let docker = &engine.docker;
+            let runs = plain.iter().map(|c| async move { (c, docker.restart_container(c, None).await) });
+            for (c, r) in futures::future::join_all(runs).await {
+                if let Err(e) = r
+                    && result.is_ok()
+                {
+                    result = Err(self.err(format!("{c}: {}", client::describe(&e))));
+                }
+            }
+        }
+        for c in &t.units {
             engine.reinspect(c).await;
         }
-        let result = result.map(|_: Vec<UnitNow>| t.units.iter().filter_map(|c| engine.get(c)).map(|c| now_of(&c)).collect::<Vec<_>>());
-        let calls: Vec<String> = t.units.iter().map(|c| format!("POST /containers/{c}/restart")).collect();
+        let result = result.map(|_| t.units.iter().filter_map(|c| engine.get(c)).map(|c| now_of(&c)).collect::<Vec<_>>());
         let said = outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
         audit::record(&t.host, app, action, &calls.join("; "), said);
         result
