@@ -92,11 +92,12 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     // (Esc followed at once by "/" reads as Alt-/), so Esc goes on its own.
     s.keys(&["Escape"]);
     s.wait_for(&["enter open"]);
-    s.keys(&["/", "b", "i", "l", "Enter"]);
-    let filtered = s.wait_for(&["/bil", "1 shown"]);
+    // The whole name: the filter is fuzzy, and "bil" also matches notes's "lab-1 … mailer".
+    s.keys(&["/", "b", "i", "l", "l", "i", "n", "g", "Enter"]);
+    let filtered = s.wait_for(&["/billing", "1 shown"]);
     assert!(!filtered.contains("ledger"), "{filtered}");
     s.keys(&["Escape"]);
-    s.wait_for(&["apps 5 "]);
+    s.wait_for(&["apps 6 "]);
     s.keys(&["/", "s", "h", "o", "p", "Enter"]);
     s.wait_for(&["/shop", "1 shown"]);
     s.keys(&["Enter"]);
@@ -137,7 +138,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Escape"]);
     s.wait_for(&["apps › shop", "shop-clock.service"]);
     s.keys(&["Escape"]);
-    s.wait_for(&["┌ apps 5"]);
+    s.wait_for(&["┌ apps 6"]);
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");

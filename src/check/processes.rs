@@ -48,7 +48,11 @@ fn one(p: &Process, limits: &Limits) -> Option<Problem> {
         ProcessState::Running if p.warning.is_some() => Some(base(
             Severity::Warn,
             format!("{} {}@{} runs, but {}", p.app, p.process, p.host, p.warning.as_deref().unwrap_or("")),
-            "check the port it binds (its PORT, or its own config) and its logs".into(),
+            match p.container.as_ref().and_then(|c| c.health.as_deref()) {
+                // A failing HEALTHCHECK: its own probe says what is wrong.
+                Some("unhealthy") => format!("its HEALTHCHECK fails: see the probe's output (docker inspect {}) and {logs}", p.source),
+                _ => "check the port it binds (its PORT, or its own config) and its logs".into(),
+            },
         )),
         _ => None,
     }

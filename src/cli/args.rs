@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand};
     long_about = "A terminal dashboard for the hosts and clusters your apps run on.\n\n\
         With no command, opens the TUI. Hosts are the concrete Host aliases of ~/.ssh/config plus \
         this machine, unless fleet.toml says otherwise. Apps are found by naming convention: \
-        systemd units {app}-{process}.service installed under /etc/systemd/system.",
+        systemd units {app}-{process}.service installed under /etc/systemd/system, docker-compose \
+        projects (the project is the app, each service a process) and containers labelled fleet.app, \
+        Kubernetes workloads by app.kubernetes.io/name.",
     after_help = "Exit status: 0 every host answered, 1 some host failed (the rest is printed), 2 usage or config error."
 )]
 pub struct Cli {
@@ -307,7 +309,7 @@ pub struct ShellArgs {
 /// Which pod and container on a cluster (shell and run).
 #[derive(Debug, Args)]
 pub struct PodArgs {
-    /// Kubernetes: this pod of the app (default: a running pod of its first workload)
+    /// Kubernetes: this pod of the app; Docker: this container (default: a running pod of its first workload, a running container of the process)
     #[arg(long, value_name = "POD")]
     pub pod: Option<String>,
     /// Kubernetes: this container of the pod (default: the first)
