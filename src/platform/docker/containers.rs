@@ -179,7 +179,7 @@ pub fn state_of(c: &ContainerInspectResponse) -> (ProcessState, String, Option<S
         ContainerStateStatusEnum::CREATED => (ProcessState::Stopped, error.or(Some("created, never started".into()))),
         ContainerStateStatusEnum::PAUSED => (ProcessState::Stopped, Some("paused".into())),
         ContainerStateStatusEnum::RESTARTING => {
-            (ProcessState::Starting, Some(format!("restarting after it {}", error.unwrap_or_else(|| exit_words(code, oom)))))
+            (ProcessState::Starting, Some(format!("{}; restarting", error.unwrap_or_else(|| exit_words(code, oom)))))
         }
         ContainerStateStatusEnum::STOPPING | ContainerStateStatusEnum::REMOVING => (ProcessState::Stopping, None),
         ContainerStateStatusEnum::EXITED | ContainerStateStatusEnum::DEAD => {
@@ -300,6 +300,26 @@ fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process:
         schedule: None,
         container: Some(facts),
     }
+}
+
+/// The processes among `all` (inspected containers), in instance order; `extra` gives each one's
+/// image creation and compose env files.
+pub fn processes(all: &[ContainerInspectResponse], host: &HostId, convention: &Convention, extra: impl Fn(&ContainerInspectResponse) -> Extra) -> Vec<Process> {
+    let mut sorted: Vec<&ContainerInspectResponse> = all.iter().filter(|c| app_of(c, convention).is_some()).collect();
+    sorted.sort_by_key(|c| instance_key(c));
+    sorted
+        .into_iter()
+        .filter_map(|c| match role(c, host, convention, extra(c)) {
+            Role::Process(p) => Some(*p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `docker inspect` output (a JSON array) as processes: the fixtures and tests.
+pub fn processes_from_json(json: &str, host: &HostId, convention: &Convention) -> Result<Vec<Process>, String> {
+    let all: Vec<ContainerInspectResponse> = serde_json::from_str(json).map_err(|e| format!("docker inspect output: {e}"))?;
+    Ok(processes(&all, host, convention, |_| Extra::default()))
 }
 
 /// The instance order of a compose service's containers: by container-number, then name.

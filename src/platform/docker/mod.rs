@@ -50,8 +50,8 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    // The container, its image (and ID), published ports, and why it is not running (or not
-    // healthy).
+    // The container, why it is not running (or not healthy), its image (and ID) and published
+    // ports.
     label: |p| {
         let image = p
             .container
@@ -61,9 +61,10 @@ pub static INFO: PlatformInfo = PlatformInfo {
                 format!(" · {} ({}){ports}", c.image, c.image_id)
             })
             .unwrap_or_default();
+        // What is wrong first: on a narrow terminal the image is what gets cut.
         match (&p.why, &p.warning) {
-            (Some(why), _) => format!("{}{image} · {why}", p.source),
-            (None, Some(w)) => format!("{}{image} · {w}", p.source),
+            (Some(why), _) => format!("{} · {why}{image}", p.source),
+            (None, Some(w)) => format!("{} · {w}{image}", p.source),
             (None, None) => format!("{}{image}", p.source),
         }
     },
@@ -295,18 +296,15 @@ fi
         }
         let engine = self.engine().await.map_err(|e| format!("docker: {}", e.trim_start_matches(&format!("{}: ", probe.host))))?;
         engine.recheck_health().await;
-        let mut all = engine.snapshot();
-        all.sort_by_key(containers::instance_key);
-        let mut processes = Vec::new();
-        for c in &all {
-            if containers::app_of(c, convention).is_none() {
-                continue;
-            }
-            let extra = containers::Extra { image_created: engine.created_of(c), env_files: engine.env_files_of(&self.transport, c).await };
-            if let containers::Role::Process(p) = containers::role(c, probe.host, convention, extra) {
-                processes.push(*p);
-            }
+        let all = engine.snapshot();
+        let mut env_files = std::collections::HashMap::new();
+        for c in all.iter().filter(|c| containers::app_of(c, convention).is_some()) {
+            env_files.insert(c.id.clone(), engine.env_files_of(&self.transport, c).await);
         }
+        let processes = containers::processes(&all, probe.host, convention, |c| containers::Extra {
+            image_created: engine.created_of(c),
+            env_files: env_files.get(&c.id).cloned().unwrap_or_default(),
+        });
         Ok(Discovery { processes, note: None, warnings: Vec::new() })
     }
 
