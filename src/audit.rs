@@ -45,6 +45,14 @@ fn local_user() -> String {
 
 /// Appends one entry. An audit log that cannot be written is logged, not fatal: the action
 /// already happened, and saying so loudly is better than hiding it.
+/// How an action went, in the log's words: `ok(value)`, or "failed: why".
+pub fn outcome<T>(r: &Result<T, String>, ok: impl FnOnce(&T) -> String) -> String {
+    match r {
+        Ok(v) => ok(v),
+        Err(e) => format!("failed: {e}"),
+    }
+}
+
 pub fn record(host: &HostId, app: &str, action: &str, command: &str, result: String) {
     let entry = AuditEntry {
         time: Timestamp::now(),

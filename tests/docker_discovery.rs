@@ -106,7 +106,9 @@ fn exits_and_restarts_read_as_a_person_would() {
         c["Name"] = "/notes_web_3".into();
         c["State"] = serde_json::json!({"Status": "exited", "Running": false, "ExitCode": 137, "OOMKilled": false});
     });
-    let get = |json: &str| processes_from_json(json, &host(), &Convention::default()).unwrap().into_iter().find(|p| p.source == "notes_web_3").unwrap();
+    let get = |json: &str| {
+        processes_from_json(json, &host(), &Convention::default()).unwrap().into_iter().find(|p| p.source == "notes_web_3").unwrap()
+    };
     let f = get(&failed);
     assert_eq!((f.state, f.why.as_deref()), (ProcessState::Failed, Some("exited 3")));
     let o = get(&oom);

@@ -275,3 +275,37 @@ async fn the_engines_events_refresh_the_host() {
     engine(&lab, &["rm", "-f", "eventprobe-web"]);
     assert!(seen.is_ok(), "the new container was shown within 15 s, long before the 10-minute refresh");
 }
+
+#[test]
+fn a_forward_reaches_the_container_that_exposes_the_port() {
+    let lab = lab();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut child = lab
+        .command(&["forward", "notes", &format!("{port}:8000"), "--host", "lab-2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let answer = loop {
+        // web exposes 8000; console and the others, which run first, do not.
+        let got = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+            use std::io::{Read, Write};
+            s.set_read_timeout(Some(Duration::from_secs(5)))?;
+            s.write_all(b"GET / HTTP/1.0\r\nHost: notes\r\n\r\n")?;
+            let mut buf = String::new();
+            s.read_to_string(&mut buf)?;
+            Ok(buf)
+        });
+        match got {
+            Ok(text) if !text.is_empty() => break text,
+            _ if Instant::now() > deadline => break String::new(),
+            _ => std::thread::sleep(Duration::from_millis(300)),
+        }
+    };
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(answer.starts_with("HTTP/1.0 200"), "web answered through the forward: {answer:?}\n{}", String::from_utf8_lossy(&out.stderr));
+}

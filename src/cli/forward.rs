@@ -60,7 +60,9 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
     if moved {
         eprintln!("fleet: local port {want} is taken; using {}", addr.port());
     }
-    eprintln!("fleet: forwarding {addr} → {host} 127.0.0.1:{remote} ({}); Ctrl-C stops", args.target);
+    // Where the port is depends on the platform (a unit's 127.0.0.1, a container's address, a
+    // pod): each connection is made by it.
+    eprintln!("fleet: forwarding {addr} → {} port {remote} on {host}; Ctrl-C stops", args.target);
     audit::record(&host, &args.target, "forward", &format!("{addr} -> 127.0.0.1:{remote}"), "started".into());
     let stats = Arc::new(ForwardStats::new(addr, remote));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

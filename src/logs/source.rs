@@ -16,3 +16,13 @@ pub struct LogRequest {
     pub follow: bool,
     pub filter: LogFilter,
 }
+
+/// A follow's wait before it reconnects after `failures` failures in a row: 200 ms, doubling,
+/// at most 5 s. Err when nobody listens any more (stop following).
+pub async fn pause(failures: u32, tx: &tokio::sync::mpsc::UnboundedSender<LogEvent>) -> Result<(), ()> {
+    let d = std::time::Duration::from_millis(200u64.saturating_mul(1 << failures.clamp(1, 6).saturating_sub(1)).min(5_000));
+    tokio::select! {
+        _ = tokio::time::sleep(d) => Ok(()),
+        _ = tx.closed() => Err(()),
+    }
+}

@@ -304,7 +304,12 @@ fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process:
 
 /// The processes among `all` (inspected containers), in instance order; `extra` gives each one's
 /// image creation and compose env files.
-pub fn processes(all: &[ContainerInspectResponse], host: &HostId, convention: &Convention, extra: impl Fn(&ContainerInspectResponse) -> Extra) -> Vec<Process> {
+pub fn processes(
+    all: &[ContainerInspectResponse],
+    host: &HostId,
+    convention: &Convention,
+    extra: impl Fn(&ContainerInspectResponse) -> Extra,
+) -> Vec<Process> {
     let mut sorted: Vec<&ContainerInspectResponse> = all.iter().filter(|c| app_of(c, convention).is_some()).collect();
     sorted.sort_by_key(|c| instance_key(c));
     sorted

@@ -315,7 +315,7 @@ async fn follow(
                 }
             }
         }
-        if pause(failures.max(1), &tx).await.is_err() {
+        if crate::logs::source::pause(failures.max(1), &tx).await.is_err() {
             return;
         }
         // Not running and not recreated: wait until it runs (or is recreated) again.
@@ -331,14 +331,6 @@ async fn follow(
                 _ = tx.closed() => return,
             }
         }
-    }
-}
-
-async fn pause(failures: u32, tx: &mpsc::UnboundedSender<LogEvent>) -> Result<(), ()> {
-    let d = Duration::from_millis(200u64.saturating_mul(1 << failures.clamp(1, 6).saturating_sub(1)).min(5_000));
-    tokio::select! {
-        _ = tokio::time::sleep(d) => Ok(()),
-        _ = tx.closed() => Err(()),
     }
 }
 

@@ -237,14 +237,6 @@ pub fn socket_state(section: Option<&str>) -> SocketState {
     SocketState::Absent
 }
 
-/// How an action went, for the audit log.
-fn outcome<T>(r: &Result<T, String>, ok: impl FnOnce(&T) -> String) -> String {
-    match r {
-        Ok(v) => ok(v),
-        Err(e) => format!("failed: {e}"),
-    }
-}
-
 fn now_of(c: &bollard::models::ContainerInspectResponse) -> UnitNow {
     let (state, detail, _) = containers::state_of(c);
     UnitNow {
@@ -388,7 +380,7 @@ fi
             engine.reinspect(c).await;
         }
         let result = result.map(|_| t.units.iter().filter_map(|c| engine.get(c)).map(|c| now_of(&c)).collect::<Vec<_>>());
-        let said = outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
+        let said = audit::outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
         audit::record(&t.host, app, action, &calls.join("; "), said);
         result
     }
@@ -397,7 +389,7 @@ fi
         let engine = self.engine().await.map_err(|e| self.err(e))?;
         step(format!("waiting: {}", ready::describe(health)));
         let r = ready::wait(&self.transport, &engine, t, health).await.map_err(|e| self.err(e));
-        audit::record(&t.host, app, "rollout-health", &ready::describe(health), outcome(&r, |why| format!("ok: {why}")));
+        audit::record(&t.host, app, "rollout-health", &ready::describe(health), audit::outcome(&r, |why| format!("ok: {why}")));
         if let Ok(why) = &r {
             step(format!("healthy: {why}"));
         }
@@ -412,7 +404,7 @@ fi
         let engine = self.engine().await.map_err(|e| self.err(e))?;
         let (container, line) = exec::describe(&engine, t, argv, false)?;
         let code = exec::run(&engine, &container, argv, false).await.map_err(|e| self.err(e));
-        audit::record(&t.host, app, "run", &line, outcome(&code, |c| format!("exit {c}")));
+        audit::record(&t.host, app, "run", &line, audit::outcome(&code, |c| format!("exit {c}")));
         code
     }
 
@@ -421,20 +413,27 @@ fi
         let argv = exec::shell_argv(t);
         let (container, line) = exec::describe(&engine, t, &argv, true)?;
         let code = exec::run(&engine, &container, &argv, true).await.map_err(|e| self.err(e));
-        audit::record(&t.host, app, "shell", &line, outcome(&code, |c| format!("exit {c}")));
+        audit::record(&t.host, app, "shell", &line, audit::outcome(&code, |c| format!("exit {c}")));
         code
     }
 
-    /// The port on the app's first running container's address, from the host.
+    /// The port at the address of a running container of the app, from the host: one that
+    /// exposes that port (its image's EXPOSE, compose's `ports:`), else the first running one.
     async fn connect(&self, app: &str, port: u16) -> Result<BoxStream, HostError> {
         let engine = self.engine().await.map_err(|e| self.host_error(e))?;
         let convention = Convention::default();
-        let target = engine
+        let mut running: Vec<_> = engine
             .snapshot()
             .into_iter()
             .filter(|c| containers::app_of(c, &convention).is_some_and(|(a, _)| a == app))
             .filter(|c| c.state.as_ref().and_then(|s| s.running).unwrap_or(false))
-            .find_map(|c| containers::address(&c));
+            .collect();
+        let exposes = |c: &bollard::models::ContainerInspectResponse| {
+            let exposed = c.config.as_ref().and_then(|c| c.exposed_ports.as_ref());
+            exposed.is_some_and(|ports| ports.iter().any(|p| p.split('/').next() == Some(port.to_string().as_str())))
+        };
+        running.sort_by_key(|c| !exposes(c));
+        let target = running.iter().find_map(containers::address);
         let Some(ip) = target else {
             return Err(self.host_error(format!("no running container of {app} with an address on a network")));
         };

@@ -179,7 +179,7 @@ async fn follow_pod(
             Ok(c) => c,
             Err(_) => {
                 failures += 1;
-                if pause(failures, &tx).await.is_err() {
+                if crate::logs::source::pause(failures, &tx).await.is_err() {
                     return;
                 }
                 continue;
@@ -202,7 +202,7 @@ async fn follow_pod(
                         return;
                     }
                 }
-                if pause(failures, &tx).await.is_err() {
+                if crate::logs::source::pause(failures, &tx).await.is_err() {
                     return;
                 }
                 continue;
@@ -244,17 +244,9 @@ async fn follow_pod(
             return;
         }
         failures += 1;
-        if pause(failures, &tx).await.is_err() {
+        if crate::logs::source::pause(failures, &tx).await.is_err() {
             return;
         }
-    }
-}
-
-async fn pause(failures: u32, tx: &mpsc::UnboundedSender<LogEvent>) -> Result<(), ()> {
-    let d = Duration::from_millis(200u64.saturating_mul(1 << failures.clamp(1, 6).saturating_sub(1)).min(5_000));
-    tokio::select! {
-        _ = tokio::time::sleep(d) => Ok(()),
-        _ = tx.closed() => Err(()),
     }
 }
 

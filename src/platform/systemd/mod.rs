@@ -82,14 +82,6 @@ impl Systemd {
     }
 }
 
-/// How an action went, for the audit log.
-fn outcome<T>(r: &Result<T, String>, ok: impl FnOnce(&T) -> String) -> String {
-    match r {
-        Ok(v) => ok(v),
-        Err(e) => format!("failed: {e}"),
-    }
-}
-
 #[async_trait]
 impl Platform for Systemd {
     /// Polled at each refresh: nothing of its own to wait for.
@@ -150,7 +142,7 @@ impl Platform for Systemd {
             Ok(out) => Err(machine::command_error(&t.host, &String::from_utf8_lossy(&out.stderr), out.status)),
             Err(e) => Err(format!("{}: {}", t.host, e.message)),
         };
-        let said = outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
+        let said = audit::outcome(&result, |units| format!("ok: {}", units.iter().map(UnitNow::label).collect::<Vec<_>>().join(", ")));
         audit::record(&t.host, app, action, &cmd, said);
         result
     }
@@ -158,7 +150,7 @@ impl Platform for Systemd {
     async fn wait_ready(&self, t: &HostTarget, app: &str, health: &HealthCheck, step: StepFn<'_>) -> Result<String, String> {
         step(format!("waiting: {}", health.describe()));
         let r = ready::wait_stable(&self.transport, t, health).await;
-        audit::record(&t.host, app, "rollout-health", &health.describe(), outcome(&r, |why| format!("ok: {why}")));
+        audit::record(&t.host, app, "rollout-health", &health.describe(), audit::outcome(&r, |why| format!("ok: {why}")));
         if let Ok(why) = &r {
             step(format!("healthy: {why}"));
         }
@@ -172,14 +164,14 @@ impl Platform for Systemd {
     async fn run(&self, t: &HostTarget, app: &str, argv: &[String]) -> Result<i32, String> {
         let cmd = commands::run_as_app(&t.run, argv, false, t.as_root);
         let code = self.transport.run_attached(&cmd).await;
-        audit::record(&t.host, app, "run", &cmd, outcome(&code, |c| format!("exit {c}")));
+        audit::record(&t.host, app, "run", &cmd, audit::outcome(&code, |c| format!("exit {c}")));
         code
     }
 
     async fn shell(&self, t: &HostTarget, app: &str) -> Result<i32, String> {
         let cmd = commands::run_as_app(&t.run, &[], true, t.as_root);
         let code = self.transport.run_pty(&cmd).await;
-        audit::record(&t.host, app, "shell", &cmd, outcome(&code, |c| format!("exit {c}")));
+        audit::record(&t.host, app, "shell", &cmd, audit::outcome(&code, |c| format!("exit {c}")));
         code
     }
 
