@@ -54,6 +54,8 @@ for i in $(seq "$((have + 1))" "$n"); do
     fleet-app:lab sleep 100000 >/dev/null
 done
 total=$(engine ps -q | wc -l)
+# Let the engine settle: N container starts and their first health probes are not what is measured.
+sleep 15
 
 ssh -F "$L/ssh_config" -N -o StreamLocalBindUnlink=yes -L "$work/d.sock:/var/run/docker.sock" lab-2 & fwd=$!
 for _ in $(seq 1 50); do [ -S "$work/d.sock" ] && break; sleep 0.1; done
@@ -93,7 +95,7 @@ echo "| TUI | first full table |"
 echo "|---|---:|"
 echo "| fleet | $(first_table fleet-dk "bulk9 " "${F[*]}") s |"
 if [ -n "$oxker" ]; then
-  echo "| oxker $("$oxker" --version 2>/dev/null | awk '{print $2}') | $(first_table oxker-dk "bulk" "$oxker --host unix://$work/d.sock") s |"
+  echo "| oxker $("$oxker" --version 2>/dev/null | awk '{print $2}') | $(first_table oxker-dk "bulk" "$oxker --host $work/d.sock") s |"
 else
   echo "| oxker | not installed (cargo install oxker --root /var/tmp/bench-tools) |"
 fi
@@ -123,10 +125,14 @@ engine create --init --name benchflood --label fleet-bench=1 --label fleet.app=b
   fleet-app:lab sh -c "sleep 3; seq 1 $m; sleep 100000" >/dev/null
 follow() { # CMD... ; prints seconds from the container's start to the M-th line, less its 3 s wait
   engine start benchflood >/dev/null
-  local t0 t1
+  local t0 t1 pid
+  rm -f "$work/fifo"; mkfifo "$work/fifo"
   t0=$(date +%s.%N)
-  "$@" | head -n "$m" >"$work/lines"
+  # Timed until the M-th line arrives: a follower only sees its reader gone at its next write.
+  "$@" >"$work/fifo" & pid=$!
+  head -n "$m" <"$work/fifo" >"$work/lines"
   t1=$(date +%s.%N)
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   local got; got=$(wc -l <"$work/lines")
   engine stop -t 0 benchflood >/dev/null
   python3 -c "d=$t1 - $t0 - 3; print(f'| {d:.2f} s | {$m / d:,.0f} lines/s | {$got} |')"

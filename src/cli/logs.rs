@@ -203,7 +203,15 @@ async fn stream_out(
         let due = reorder.next_due();
         tokio::select! {
             ev = rx.recv() => match ev {
-                Some(ev) => handle(ev, &mut reorder, failed),
+                Some(ev) => {
+                    handle(ev, &mut reorder, failed);
+                    // Whatever else has arrived goes in the same batch: a fast stream is
+                    // released (and flushed) once per batch, not once per line.
+                    for _ in 0..10_000 {
+                        let Ok(ev) = rx.try_recv() else { break };
+                        handle(ev, &mut reorder, failed);
+                    }
+                }
                 None => break,
             },
             _ = async { tokio::time::sleep_until(due.map(Into::into).unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600))).await }, if due.is_some() => {}
