@@ -309,3 +309,38 @@ fn a_forward_reaches_the_container_that_exposes_the_port() {
     let out = child.wait_with_output().unwrap();
     assert!(answer.starts_with("HTTP/1.0 200"), "web answered through the forward: {answer:?}\n{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_log_driver_that_cannot_be_read_back_is_said_not_silent() {
+    let lab = lab();
+    let _ = engine(&lab, &["ps", "-q"]);
+    let _ =
+        Command::new("docker").arg("-H").arg(format!("unix://{}", lab.dir.join(ENGINE).display())).args(["rm", "-f", "nolog-web"]).output();
+    engine(
+        &lab,
+        &[
+            "run",
+            "-d",
+            "--init",
+            "--name",
+            "nolog-web",
+            "--log-driver",
+            "none",
+            "--label",
+            "fleet.app=nolog",
+            "fleet-app:lab",
+            "sleep",
+            "120",
+        ],
+    );
+    let out = lab.command(&["logs", "nolog", "--host", "lab-2", "--json"]).output().unwrap();
+    engine(&lab, &["rm", "-f", "nolog-web"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["stream"], "fleet", "marked as fleet's own line: {lines:?}");
+    assert!(
+        lines[0]["message"].as_str().unwrap().contains("nolog-web: logs go to the none log driver, which the engine cannot read back"),
+        "{lines:?}"
+    );
+}

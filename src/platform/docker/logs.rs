@@ -256,10 +256,13 @@ async fn follow(
     let mut dropped_at: Option<Instant> = None;
     let mut failures = 0u32;
     loop {
-        let id = engine.get(&w.container).and_then(|c| c.id);
-        let Some(id) = id else {
-            // Gone from the engine (removed, not recreated): its tail stays in view.
-            return;
+        let Some(id) = engine.get(&w.container).and_then(|c| c.id) else {
+            // Not there (yet, or any more): compose renames the old container before it makes
+            // the new one under the name. Looking again costs nothing (the store is in memory).
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => continue,
+                _ = tx.closed() => return,
+            }
         };
         let mut stream = engine.docker.logs(&id, Some(options(true, since, None, None)));
         let mut lines = Lines::default();
@@ -318,11 +321,12 @@ async fn follow(
         if crate::logs::source::pause(failures.max(1), &tx).await.is_err() {
             return;
         }
-        // Not running and not recreated: wait until it runs (or is recreated) again.
+        // Not running and not recreated: wait until it runs, is recreated, or (mid-recreate)
+        // is gone for a moment; a container removed for good leaves its tail in view and
+        // this wait costs a look at the store every half second.
         loop {
-            let now = engine.get(&w.container);
-            match now {
-                None => return,
+            match engine.get(&w.container) {
+                None => break,
                 Some(c) if c.id.as_deref() != Some(&id) || c.state.as_ref().and_then(|s| s.running).unwrap_or(false) => break,
                 Some(_) => {}
             }

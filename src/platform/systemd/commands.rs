@@ -146,7 +146,8 @@ pub fn journalctl(q: &JournalQuery) -> String {
 pub fn restart(units: &[String], as_root: bool) -> String {
     let list = quote_all(units);
     format!(
-        "{p}systemctl restart -- {list} && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- {list}",
+        // The state a second later: a unit that dies as it starts is failed by then.
+        "{p}systemctl restart -- {list} && sleep 1 && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- {list}",
         p = privileged(as_root)
     )
 }
@@ -221,7 +222,7 @@ mod tests {
         let hostile = vec!["x; touch /tmp/pwned".to_string(), "shop-web.service".to_string()];
         assert_eq!(
             restart(&hostile, true),
-            "systemctl restart -- 'x; touch /tmp/pwned' shop-web.service && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- 'x; touch /tmp/pwned' shop-web.service"
+            "systemctl restart -- 'x; touch /tmp/pwned' shop-web.service && sleep 1 && LC_ALL=C systemctl show --no-pager -p Id,ActiveState,SubState,MainPID,NRestarts -- 'x; touch /tmp/pwned' shop-web.service"
         );
         assert!(restart(&hostile, false).starts_with("sudo -n systemctl restart -- "));
         let spec =
