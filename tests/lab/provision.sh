@@ -255,7 +255,8 @@ services:
     healthcheck:
       test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/')"]
       interval: 2s
-      timeout: 2s
+      # Generous: the probes share the lab machine's cores with the build and the tests.
+      timeout: 10s
       retries: 3
   worker:
     image: fleet-app:lab
@@ -279,7 +280,8 @@ services:
     healthcheck:
       test: ["CMD", "sh", "-c", "echo cannot reach the upstream >&2; exit 1"]
       interval: 2s
-      timeout: 2s
+      # Generous: the probes share the lab machine's cores with the build and the tests.
+      timeout: 10s
       retries: 2
   redis:
     image: fleet-app:lab
