@@ -346,7 +346,8 @@ fi
     /// since its container was made is recreated by compose (a restart would keep the old env).
     async fn restart(&self, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
         let engine = self.engine().await.map_err(|e| self.err(e))?;
-        let (recreate, plain) = self.stale_services(&engine, t).await;
+        let (recreate, mut plain) = self.stale_services(&engine, t).await;
+        let ids_before: Vec<(String, Option<String>)> = t.units.iter().map(|u| (u.clone(), engine.get(u).and_then(|c| c.id))).collect();
         let mut calls: Vec<String> = Vec::new();
         let mut result = Ok(());
         for cmd in &recreate {
@@ -360,6 +361,16 @@ fi
                 Err(e) => {
                     result = Err(self.err(e.message));
                     break;
+                }
+            }
+        }
+        if !recreate.is_empty() && result.is_ok() {
+            // compose leaves a service "up-to-date" when its resolved config did not change (a
+            // file touched, or edited and put back): those containers still get their restart.
+            for (name, id) in &ids_before {
+                engine.reinspect(name).await;
+                if !plain.contains(name) && engine.get(name).and_then(|c| c.id) == *id {
+                    plain.push(name.clone());
                 }
             }
         }
