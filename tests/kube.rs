@@ -199,7 +199,8 @@ fn pod_logs_merge_with_a_droplets_and_survive_drops_and_restarts() {
     assert_eq!(hosts.into_iter().collect::<Vec<_>>(), ["k3s-a", "lab-1"], "the droplet's ledger and the cluster's, merged");
     let k8s: Vec<&str> = lines.iter().filter(|l| l["host"] == "k3s-a").map(|l| l["message"].as_str().unwrap()).collect();
     assert_eq!(k8s, ["history 0", "history 1", "history 2", "history 3", "history 4", "history 5"]);
-    let ts: Vec<&str> = lines.iter().map(|l| l["ts"].as_str().unwrap()).collect();
+    // As times, not strings: RFC 3339 text of a whole second ("…:00Z") sorts after "…:00.5Z".
+    let ts: Vec<jiff::Timestamp> = lines.iter().map(|l| l["ts"].as_str().unwrap().parse().unwrap()).collect();
     assert!(ts.windows(2).all(|w| w[0] <= w[1]), "one time order across hosts");
     assert_eq!(lines.iter().find(|l| l["host"] == "k3s-a").unwrap()["source"], "ledger-web-7d9f8c6b5-x2k4p");
 
