@@ -90,7 +90,7 @@ pub enum Command {
     Rollout(RestartArgs),
     /// Roll an app's Kubernetes deployments back to their previous revision (`rollout undo`)
     Rollback(RestartArgs),
-    /// An interactive shell on the app's host, as its user, in its directory, with its env
+    /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd); in a running container (Docker); in a pod (Kubernetes)
     Shell(ShellArgs),
     /// Run one command like `fleet shell` would, passing output and exit status through
     Run(RunArgs),

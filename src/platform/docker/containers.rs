@@ -245,7 +245,7 @@ pub fn facts(c: &ContainerInspectResponse, image_created: Option<Timestamp>) -> 
         .map(|l| crate::text::sanitize(l.trim()).into_owned());
     let image_id = c.image.as_deref().unwrap_or("");
     ContainerFacts {
-        image: c.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default(),
+        image: crate::text::sanitize(c.config.as_ref().and_then(|c| c.image.as_deref()).unwrap_or("")).into_owned(),
         image_id: image_id.trim_start_matches("sha256:").chars().take(12).collect(),
         image_created,
         health: health(c).map(|h| h.to_string()),

@@ -34,7 +34,9 @@ pub struct Engine {
     /// Set when the event stream broke: the store may be behind.
     broken: Mutex<Option<String>>,
     pub changed: Arc<Notify>,
-    /// The compose env files of each container (by ID: a recreate reads its project again).
+    /// The compose env files of each service, by its compose files, service and config hash:
+    /// read once per service config (a scaled service's containers share it; a changed config
+    /// has a new hash and is read again).
     env_files: Mutex<HashMap<String, Vec<String>>>,
     watcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -177,8 +179,14 @@ impl Engine {
     /// The compose env files the container's service reads, from its compose files on the host,
     /// read once per container. An unreadable compose file leaves none (the env view says why).
     pub async fn env_files_of(&self, transport: &crate::transport::Transport, c: &ContainerInspectResponse) -> Vec<String> {
-        let Some(id) = c.id.clone() else { return Vec::new() };
-        if let Some(files) = self.env_files.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        let l = super::containers::labels(c);
+        let Some(service) = l.get(super::containers::COMPOSE_SERVICE) else { return Vec::new() };
+        let key = format!(
+            "{}\0{service}\0{}",
+            super::compose::compose_files(c).join(","),
+            l.get("com.docker.compose.config-hash").map(String::as_str).unwrap_or("")
+        );
+        if let Some(files) = self.env_files.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return files;
         }
         let files = match super::compose::service_env(transport, c).await {
@@ -186,8 +194,7 @@ impl Engine {
             _ => Vec::new(),
         };
         if let Ok(mut m) = self.env_files.lock() {
-            m.retain(|k, _| self.containers.lock().map(|cs| cs.values().any(|c| c.id.as_deref() == Some(k))).unwrap_or(true));
-            m.insert(id, files.clone());
+            m.insert(key, files.clone());
         }
         files
     }
