@@ -65,6 +65,7 @@ fn line(host: &str, ts: i64, n: usize) -> LogLine {
         stream: None,
         message: format!("{host} {n}"),
         resume: ResumeToken::Journald(format!("{host}-{n}")),
+        clock: fleet::model::Clock::Source,
     }
 }
 

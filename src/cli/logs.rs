@@ -41,7 +41,12 @@ impl Printer {
         let written = if self.json {
             serde_json::to_string(l).map_err(std::io::Error::other).and_then(|s| writeln!(self.out, "{s}"))
         } else {
-            let ts = l.ts.strftime("%Y-%m-%dT%H:%M:%SZ");
+            // A line its source gave no time (supervisord's history) says so instead of a time.
+            let ts = if l.clock == crate::model::Clock::Unknown {
+                "-                   ".to_string()
+            } else {
+                l.ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+            };
             let who = format!("{}[{}@{}]:", l.app, l.process, l.host);
             let who = sanitize_log(&who, false).into_owned();
             let (pre, msg_on, off) = if self.colour {

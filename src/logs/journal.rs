@@ -61,6 +61,7 @@ pub fn parse_line(line: &[u8], host: &HostId, units: &[(String, String, String)]
         stream: None,
         message: v.get("MESSAGE").and_then(field_text).unwrap_or_default(),
         resume: ResumeToken::Journald(cursor.to_string()),
+        clock: crate::model::Clock::Source,
     }))
 }
 

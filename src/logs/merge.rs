@@ -78,6 +78,7 @@ mod tests {
             stream: None,
             message: msg.into(),
             resume: ResumeToken::Journald(format!("{host}-{micros}")),
+            clock: crate::model::Clock::Source,
         }
     }
 

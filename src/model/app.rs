@@ -18,6 +18,8 @@ pub enum ProcessKind {
     KubeWorkload,
     /// A Docker container (a compose service's, or labelled `fleet.app`).
     Container,
+    /// One instance of a supervisord program (`group:name`).
+    SupervisorProgram,
 }
 
 /// The normalised run state of a process, whatever the backend calls it.

@@ -47,6 +47,20 @@ pub enum EnvSource {
     Container {
         container: String,
     },
+    /// supervisord: inherited from supervisord's own environment (pid).
+    Inherited {
+        from: String,
+    },
+    /// supervisord: an `environment=` entry of a section (`program:x`, `supervisord`).
+    SupervisorConf {
+        file: String,
+        line: usize,
+        section: String,
+    },
+    /// Set by the platform itself for every process (SUPERVISOR_PROCESS_NAME, ...).
+    SetBy {
+        by: String,
+    },
 }
 
 impl EnvSource {
@@ -61,6 +75,9 @@ impl EnvSource {
             EnvSource::Compose { file, service } => format!("{file} (services.{service}.environment)"),
             EnvSource::Image { image } => format!("image {image} (ENV)"),
             EnvSource::Container { container } => format!("container {container} (set at create)"),
+            EnvSource::Inherited { from } => format!("inherited from {from}"),
+            EnvSource::SupervisorConf { file, line, section } => format!("{file}:{line} ([{section}] environment=)"),
+            EnvSource::SetBy { by } => format!("set by {by}"),
         }
     }
 

@@ -17,6 +17,29 @@ pub enum ResumeToken {
     Docker(Timestamp),
     /// A pod log `sinceTime`, later.
     Kube(Timestamp),
+    /// supervisord: the byte offset in the program's log file just after this line (exact).
+    Supervisor(u64),
+}
+
+/// Where a line's time comes from. Most sources stamp each line; supervisord writes none, so
+/// fleet stamps what it reads live on arrival, and older lines carry their file's last change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// The source's own timestamp.
+    Source,
+    /// When fleet read the line (a live follow of a source without timestamps).
+    Arrival,
+    /// Not known: the line is history of a source without timestamps, and `ts` is its log
+    /// file's last change. Such lines keep their file's order; they are never interleaved with
+    /// other sources by guesswork.
+    Unknown,
+}
+
+impl Clock {
+    pub fn is_source(&self) -> bool {
+        *self == Clock::Source
+    }
 }
 
 /// One log line from any source, with everything needed to merge, filter, show and resume.
@@ -37,6 +60,9 @@ pub struct LogLine {
     /// lossless.
     pub message: String,
     pub resume: ResumeToken,
+    /// Left out of --json when the source stamped the line itself.
+    #[serde(skip_serializing_if = "Clock::is_source")]
+    pub clock: Clock,
 }
 
 pub fn priority_name(p: u8) -> &'static str {

@@ -28,7 +28,7 @@ pub use env::ProcessEnv;
 pub use event::BackendEvent;
 pub use forward::ForwardRow;
 pub use host::{HostError, HostErrorKind, HostFacts, HostId, HostKind, HostReport, HostSpec, HostStatus};
-pub use log::{HostUnits, LogEvent, LogLine, ResumeToken, priority_name};
+pub use log::{Clock, HostUnits, LogEvent, LogLine, ResumeToken, priority_name};
 pub use metrics::{AppSample, HostMetrics};
 pub use operation::{ActionEvent, HealthCheck, Operation, UnitNow};
 pub use platform::{Can, Capabilities, PlatformInfo, PlatformRef, PlatformStatus, Step};

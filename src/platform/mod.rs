@@ -12,6 +12,7 @@ pub mod docker;
 pub mod kube;
 pub mod machine;
 pub mod registry;
+pub mod supervisor;
 pub mod systemd;
 
 use std::sync::Arc;

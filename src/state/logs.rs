@@ -27,20 +27,14 @@ pub enum ViewEntry {
         ts: Timestamp,
         origin: u16,
         priority: Option<u8>,
+        /// The source gave no time (supervisord history): shown as such, not as a time.
+        untimed: bool,
         message: Box<str>,
     },
     /// A follow stream dropped and came back: the user sees the seam.
-    Gap {
-        host: HostId,
-        after: Duration,
-        at: Timestamp,
-    },
+    Gap { host: HostId, after: Duration, at: Timestamp },
     /// A host's logs could not be read, or the stream is down right now.
-    Note {
-        host: HostId,
-        text: String,
-        at: Timestamp,
-    },
+    Note { host: HostId, text: String, at: Timestamp },
 }
 
 impl ViewEntry {
@@ -187,7 +181,13 @@ impl LogsState {
 
     pub fn compact(&mut self, l: LogLine) -> ViewEntry {
         let origin = self.origin_of(&l);
-        ViewEntry::Line { ts: l.ts, origin, priority: l.priority, message: l.message.into_boxed_str() }
+        ViewEntry::Line {
+            ts: l.ts,
+            origin,
+            priority: l.priority,
+            untimed: l.clock == crate::model::Clock::Unknown,
+            message: l.message.into_boxed_str(),
+        }
     }
 
     /// Appends at the newest end, dropping the oldest past capacity.

@@ -16,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_DIR=${FLEET_LAB_DIR:-/var/tmp/fleet-lab}
-PACKAGES=systemd,systemd-sysv,openssh-server,dbus,iproute2,procps,sudo,prometheus-node-exporter,redis-server,postgresql,nginx-light,openssl,docker-compose
+PACKAGES=systemd,systemd-sysv,openssh-server,dbus,iproute2,procps,sudo,prometheus-node-exporter,redis-server,postgresql,nginx-light,openssl,docker-compose,supervisor
 # The image tag follows the package list, so a changed list builds a new image and an unchanged one
 # is never rebuilt.
 IMAGE=fleet-lab:$(printf '%s' "$PACKAGES" | sha256sum | cut -c1-12)

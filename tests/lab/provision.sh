@@ -111,6 +111,88 @@ ExecStart=/bin/sleep infinity
 WantedBy=multi-user.target
 UNIT
 
+# pay: an app run by supervisord (Debian's package) beside the systemd apps on lab-1: a group
+# with web×2 (numprocs), a worker writing escapes to stderr, a program that crashes into FATAL
+# and a chatty one whose log rotates every few seconds (for the follow-across-rotation test).
+supervisor_apps() {
+  make_app pay 9000
+  cat >/srv/pay/bin/worker <<'RUN'
+#!/bin/sh
+echo "worker starting (pid $$)"
+i=0
+while :; do
+  i=$((i + 1))
+  echo "worker heartbeat $i"
+  printf '\033[31merror\033[0m: queue %s is empty\n' "$i" >&2
+  sleep 3
+done
+RUN
+  cat >/srv/pay/bin/ticker <<'RUN'
+#!/bin/sh
+i=0
+while :; do
+  i=$((i + 1))
+  printf 'tick %06d ........................................\n' "$i"
+  sleep 0.02
+done
+RUN
+  chmod 755 /srv/pay/bin/worker /srv/pay/bin/ticker
+  # supervisord's own environment=: every program inherits it.
+  grep -q '^environment=REGION' /etc/supervisor/supervisord.conf \
+    || sed -i 's|^\[supervisord\]$|[supervisord]\nenvironment=REGION="lab-1",TEAM="payments"|' /etc/supervisor/supervisord.conf
+  cat >/etc/supervisor/conf.d/pay.conf <<'CONF'
+; pay (fleet lab): one app, four programs, run by supervisord
+[group:pay]
+programs=pay-web,pay-worker,pay-bank,pay-ticker
+
+[program:pay-web]
+command=/srv/pay/bin/run web
+process_name=%(program_name)s_%(process_num)02d
+numprocs=2
+user=pay
+directory=/srv/pay
+startsecs=1
+environment=PORT="90%(process_num)02d",REGION_WAS="%(ENV_REGION)s",NAME="%(program_name)s/%(group_name)s",PCT="100%%",
+  DATABASE_URL="postgres://pay:s3cret@localhost:5432/pay",GREETING='say "hi"',LIST="a,b"
+stdout_logfile=/var/log/supervisor/%(program_name)s_%(process_num)02d.log
+stderr_logfile=/var/log/supervisor/%(program_name)s_%(process_num)02d.err
+
+[program:pay-worker]
+command=/srv/pay/bin/worker
+user=pay
+directory=/srv/pay
+environment=QUEUE="default",SECRET_KEY_BASE="pay-not-a-secret"
+stdout_logfile=/var/log/supervisor/pay-worker.log
+stderr_logfile=/var/log/supervisor/pay-worker.err
+
+[program:pay-bank]
+command=/bin/sh -c 'echo "cannot reach the bank at 10.0.0.9:443" >&2; exit 3'
+startsecs=2
+startretries=1
+stdout_logfile=/var/log/supervisor/pay-bank.log
+stderr_logfile=/var/log/supervisor/pay-bank.err
+
+[program:pay-ticker]
+command=/srv/pay/bin/ticker
+user=pay
+redirect_stderr=true
+stdout_logfile=/var/log/supervisor/pay-ticker.log
+stdout_logfile_maxbytes=24KB
+stdout_logfile_backups=1
+CONF
+  # The new environment= of [supervisord] needs supervisord itself restarted; then the
+  # programs come up from the files.
+  systemctl restart supervisor
+  for _ in $(seq 1 40); do
+    supervisorctl status pay:pay-bank 2>/dev/null | grep -q FATAL && supervisorctl status pay:pay-web_01 | grep -q RUNNING && return
+    sleep 0.5
+  done
+  journalctl -u supervisor --no-pager | tail -n 5 >&2
+  supervisorctl status >&2 || true
+  echo "supervisord did not bring pay up (see above)" >&2
+  exit 1
+}
+
 case "$ROLE" in
   lab-1)
     make_app shop
@@ -172,6 +254,7 @@ NGINX
     make_app notes 8086
     app_unit notes-mailer.service notes mailer
     units="shop-web shop-worker shop-clock ledger-web acme-agent notes-mailer"
+    supervisor_apps
     ;;
   lab-2)
     # ticker: counts as it logs, so tests can prove no line is lost or repeated.

@@ -102,6 +102,7 @@ fn line(host: &HostId, def: &UnitDef, source: &str, k: i64, period: i64, phase: 
         stream: None,
         message,
         resume: ResumeToken::Journald(format!("demo;{source};{k}")),
+        clock: crate::model::Clock::Source,
     }
 }
 
@@ -152,6 +153,7 @@ pub fn restart_lines(host: &HostId, def: &UnitDef, source: &str, at: Timestamp, 
         stream: None,
         message,
         resume: ResumeToken::Journald(format!("demo;{source};restart;{};{ms}", at.as_millisecond())),
+        clock: crate::model::Clock::Source,
     };
     let unit = source.trim_start_matches("pod/");
     let mut out = vec![mk(0, 6, format!("Stopping {unit}...")), mk(180, 6, format!("Started {unit}."))];

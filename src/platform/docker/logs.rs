@@ -78,6 +78,7 @@ fn line(host: &HostId, w: &Wanted, ts: Timestamp, stream: &'static str, text: St
         stream: (stream != "tty").then_some(stream),
         message: text,
         resume: ResumeToken::Docker(ts),
+        clock: crate::model::Clock::Source,
     }
 }
 

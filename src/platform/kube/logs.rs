@@ -53,6 +53,7 @@ fn line(host: &HostId, pod: &PodRef, ts: Timestamp, text: String) -> LogLine {
         stream: None,
         message: text,
         resume: ResumeToken::Kube(ts),
+        clock: crate::model::Clock::Source,
     }
 }
 
