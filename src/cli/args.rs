@@ -15,7 +15,8 @@ use clap::{Args, Parser, Subcommand};
         this machine, unless fleet.toml says otherwise. Apps are found by naming convention: \
         systemd units {app}-{process}.service installed under /etc/systemd/system, docker-compose \
         projects (the project is the app, each service a process) and containers labelled fleet.app, \
-        Kubernetes workloads by app.kubernetes.io/name.",
+        supervisord programs (a [group:x] is app x, else {app}-{process} names), Kubernetes \
+        workloads by app.kubernetes.io/name.",
     after_help = "Exit status: 0 every host answered, 1 some host failed (the rest is printed), 2 usage or config error."
 )]
 pub struct Cli {

@@ -177,7 +177,7 @@ command=/srv/pay/bin/ticker
 user=pay
 redirect_stderr=true
 stdout_logfile=/var/log/supervisor/pay-ticker.log
-stdout_logfile_maxbytes=24KB
+stdout_logfile_maxbytes=12KB
 stdout_logfile_backups=1
 CONF
   # The new environment= of [supervisord] needs supervisord itself restarted; then the

@@ -68,7 +68,7 @@ pub struct Conf {
     pub supervisord_env: Vec<(String, String)>,
     pub supervisord_env_at: Option<(String, usize)>,
     pub programs: Vec<Program>,
-    /// Files named by `[include]`, each with its text.
+    /// Every file read (the main one first, then those `[include]` names), with its text.
     pub files: Vec<(String, String)>,
     pub problems: Vec<String>,
 }
@@ -103,7 +103,9 @@ fn base_expansions(here: &str, env: &[(String, String)], hostname: &str) -> Expa
 /// The whole configuration: the main file, then each included file, in the order read.
 /// `environ`: supervisord's own environment (for `%(ENV_X)s`), `hostname` its host's name.
 pub fn read(main: &str, main_text: &str, included: &[(String, String)], environ: &[(String, String)], hostname: &str) -> Conf {
-    let mut conf = Conf { main: main.to_string(), files: included.to_vec(), ..Default::default() };
+    let mut files = vec![(main.to_string(), main_text.to_string())];
+    files.extend(included.iter().cloned());
+    let mut conf = Conf { main: main.to_string(), files, ..Default::default() };
     let mut sections: Vec<Section> = Vec::new();
     for (file, text) in std::iter::once((main.to_string(), main_text.to_string())).chain(included.iter().cloned()) {
         match ini::parse(&file, &text) {
