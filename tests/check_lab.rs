@@ -20,7 +20,7 @@ fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Every planted problem: severity, area, place and subject.
-const PLANTED: [&str; 12] = [
+const PLANTED: [&str; 13] = [
     "critical addons lab-1 ledger ledger.lab.test",
     "critical addons lab-2 ticker ticker.lab.test",
     "critical certs lab-1 - ledger.lab.test (served 127.0.0.1:443)",
@@ -29,6 +29,8 @@ const PLANTED: [&str; 12] = [
     "critical hosts lab-down - lab-down",
     "critical jobs lab-1 ledger ledger-report.timer",
     "critical processes lab-1 ledger ledger-web.service",
+    // supervisord's pay-bank, in FATAL.
+    "critical processes lab-1 pay pay:pay-bank",
     "warn certs lab-1 - shop.lab.test (served 127.0.0.1:443)",
     "warn processes lab-2 notes notes_sick_1",
     "warn processes lab-2 relay relay-worker.service",
@@ -82,7 +84,7 @@ fn check_lists_exactly_the_planted_problems_and_exits_1() {
     assert!(text.starts_with("critical "), "{text}");
     assert!(text.contains("critical disks     lab-2: /srv/data is 95% full"), "{text}");
     assert!(text.contains("         → "), "{text}");
-    assert!(text.contains(" problem(s): 8 critical, "), "{text}");
+    assert!(text.contains(" problem(s): 9 critical, "), "{text}");
 }
 
 #[test]

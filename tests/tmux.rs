@@ -97,7 +97,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     let filtered = s.wait_for(&["/billing", "1 shown"]);
     assert!(!filtered.contains("ledger"), "{filtered}");
     s.keys(&["Escape"]);
-    s.wait_for(&["apps 6 "]);
+    s.wait_for(&["apps 7 "]);
     s.keys(&["/", "s", "h", "o", "p", "Enter"]);
     s.wait_for(&["/shop", "1 shown"]);
     s.keys(&["Enter"]);
@@ -138,7 +138,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Escape"]);
     s.wait_for(&["apps › shop", "shop-clock.service"]);
     s.keys(&["Escape"]);
-    s.wait_for(&["┌ apps 6"]);
+    s.wait_for(&["┌ apps 7"]);
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");
@@ -273,7 +273,7 @@ fn the_problems_view_lists_the_lab_problems() {
     std::fs::create_dir_all("target/tmux").ok();
     std::fs::write("target/tmux/problems.txt", &screen).ok();
     // The same list as fleet check (CPU aside: the droplets share this machine's busy cores).
-    assert!(screen.contains(" problems, 8 critical"), "the same list as fleet check:\n{screen}");
+    assert!(screen.contains(" problems, 9 critical"), "the same list as fleet check:\n{screen}");
     // The first is lab-1's expired certificate: enter opens the certificates.
     assert!(screen.contains(" → renew it"), "what to do about the selected one:\n{screen}");
     s.keys(&["Enter"]);
