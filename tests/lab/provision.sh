@@ -184,7 +184,9 @@ CONF
   # programs come up from the files.
   systemctl restart supervisor
   for _ in $(seq 1 40); do
-    supervisorctl status pay:pay-bank 2>/dev/null | grep -q FATAL && supervisorctl status pay:pay-web_01 | grep -q RUNNING && return
+    # supervisorctl exits 3 when any program listed is not running: read its words, not its status.
+    st=$(supervisorctl status 2>/dev/null || true)
+    if printf '%s\n' "$st" | grep -q '^pay:pay-bank  *FATAL' && printf '%s\n' "$st" | grep -q '^pay:pay-web_01  *RUNNING'; then return; fi
     sleep 0.5
   done
   journalctl -u supervisor --no-pager | tail -n 5 >&2
