@@ -91,7 +91,7 @@ pub enum Command {
     Rollout(RestartArgs),
     /// Roll an app's Kubernetes deployments back to their previous revision (`rollout undo`)
     Rollback(RestartArgs),
-    /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd); in a running container (Docker); in a pod (Kubernetes)
+    /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd, supervisord); in a running container (Docker); in a pod (Kubernetes)
     Shell(ShellArgs),
     /// Run one command like `fleet shell` would, passing output and exit status through
     Run(RunArgs),
@@ -99,7 +99,7 @@ pub enum Command {
     Forward(ForwardArgs),
     /// Show the audit log of actions taken
     Audit(AuditArgs),
-    /// An app's env vars as systemd gives them, secrets masked (Heroku's `config`)
+    /// An app's env vars as its platform gives them (systemd, compose, supervisord, Kubernetes), secrets masked (Heroku's `config`)
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),

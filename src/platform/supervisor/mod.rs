@@ -54,11 +54,8 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    label: |p| match (&p.why, &p.warning) {
-        (Some(why), _) => format!("{} · {why}", p.source),
-        (None, Some(w)) => format!("{} · {w}", p.source),
-        (None, None) => p.source.clone(),
-    },
+    // The program (group:name), and why it is not running: as for systemd units.
+    label: super::systemd::source_label,
     rollout_each: false,
 };
 

@@ -45,17 +45,22 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    // The unit, and why it is not running when it is not.
-    label: |p| match (&p.why, &p.warning) {
-        (Some(why), _) => format!("{} · {why}", p.source),
-        (None, Some(w)) => format!("{} · {w}", p.source),
-        (None, None) => p.source.clone(),
-    },
+    label: source_label,
     rollout_each: false,
 };
 
 pub fn info() -> PlatformRef {
     PlatformRef(&INFO)
+}
+
+/// The unit (or program), and why it is not running when it is not: the label of platforms
+/// whose processes are named things on a machine (systemd units, supervisord programs).
+pub fn source_label(p: &Process) -> String {
+    match (&p.why, &p.warning) {
+        (Some(why), _) => format!("{} · {why}", p.source),
+        (None, Some(w)) => format!("{} · {w}", p.source),
+        (None, None) => p.source.clone(),
+    }
 }
 
 fn plan(step: Step, t: &HostTarget) -> Vec<String> {
