@@ -365,7 +365,8 @@ pub struct LogsArgs {
     /// Keep following new lines (also -t, --follow); survives dropped connections
     #[arg(short = 'f', long = "tail", visible_alias = "follow", short_alias = 't')]
     pub follow: bool,
-    /// How many lines of history, counted after --process/--host/--grep [default: 100]
+    /// How many lines of history, counted after --process/--host/--grep [default: 100]. supervisord
+    /// logs carry no times, so for them N counts per program log file
     #[arg(short = 'n', long = "num", visible_alias = "lines", value_name = "N")]
     pub lines: Option<usize>,
     /// Only lines since: a duration back from now (1h, 30m) or a time (2026-11-22T10:00)

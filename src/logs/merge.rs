@@ -6,11 +6,18 @@ use std::time::{Duration, Instant};
 use crate::model::LogLine;
 
 /// All lines of every host in time order (stable: ties keep host order), the last `n` of them.
+/// Lines without a time of their own (supervisord's history, `Clock::Unknown`) are not cut here:
+/// which of two programs wrote last cannot be known, so their backend already kept the last `n`
+/// of each log file, and all of those stay, ordered by the file's last change.
 pub fn merge_tail(per_host: Vec<Vec<LogLine>>, n: usize) -> Vec<LogLine> {
-    let mut all: Vec<LogLine> = per_host.into_iter().flatten().collect();
+    let (untimed, mut timed): (Vec<LogLine>, Vec<LogLine>) =
+        per_host.into_iter().flatten().partition(|l| l.clock == crate::model::Clock::Unknown);
+    timed.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.host.cmp(&b.host)));
+    let skip = timed.len().saturating_sub(n);
+    timed.drain(..skip);
+    let mut all = untimed;
+    all.extend(timed);
     all.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.host.cmp(&b.host)));
-    let skip = all.len().saturating_sub(n);
-    all.drain(..skip);
     all
 }
 
@@ -89,6 +96,18 @@ mod tests {
         let m = merge_tail(vec![a, b], 4);
         let msgs: Vec<&str> = m.iter().map(|l| l.message.as_str()).collect();
         assert_eq!(msgs, ["b2", "a3", "b4", "a5"]);
+    }
+
+    #[test]
+    fn untimed_lines_keep_each_files_own_tail() {
+        let untimed = |secs: i64, msg: &str| crate::model::LogLine { clock: crate::model::Clock::Unknown, ..line("a", secs, msg) };
+        // Two program logs (last written at 2 and 9) and a journal: n cuts only the journal.
+        let worker = vec![untimed(2, "w1"), untimed(2, "w2")];
+        let ticker = vec![untimed(9, "t1"), untimed(9, "t2"), untimed(9, "t3")];
+        let journal = vec![line("b", 1, "j1"), line("b", 5, "j5"), line("b", 7, "j7")];
+        let m = merge_tail(vec![worker, ticker, journal], 2);
+        let msgs: Vec<&str> = m.iter().map(|l| l.message.as_str()).collect();
+        assert_eq!(msgs, ["w1", "w2", "j5", "j7", "t1", "t2", "t3"]);
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl EnvSource {
             EnvSource::Image { image } => format!("image {image} (ENV)"),
             EnvSource::Container { container } => format!("container {container} (set at create)"),
             EnvSource::Inherited { from } => format!("inherited from {from}"),
-            EnvSource::SupervisorConf { file, line, section } => format!("{file}:{line} ([{section}] environment=)"),
+            EnvSource::SupervisorConf { file, line, section } => format!("{file}:{line} [{section}]"),
             EnvSource::SetBy { by } => format!("set by {by}"),
         }
     }

@@ -71,7 +71,12 @@ fn targets_of<'a>(
     let mut out: Vec<HostTarget> = Vec::new();
     for (r, procs) in super::app_processes(reports, app, processes, hosts) {
         let first_of_host = out.len();
-        for p in procs.into_iter().filter(|p| keep(p)) {
+        // A running process first (stable otherwise): the first one is whose user, directory
+        // and env a shell or run uses when no instance is named, and a program that never
+        // starts (FATAL, failed) is the wrong one to go into.
+        let mut procs: Vec<&Process> = procs.into_iter().filter(|p| keep(p)).collect();
+        procs.sort_by_key(|p| p.state != super::ProcessState::Running);
+        for p in procs {
             // Actions act on what the process belongs to (a pod's workload), else on the process.
             let unit = p.workload.clone().unwrap_or_else(|| p.source.clone());
             match out[first_of_host..].iter_mut().find(|t| t.platform == p.platform) {

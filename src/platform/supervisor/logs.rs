@@ -137,23 +137,32 @@ async fn sizes(rpc: &Rpc, chans: &[Channel]) -> Result<Vec<Option<u64>>, RpcErro
         .collect())
 }
 
-/// The bytes `[offset, offset+len)` of each asked channel, as text; a range supervisord cannot
-/// send (not valid UTF-8) is read from the file itself, invalid bytes replaced.
-async fn read_ranges(rpc: &Rpc, transport: &Transport, as_root: bool, asks: &[(&Channel, u64, u64)]) -> Result<Vec<String>, RpcError> {
+/// The bytes `[offset, offset+len)` of each asked channel, as text, with how many bytes of the
+/// file that text is: fewer than asked when the file was rotated between the size query and
+/// the read (supervisord then reads the new, shorter file and sends less or nothing), so the
+/// offset only moves over what was really read. A range supervisord cannot send (not valid
+/// UTF-8) is read from the file itself, invalid bytes replaced.
+async fn read_ranges(
+    rpc: &Rpc,
+    transport: &Transport,
+    as_root: bool,
+    asks: &[(&Channel, u64, u64)],
+) -> Result<Vec<(String, u64)>, RpcError> {
     let calls = asks.iter().map(|(c, off, len)| (c.read_method(), vec![s(&c.unit), i(*off as i64), i(*len as i64)])).collect();
     let mut out = Vec::new();
     for ((c, off, len), r) in asks.iter().zip(rpc.multicall(calls).await?) {
         match r {
-            Ok(v) => out.push(string(&v).unwrap_or_default()),
+            Ok(v) => {
+                let text = string(&v).unwrap_or_default();
+                let read = (text.len() as u64).min(*len);
+                out.push((text, read));
+            }
             Err(RpcError::Transport(e)) => return Err(RpcError::Transport(e)),
             Err(_) => {
                 let cmd = commands::read_range(&c.path, *off, *len, as_root);
-                let text = transport
-                    .exec(&cmd)
-                    .await
-                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-                    .map_err(|e| RpcError::Transport(e.message))?;
-                out.push(text);
+                let raw = transport.exec(&cmd).await.map(|o| o.stdout).map_err(|e| RpcError::Transport(e.message))?;
+                let read = (raw.len() as u64).min(*len);
+                out.push((String::from_utf8_lossy(&raw).into_owned(), read));
             }
         }
     }
@@ -207,7 +216,7 @@ pub async fn history(
             .collect()
     };
     let mut out = Vec::new();
-    for ((n, start, len), text) in asks.iter().zip(texts) {
+    for ((n, start, _), (text, read_len)) in asks.iter().zip(texts) {
         // A read that starts inside the file starts inside a line: that piece is dropped.
         let body = if *start > 0 { text.split_once('\n').map(|(_, rest)| rest).unwrap_or("") } else { text.as_str() };
         let skipped = (text.len() - body.len()) as u64;
@@ -215,7 +224,7 @@ pub async fn history(
         let ts = mtimes.get(&c.path).copied().unwrap_or_else(Timestamp::now);
         let read = c.lines(body, start + skipped);
         // A line still being written is read again, whole, by the follow.
-        c.offset = (start + len).saturating_sub(c.partial.len() as u64);
+        c.offset = (start + read_len).saturating_sub(c.partial.len() as u64);
         c.partial.clear();
         c.partial_since = None;
         let mut lines: Vec<LogLine> =
@@ -327,12 +336,14 @@ async fn poll(
         let refs: Vec<(&Channel, u64, u64)> = asks.iter().map(|(n, off, len)| (&chans[*n], *off, *len)).collect();
         let texts = read_ranges(rpc, transport, as_root, &refs).await?;
         let now = Timestamp::now();
-        for ((n, off, len), text) in asks.iter().zip(texts) {
+        for ((n, off, _), (text, read_len)) in asks.iter().zip(texts) {
             let c = &mut chans[*n];
             for (t, end) in c.lines(&text, *off) {
                 out.push(line(host, c, now, Clock::Arrival, t, end));
             }
-            c.offset = off + len;
+            // Only what was read: a file rotated since the size query sent less, and the
+            // next poll sees the rotation and takes the rest from `.1`.
+            c.offset = off + read_len;
         }
     }
     for c in chans.iter_mut() {

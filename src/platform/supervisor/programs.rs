@@ -77,16 +77,23 @@ pub fn state_of(i: &Info, exitcodes: &[i32]) -> ProcessState {
     }
 }
 
-/// Why it is not running, in a user's words; `last_err` the last line it wrote to stderr.
+/// supervisord's words for "it kept exiting before startsecs": they say nothing the state and
+/// exit status do not, and would push the program's own last words off a table row.
+const TOO_QUICKLY: &str = "Exited too quickly";
+
+/// Why it is not running, in a user's words, the program's own last stderr line (`last_err`)
+/// at the end where it shows; supervisord's spawn error when it says more than "too quickly".
 pub fn why_of(i: &Info, exitcodes: &[i32], last_err: Option<&str>) -> Option<String> {
     let said = last_err.map(|l| format!(": {l}")).unwrap_or_default();
     let spawnerr = crate::text::sanitize(&i.spawnerr).into_owned();
+    let quick = spawnerr.is_empty() || spawnerr.starts_with(TOO_QUICKLY);
     match i.statename.as_str() {
-        "FATAL" if !spawnerr.is_empty() => Some(format!("gave up (FATAL): {spawnerr}{said}")),
-        "FATAL" => Some(format!("gave up (FATAL), last exit {}{said}", i.exitstatus)),
-        "BACKOFF" => {
-            Some(format!("crashed, retrying (BACKOFF){}{said}", if spawnerr.is_empty() { String::new() } else { format!(": {spawnerr}") }))
-        }
+        // supervisord records no exit status for an exit before startsecs (its exitstatus is
+        // from an earlier run, or 0): none is shown.
+        "FATAL" if quick => Some(format!("gave up (FATAL, exited too quickly){said}")),
+        "FATAL" => Some(format!("gave up (FATAL): {spawnerr}{said}")),
+        "BACKOFF" if quick => Some(format!("crashed, retrying (BACKOFF){said}")),
+        "BACKOFF" => Some(format!("crashed, retrying (BACKOFF): {spawnerr}{said}")),
         "EXITED" if !exitcodes.iter().any(|c| i64::from(*c) == i.exitstatus) => Some(format!(
             "exited {} (expected {}){said}",
             i.exitstatus,
@@ -182,6 +189,8 @@ pub fn processes(
             container: None,
         });
     }
+    // getAllProcessInfo is by name (bank before web); fleet's order is the Procfile habit's.
+    out.sort_by_key(|p| (convention.process_order.iter().position(|o| *o == p.process).unwrap_or(usize::MAX), p.process.clone()));
     out
 }
 
@@ -200,12 +209,15 @@ mod tests {
         assert_eq!(state_of(&info("a", "a", "BACKOFF", 0), &[0]), ProcessState::Failed);
         assert_eq!(state_of(&info("a", "a", "FATAL", 0), &[0]), ProcessState::Failed);
         assert_eq!(state_of(&info("a", "a", "STARTING", 0), &[0]), ProcessState::Starting);
-        let mut fatal = info("a", "a", "FATAL", 0);
+        let mut fatal = info("a", "a", "FATAL", 3);
         fatal.spawnerr = "Exited too quickly (process log may have details)".into();
         assert_eq!(
             why_of(&fatal, &[0], Some("cannot reach the bank")).as_deref(),
-            Some("gave up (FATAL): Exited too quickly (process log may have details): cannot reach the bank")
+            Some("gave up (FATAL, exited too quickly): cannot reach the bank")
         );
+        // A spawn error that says something is kept.
+        fatal.spawnerr = "can't find command '/srv/pay/bin/nope'".into();
+        assert_eq!(why_of(&fatal, &[0], None).as_deref(), Some("gave up (FATAL): can't find command '/srv/pay/bin/nope'"));
     }
 
     #[test]
