@@ -2,8 +2,9 @@
 //! SSH connection): the pay app's programs beside lab-1's systemd units; the env fleet shows
 //! checked key by key against what supervisord handed the running processes; logs with their
 //! streams, escapes and no timestamps; a follow across a rotation with nothing lost or
-//! repeated; restart, config:set/unset applied by reread/update, run as the program runs, and
-//! the root-only socket a non-root user is told about.
+//! repeated; restart, a rollout across lab-1 and lab-2 with its health gate, config:set/unset
+//! applied by reread/update, run as the program runs, and the root-only socket a non-root user is
+//! told about.
 
 mod common;
 
@@ -67,7 +68,7 @@ fn supervisord_programs_and_systemd_units_on_one_droplet() {
     assert_eq!(bank["state"], "failed");
     // FATAL once supervisord gave up; BACKOFF while it still retries (right after a restart).
     let why = bank["why"].as_str().unwrap();
-    assert!(why.starts_with("gave up (FATAL): Exited too quickly") || why.starts_with("crashed, retrying (BACKOFF)"), "{bank}");
+    assert!(why.starts_with("gave up (FATAL, exited too quickly)") || why.starts_with("crashed, retrying (BACKOFF)"), "{bank}");
     assert!(why.ends_with(": cannot reach the bank at 10.0.0.9:443"), "the program's own last words: {bank}");
     // The systemd app on the same droplet is still there, from the same refresh.
     let shop = app(&v, "shop");
@@ -123,8 +124,10 @@ fn log_lines(lab: &Lab, args: &[&str]) -> Vec<Value> {
 fn history_has_streams_and_escapes_and_says_it_has_no_times() {
     let _g = changing();
     let lab = lab();
+    // No times: -n counts per log file, stdout's last 6 and stderr's last 6.
     let lines = log_lines(&lab, &["logs", "pay", "-p", "worker", "-n", "6", "--json"]);
-    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert_eq!(lines.len(), 12, "{lines:?}");
+    assert_eq!(lines.iter().filter(|l| l["stream"] == "stderr").count(), 6, "{lines:?}");
     assert!(lines.iter().all(|l| l["clock"] == "unknown" && l["resume"]["kind"] == "supervisor"), "{lines:?}");
     let err = lines.iter().find(|l| l["stream"] == "stderr").unwrap_or_else(|| panic!("a stderr line: {lines:?}"));
     assert!(err["message"].as_str().unwrap().starts_with("\u{1b}[31merror\u{1b}[0m: queue "), "raw in --json: {err}");
@@ -194,6 +197,76 @@ fn restart_waits_for_running_and_says_the_new_pids() {
     assert!(audit.contains("supervisor.startProcess(pay:pay-web_00)"), "{audit}");
 }
 
+/// supervisorctl's pid of a program on a droplet, by the test's own hand.
+fn pid_on(host: &str, namespec: &str) -> String {
+    let out = Command::new("docker").args(["exec", host, "supervisorctl", "pid", namespec]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn rollout_goes_host_by_host_and_stops_at_an_unhealthy_one() {
+    let _g = changing();
+    let lab = Lab::get();
+    let with = |health: &str| {
+        lab.write_fleet_toml(&format!(
+            "local = false\n[inventory]\ninclude = [\"lab-1\", \"lab-2\"]\n[apps.pay]\nhealth_url = \"{health}\"\nstable_for = \"1s\"\nhealth_timeout = \"4s\"\n"
+        ))
+    };
+    let pids = || {
+        [("lab-1", "pay:pay-web_00"), ("lab-1", "pay:pay-web_01"), ("lab-1", "pay:pay-worker"), ("lab-2", "pay:pay-web")]
+            .map(|(h, p)| pid_on(h, p))
+    };
+    // Healthy everywhere (nginx answers on both): lab-1's web×2, then lab-2's web.
+    with("http://127.0.0.1:80/");
+    let before = pids();
+    assert!(before.iter().all(|p| p.parse::<u32>().is_ok()), "pay runs on both droplets: {before:?}");
+    let out = lab.fleet(&["rollout", "pay", "-p", "web", "--yes"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let first = err.find("lab-1: 1/2: restarting").expect("lab-1 first");
+    let healthy = err.find("lab-1: healthy").expect("lab-1 healthy");
+    let second = err.find("lab-2: 2/2: restarting").expect("then lab-2");
+    assert!(first < healthy && healthy < second, "{err}");
+    let after = pids();
+    for n in [0, 1, 3] {
+        assert_ne!(after[n], before[n], "web instance {n} restarted: {err}");
+    }
+    assert_eq!(after[2], before[2], "the worker was not in the rollout");
+    // Unhealthy on lab-1 (only lab-2's web listens on 9002): stops there, lab-2 untouched.
+    with("http://127.0.0.1:9002/");
+    let before = pids();
+    let out = lab.fleet(&["rollout", "pay", "-p", "web", "--yes"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("rollout stopped at lab-1 (1/2)") && err.contains("not touched: lab-2"), "{err}");
+    let after = pids();
+    assert_ne!(after[0], before[0], "lab-1 was restarted");
+    assert_eq!(after[3], before[3], "lab-2 was left alone");
+}
+
+#[test]
+fn metrics_sum_each_programs_process_tree() {
+    let _g = changing();
+    let lab = lab();
+    let (code, v, stderr) = lab.fleet_json(&["metrics", "pay", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let unit =
+        |name: &str| v["units"].as_array().unwrap().iter().find(|u| u["unit"] == name).cloned().unwrap_or_else(|| panic!("no {name}: {v}"));
+    // web_00 is its run script, the sleep it waits in and the listener it started.
+    let web = unit("pay:pay-web_00");
+    let pid = on_lab1("supervisorctl pid pay:pay-web_00").trim().to_string();
+    let tree: Vec<u64> =
+        on_lab1(&format!("ps -o rss= --ppid {pid} -p {pid}")).split_whitespace().map(|n| n.parse::<u64>().unwrap() * 1024).collect();
+    let rss: u64 = tree.iter().sum();
+    let mem = web["memory_bytes"].as_u64().unwrap_or_else(|| panic!("{web}"));
+    assert!(mem >= rss / 2 && mem <= rss * 2, "fleet says {mem} B, ps says {rss} B over {} processes: {web}", tree.len());
+    assert_eq!(web["tasks"].as_u64(), Some(tree.len() as u64), "{web}");
+    assert!(web["cpu_percent"].as_f64().is_some(), "{web}");
+    // A program that is not running has no numbers, not zeros.
+    let bank = unit("pay:pay-bank");
+    assert!(bank["memory_bytes"].is_null() && bank["cpu_percent"].is_null(), "{bank}");
+}
+
 #[test]
 fn config_set_rewrites_environment_and_the_processes_get_it() {
     let _g = changing();
@@ -226,7 +299,7 @@ fn run_goes_in_as_the_program_runs() {
     let out = lab.fleet(&["run", "pay", "-p", "web", "--", "sh", "-c", "id -un; pwd; echo \"$PORT $REGION $SUPERVISOR_PROCESS_NAME\""]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "pay\n/srv/pay\n9000 lab-1 pay-web_00\n");
-    assert_eq!(on_lab1("ls /tmp | grep -c fleet-env || true").trim(), "0", "the staged env file is gone");
+    assert_eq!(on_lab1("ls /tmp | grep -c '^fleet-env\\.' || true").trim(), "0", "the staged env file is gone");
 }
 
 #[test]

@@ -247,6 +247,28 @@ fn the_shell_opens_takes_keys_and_gives_the_tui_back() {
     s.wait_for(&["FLEET-EXIT=0"]);
 }
 
+/// A shell into a supervisord program, from the TUI: as its user, in its directory, with the
+/// environment supervisord gave it.
+#[test]
+fn a_shell_into_a_supervisord_program_runs_as_the_program() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
+    let s = fleet_on_lab(&lab, "fleet-tmux-shell-supervisord", 120, 32);
+    s.wait_for(&["pay", "web×2"]);
+    s.keys(&["/", "p", "a", "y", "Enter"]);
+    s.wait_for(&["1 shown"]);
+    s.keys(&["s"]);
+    s.wait_for(&["Shell for pay on lab-1?", "a shell as pay in /srv/pay", "y yes"]);
+    s.keys(&["y"]);
+    s.wait_for(&["pay@lab-1:/srv/pay"]);
+    s.keys(&["echo port=$PORT user=$(whoami) dir=$(pwd) as=$SUPERVISOR_PROCESS_NAME", "Enter"]);
+    s.wait_for(&["port=9000 user=pay dir=/srv/pay as=pay-web_00"]);
+    s.keys(&["C-d"]);
+    s.wait_for(&["┌ apps", "shell on lab-1 ended (exit"]);
+    s.keys(&["q"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
+}
+
 /// The problems view on the lab, as a person reaches it: the count in the title bar, `P` lists
 /// the planted problems (the same as `fleet check`), enter opens what one is about.
 #[test]

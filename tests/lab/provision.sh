@@ -152,6 +152,9 @@ numprocs=2
 user=pay
 directory=/srv/pay
 startsecs=1
+; run is a shell that starts a listener in the background: stop them together
+stopasgroup=true
+killasgroup=true
 environment=PORT="90%(process_num)02d",REGION_WAS="%(ENV_REGION)s",NAME="%(program_name)s/%(group_name)s",PCT="100%%",
   DATABASE_URL="postgres://pay:s3cret@localhost:5432/pay",GREETING='say "hi"',LIST="a,b"
 stdout_logfile=/var/log/supervisor/%(program_name)s_%(process_num)02d.log
@@ -183,16 +186,51 @@ CONF
   # The new environment= of [supervisord] needs supervisord itself restarted; then the
   # programs come up from the files.
   systemctl restart supervisor
+  supervisor_reaches '^pay:pay-bank  *FATAL' '^pay:pay-web_01  *RUNNING'
+}
+
+# Waits until `supervisorctl status` shows a line matching each pattern (20 s at most).
+supervisor_reaches() {
+  local st p ok
   for _ in $(seq 1 40); do
     # supervisorctl exits 3 when any program listed is not running: read its words, not its status.
     st=$(supervisorctl status 2>/dev/null || true)
-    if printf '%s\n' "$st" | grep -q '^pay:pay-bank  *FATAL' && printf '%s\n' "$st" | grep -q '^pay:pay-web_01  *RUNNING'; then return; fi
+    ok=1
+    for p in "$@"; do printf '%s\n' "$st" | grep -q "$p" || ok=0; done
+    [ "$ok" = 1 ] && return
     sleep 0.5
   done
   journalctl -u supervisor --no-pager | tail -n 5 >&2
   supervisorctl status >&2 || true
-  echo "supervisord did not bring pay up (see above)" >&2
+  echo "supervisord did not bring its programs up (see above)" >&2
   exit 1
+}
+
+# pay's web on lab-2 too (one program in the same group), so a rollout of pay goes host by
+# host. It listens on 9002, which nothing on lab-1 answers: the health URL that stops a rollout
+# at lab-1.
+pay_on_lab_2() {
+  make_app pay 9002
+  cat >/etc/supervisor/conf.d/pay.conf <<'CONF'
+; pay (fleet lab): its web on lab-2
+[group:pay]
+programs=pay-web
+
+[program:pay-web]
+command=/srv/pay/bin/run web
+user=pay
+directory=/srv/pay
+startsecs=1
+stopasgroup=true
+killasgroup=true
+environment=PORT="9002"
+stdout_logfile=/var/log/supervisor/pay-web.log
+stderr_logfile=/var/log/supervisor/pay-web.err
+CONF
+  # supervisord may still be starting with the droplet: its socket comes a moment later.
+  for _ in $(seq 1 20); do supervisorctl reread >/dev/null 2>&1 && break; sleep 0.5; done
+  supervisorctl update >/dev/null
+  supervisor_reaches '^pay:pay-web  *RUNNING'
 }
 
 case "$ROLE" in
@@ -313,6 +351,7 @@ RUN
     mountpoint -q /srv/data || mount -t tmpfs -o size=8m tmpfs /srv/data
     rm -f /srv/data/fill && dd if=/dev/zero of=/srv/data/fill bs=1k count=7800 status=none
     units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web relay-worker"
+    pay_on_lab_2
     # lab-2's Docker Engine (a dockerd of the lab machine in this droplet's network namespace,
     # see lab.sh): its socket is bound in at /srv/engine, and found where Docker puts it.
     ln -sf /srv/engine/docker.sock /run/docker.sock
