@@ -3,8 +3,8 @@
 //! order; a follow that resumes after its stream is cut with no line lost or repeated; a
 //! restart that changes exactly the targeted instances; exec passing the exit status; and
 //! read-only refusing every change. systemd runs on the lab's droplets, Docker on lab-2's own
-//! engine (reached through its SSH connection), supervisord on lab-1 beside systemd, Kubernetes on
-//! the test API server. A platform that joins fleet joins this file: a `Subject` and one `#[test]`.
+//! engine (reached through its SSH connection), supervisord on lab-1 beside systemd, Dokku's
+//! stand-in on lab-2, Kubernetes on the test API server. A platform that joins fleet joins this file: a `Subject` and one `#[test]`.
 
 mod common;
 #[path = "kube_api/mod.rs"]
@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use common::lab::Lab;
 use serde_json::Value;
 
-/// A process that logs `WORD N …` lines (N counting up from 1), whose follow stream the subject
-/// can cut.
+/// A process that logs `WORD N …` lines (`word` ends where the number starts, N counting up),
+/// whose follow stream the subject can cut.
 struct Counter {
     host: String,
     app: String,
@@ -29,7 +29,7 @@ struct Counter {
 
 impl Counter {
     fn seq(&self, message: &str) -> Option<u64> {
-        message.strip_prefix(self.word)?.strip_prefix(' ')?.split(' ').next()?.parse().ok()
+        message.strip_prefix(self.word)?.split(' ').next()?.parse().ok()
     }
 }
 
@@ -275,11 +275,28 @@ fn conform(s: &dyn Subject) {
     activity_records_the_restart(s);
 }
 
-/// systemd's and supervisord's subjects both live on lab-1, and supervisord's cuts its
-/// follow by killing root's ssh sessions there: one at a time.
+/// Subjects that cut their follow by killing root's ssh sessions on a droplet take it in turn
+/// with the others there: supervisord's with systemd's on lab-1, Docker's with Dokku's on lab-2.
 fn lab_1() -> std::sync::MutexGuard<'static, ()> {
     static LAB_1: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LAB_1.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lab_2() -> std::sync::MutexGuard<'static, ()> {
+    static LAB_2: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LAB_2.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills root's ssh sessions on a droplet twice, 1.5 s apart, while a follow runs (it counts
+/// by itself: None).
+fn cut_roots_sessions(droplet: &str) -> Option<u64> {
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(1500));
+        let killed = Command::new("docker").args(["exec", droplet, "pkill", "-f", "^sshd: root"]).status().unwrap();
+        assert!(killed.success(), "no ssh session of root on {droplet} to kill");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    None
 }
 
 /// systemd on the lab's droplets: shop's units on lab-1, ticker's journal on lab-2 followed as
@@ -318,7 +335,7 @@ impl Subject for Systemd {
         std::thread::sleep(Duration::from_secs(6));
     }
     fn counter(&self) -> Counter {
-        Counter { host: "lab-2-reader".into(), app: "ticker".into(), process: "web".into(), word: "seq" }
+        Counter { host: "lab-2-reader".into(), app: "ticker".into(), process: "web".into(), word: "seq " }
     }
     fn drive_follow(&self) -> Option<u64> {
         for _ in 0..2 {
@@ -386,7 +403,7 @@ impl Subject for Kubernetes {
         });
     }
     fn counter(&self) -> Counter {
-        Counter { host: "k3s-a".into(), app: "ledger".into(), process: "web".into(), word: "seq" }
+        Counter { host: "k3s-a".into(), app: "ledger".into(), process: "web".into(), word: "seq " }
     }
     fn drive_follow(&self) -> Option<u64> {
         const N: u64 = 150;
@@ -448,21 +465,16 @@ impl Subject for Docker {
         std::thread::sleep(Duration::from_secs(3));
     }
     fn counter(&self) -> Counter {
-        Counter { host: "lab-2".into(), app: "notes".into(), process: "counter".into(), word: "seq" }
+        Counter { host: "lab-2".into(), app: "notes".into(), process: "counter".into(), word: "seq " }
     }
     fn drive_follow(&self) -> Option<u64> {
-        for _ in 0..2 {
-            std::thread::sleep(Duration::from_millis(1500));
-            let killed = Command::new("docker").args(["exec", "lab-2", "pkill", "-f", "^sshd: root"]).status().unwrap();
-            assert!(killed.success(), "no ssh session of root on lab-2 to kill");
-        }
-        std::thread::sleep(Duration::from_secs(2));
-        None
+        cut_roots_sessions("lab-2")
     }
 }
 
 #[test]
 fn docker_conforms() {
+    let _lab2 = lab_2();
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
     conform(&Docker { lab });
@@ -505,16 +517,10 @@ impl Subject for Supervisord {
         std::thread::sleep(Duration::from_secs(4));
     }
     fn counter(&self) -> Counter {
-        Counter { host: "lab-1".into(), app: "pay".into(), process: "ticker".into(), word: "tick" }
+        Counter { host: "lab-1".into(), app: "pay".into(), process: "ticker".into(), word: "tick " }
     }
     fn drive_follow(&self) -> Option<u64> {
-        for _ in 0..2 {
-            std::thread::sleep(Duration::from_millis(1500));
-            let killed = Command::new("docker").args(["exec", "lab-1", "pkill", "-f", "^sshd: root"]).status().unwrap();
-            assert!(killed.success(), "no ssh session of root on lab-1 to kill");
-        }
-        std::thread::sleep(Duration::from_secs(2));
-        None
+        cut_roots_sessions("lab-1")
     }
     fn cuts_show(&self) -> bool {
         false
@@ -527,4 +533,56 @@ fn supervisord_conforms() {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-1\"]\n");
     conform(&Supervisord { lab });
+}
+
+/// Dokku on lab-2 (the stand-in `dokku` and the dynos it deploys on lab-2's engine): blog's
+/// web×2 and worker, the worker's `job N done` lines on stderr (three a second) followed while root's ssh
+/// sessions on lab-2 are killed.
+struct Dokku {
+    lab: Lab,
+}
+
+impl Subject for Dokku {
+    fn command(&self, args: &[&str]) -> Command {
+        self.lab.command(args)
+    }
+    fn host(&self) -> &str {
+        "lab-2"
+    }
+    fn platform(&self) -> &str {
+        "dokku"
+    }
+    fn app(&self) -> &str {
+        "blog"
+    }
+    fn processes(&self) -> Vec<&str> {
+        vec!["web", "worker"]
+    }
+    fn restart(&self) -> (&str, &str) {
+        ("worker", "web")
+    }
+    fn restarted(&self) -> &str {
+        "blog.worker.1"
+    }
+    fn secret(&self) -> (&str, &str) {
+        ("SECRET_KEY_BASE", "blog-not-a-secret")
+    }
+    fn seed_history(&self) {
+        // web logs every 2 s, the worker three times a second.
+        std::thread::sleep(Duration::from_secs(4));
+    }
+    fn counter(&self) -> Counter {
+        Counter { host: "lab-2".into(), app: "blog".into(), process: "worker".into(), word: "job " }
+    }
+    fn drive_follow(&self) -> Option<u64> {
+        cut_roots_sessions("lab-2")
+    }
+}
+
+#[test]
+fn dokku_conforms() {
+    let _lab2 = lab_2();
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
+    conform(&Dokku { lab });
 }

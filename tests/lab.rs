@@ -24,8 +24,9 @@ fn discovery_finds_exactly_the_sample_apps() {
     // ticker counts for the log tests; flood is installed but never started, so not loaded;
     // relay restart-loops (fleet check's planted problems); notes is compose services on lab-2's
     // engine and a unit on lab-1 (tests/docker_lab.rs); pay is lab-1's supervisord group
-    // (tests/supervisor_lab.rs).
-    assert_eq!(names, ["billing", "ledger", "notes", "pay", "relay", "shop", "ticker"]);
+    // (tests/supervisor_lab.rs); blog and api are Dokku's on lab-2 (tests/dokku_lab.rs), api
+    // never deployed.
+    assert_eq!(names, ["api", "billing", "blog", "ledger", "notes", "pay", "relay", "shop", "ticker"]);
 
     let shop = app(&v, "shop");
     assert_eq!(shop["formation"], serde_json::json!([["web", 2], ["worker", 2], ["clock", 1]]));

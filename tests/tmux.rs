@@ -97,7 +97,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     let filtered = s.wait_for(&["/billing", "1 shown"]);
     assert!(!filtered.contains("ledger"), "{filtered}");
     s.keys(&["Escape"]);
-    s.wait_for(&["apps 7 "]);
+    s.wait_for(&["apps 9 "]);
     s.keys(&["/", "s", "h", "o", "p", "Enter"]);
     s.wait_for(&["/shop", "1 shown"]);
     s.keys(&["Enter"]);
@@ -138,7 +138,7 @@ fn the_tui_shows_the_lab_apps_and_quits_cleanly() {
     s.keys(&["Escape"]);
     s.wait_for(&["apps › shop", "shop-clock.service"]);
     s.keys(&["Escape"]);
-    s.wait_for(&["┌ apps 7"]);
+    s.wait_for(&["┌ apps 9"]);
     s.keys(&["q"]);
     let after = s.wait_for(&["FLEET-EXIT=0"]);
     assert!(!after.contains("┌ apps"), "the alternate screen is gone after quitting:\n{after}");

@@ -15,8 +15,9 @@ use clap::{Args, Parser, Subcommand};
         this machine, unless fleet.toml says otherwise. Apps are found by naming convention: \
         systemd units {app}-{process}.service installed under /etc/systemd/system, docker-compose \
         projects (the project is the app, each service a process) and containers labelled fleet.app, \
-        supervisord programs (a [group:x] is app x, else {app}-{process} names), Kubernetes \
-        workloads by app.kubernetes.io/name.",
+        supervisord programs (a [group:x] is app x, else {app}-{process} names), Dokku's apps \
+        (dokku apps:list, their dynos by Dokku's labels), Kubernetes workloads by \
+        app.kubernetes.io/name.",
     after_help = "Exit status: 0 every host answered, 1 some host failed (the rest is printed), 2 usage or config error."
 )]
 pub struct Cli {
@@ -91,7 +92,7 @@ pub enum Command {
     Rollout(RestartArgs),
     /// Roll an app's Kubernetes deployments back to their previous revision (`rollout undo`)
     Rollback(RestartArgs),
-    /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd, supervisord); in a running container (Docker); in a pod (Kubernetes)
+    /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd, supervisord); in a running container (Docker) or dyno (Dokku); in a pod (Kubernetes)
     Shell(ShellArgs),
     /// Run one command like `fleet shell` would, passing output and exit status through
     Run(RunArgs),
@@ -99,7 +100,7 @@ pub enum Command {
     Forward(ForwardArgs),
     /// Show the audit log of actions taken
     Audit(AuditArgs),
-    /// An app's env vars as its platform gives them (systemd, compose, supervisord, Kubernetes), secrets masked (Heroku's `config`)
+    /// An app's env vars as its platform gives them (systemd, compose, supervisord, Dokku, Kubernetes), secrets masked (Heroku's `config`)
     Config(ConfigArgs),
     /// The services beside the apps (Redis, PostgreSQL, nginx, …) and which app uses which
     Addons(AddonsArgs),

@@ -70,7 +70,10 @@ pub async fn run(ctx: &Context, app: &str, hosts: &[String], change: Change, no_
                     println!("{}: {path}: no change", t.host);
                     continue;
                 }
-                println!("{}: {path}: written (backup kept)", t.host);
+                // A file is written with a backup beside it; a platform that keeps the env
+                // itself (Dokku's config) was changed through its own command.
+                let how = if path.starts_with('/') { "written (backup kept)" } else { "changed" };
+                println!("{}: {path}: {how}", t.host);
                 for l in diff(&old, &new, reveal) {
                     println!("  {}", crate::text::sanitize(&l));
                 }

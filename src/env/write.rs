@@ -23,6 +23,31 @@ pub fn file_for(target: &HostTarget, convention_file: &str) -> Option<String> {
     files.iter().find(|f| **f == convention_file).or(files.last()).map(|f| f.to_string())
 }
 
+/// An edited whole env (KEY=VALUE text) as the changes from `current`: keys set (new or with a
+/// new value), keys removed — for platforms whose env is changed by command, not by file
+/// (supervisord's environment=, Dokku's config:set). An invalid line is refused with its number.
+pub fn changes_between(current: &str, edited: &str) -> Result<Vec<Change>, String> {
+    let parsed = super::parse::parse(edited);
+    if let Some(bad) = parsed.invalid.first() {
+        return Err(format!("line {}: {}", bad.line, bad.reason));
+    }
+    let pairs = |p: &super::parse::EnvFile| -> Vec<(String, String)> {
+        p.effective().into_iter().map(|a| (a.key.clone(), a.value.clone())).collect()
+    };
+    let new = pairs(&parsed);
+    let old = pairs(&super::parse::parse(current));
+    let set: Vec<(String, String)> = new.iter().filter(|kv| !old.contains(kv)).cloned().collect();
+    let unset: Vec<String> = old.iter().filter(|(k, _)| !new.iter().any(|(nk, _)| nk == k)).map(|(k, _)| k.clone()).collect();
+    let mut out = Vec::new();
+    if !set.is_empty() {
+        out.push(Change::Set(set));
+    }
+    if !unset.is_empty() {
+        out.push(Change::Unset(unset));
+    }
+    Ok(out)
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

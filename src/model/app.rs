@@ -20,6 +20,8 @@ pub enum ProcessKind {
     Container,
     /// One instance of a supervisord program (`group:name`).
     SupervisorProgram,
+    /// A Dokku app with no dyno running (not deployed, or stopped): its row.
+    DokkuApp,
 }
 
 /// The normalised run state of a process, whatever the backend calls it.

@@ -9,6 +9,7 @@
 
 pub mod demo;
 pub mod docker;
+pub mod dokku;
 pub mod kube;
 pub mod machine;
 pub mod registry;

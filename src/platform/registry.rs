@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::kube::KubeSetup;
 use super::machine::Machine;
-use super::{Backend, Platform, docker, supervisor, systemd};
+use super::{Backend, Platform, docker, dokku, supervisor, systemd};
 use crate::model::{HostKind, HostSpec};
 use crate::transport::ssh::UnknownKeyPolicy;
 use crate::transport::ssh::connect::PassphrasePrompt;
@@ -15,10 +15,13 @@ use crate::transport::{LocalTransport, SshTransport, Transport};
 /// Every platform a machine may run apps on, in the order their processes are listed. Each
 /// one's probe says whether it is there.
 pub fn machine_platforms(transport: &Arc<Transport>) -> Vec<Box<dyn Platform>> {
+    // Dokku's dynos are containers of the same engine: one connection, one watch, shared.
+    let docker = docker::Docker::new(transport.clone());
     vec![
         Box::new(systemd::Systemd::new(transport.clone())),
-        Box::new(docker::Docker::new(transport.clone())),
+        Box::new(docker.clone()),
         Box::new(supervisor::Supervisor::new(transport.clone())),
+        Box::new(dokku::Dokku::new(transport.clone(), docker)),
     ]
 }
 

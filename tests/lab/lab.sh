@@ -231,6 +231,9 @@ ensure_containers() {
       --log-opt max-size=1m --log-opt max-file=2 \
       "$ENGINE_IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo "seq $i"; sleep 0.1; done' >/dev/null
   fi
+  # Dokku's app blog (the stand-in deploys it as Dokku's scheduler would; see provision.sh).
+  docker exec lab-2 dokku standin:boot >"$LAB_DIR/dokku-lab-2.log" 2>&1 \
+    || { tail -n 20 "$LAB_DIR/dokku-lab-2.log" >&2; die "the Dokku stand-in on lab-2 failed (see $LAB_DIR/dokku-lab-2.log)"; }
   if ! engine inspect relay-agent >/dev/null 2>&1; then
     engine run -d --init --name relay-agent --label fleet.app=relay --label fleet.process=agent --restart unless-stopped \
       "$ENGINE_IMAGE" sh -c 'while :; do echo "agent: relayed $(date +%s)"; sleep 5; done' >/dev/null

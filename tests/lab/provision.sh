@@ -233,6 +233,197 @@ CONF
   supervisor_reaches '^pay:pay-web  *RUNNING'
 }
 
+# A stand-in for Dokku on lab-2 (no real Dokku can be installed here): /usr/local/bin/dokku
+# answers the commands fleet uses in Dokku's documented formats (fixtures/dokku/), for 0.38.21
+# or, with /var/lib/dokku-standin/VERSION saying 0.37.4, for 0.37; and deploys as Dokku's
+# docker-local scheduler does: containers APP.PROCESS.N on lab-2's engine, labelled
+# com.dokku.*, each new one first named APP.PROCESS.N.upcoming-NNNN, then the old one removed
+# and the new one renamed. Apps: blog (web×2, worker), api (created, never deployed).
+dokku_standin() {
+  mkdir -p /var/lib/dokku-standin/apps
+  [ -f /var/lib/dokku-standin/VERSION ] || echo 0.38.21 >/var/lib/dokku-standin/VERSION
+  cat >/var/lib/dokku-standin/apps/blog.json <<'JSON'
+{"deployed": true, "running": true, "scale": {"web": 2, "worker": 1},
+ "env": {"DATABASE_URL": "postgres://blog:s3cret@dokku-postgres-blog-db:5432/blog_db", "DOKKU_APP_RESTORE": "1",
+         "DOKKU_PROXY_PORT": "80", "GIT_REV": "4f2a9c1", "SECRET_KEY_BASE": "blog-not-a-secret"}}
+JSON
+  cat >/var/lib/dokku-standin/apps/api.json <<'JSON'
+{"deployed": false, "running": false, "scale": {}, "env": {"DOKKU_APP_RESTORE": "1"}}
+JSON
+  cat >/usr/local/bin/dokku <<'PY'
+#!/usr/bin/python3
+"""fleet lab: a Dokku stand-in (see tests/lab/provision.sh). Formats as Dokku prints them."""
+import base64, json, os, random, sys, time
+import docker
+
+ROOT = "/var/lib/dokku-standin"
+IMAGE = "fleet-app:lab"
+COMMANDS = {
+    "web": 'i=0; echo "$DYNO listening on $PORT"; while :; do i=$((i+1)); echo "GET /posts/$i 200"; sleep 2; done',
+    "worker": 'i=0; while :; do i=$((i+1)); echo "job $i done" >&2; sleep 0.3; done',
+}
+
+def fail(msg, code=1):
+    print(f" !     {msg}", file=sys.stderr)
+    sys.exit(code)
+
+def version():
+    return open(f"{ROOT}/VERSION").read().strip()
+
+def vtuple():
+    return tuple(int(p) for p in version().split("."))
+
+def apps():
+    return sorted(f[:-5] for f in os.listdir(f"{ROOT}/apps") if f.endswith(".json"))
+
+def load(app):
+    if app not in apps():
+        fail(f"App {app} does not exist")
+    return json.load(open(f"{ROOT}/apps/{app}.json"))
+
+def save(app, state):
+    tmp = f"{ROOT}/apps/.{app}.json"
+    json.dump(state, open(tmp, "w"))
+    os.rename(tmp, f"{ROOT}/apps/{app}.json")
+
+def client():
+    return docker.from_env()
+
+def dyno_containers(app):
+    cs = client().containers.list(all=True, filters={"label": [f"com.dokku.app-name={app}", "com.dokku.container-type=deploy"]})
+    return {c.name: c for c in cs}
+
+def deploy(app, only=None):
+    state = load(app)
+    dc = client()
+    existing = dyno_containers(app)
+    for proc, count in sorted(state["scale"].items()):
+        if only and proc != only:
+            continue
+        for n in range(1, count + 1):
+            name, dyno = f"{app}.{proc}.{n}", f"{proc}.{n}"
+            env = dict(state["env"], DYNO=dyno, PORT="5000")
+            labels = {"com.dokku.app-name": app, "com.dokku.process-type": proc, "com.dokku.dyno": dyno,
+                      "com.dokku.container-type": "deploy", "com.dokku.image-stage": "release", "dokku": "",
+                      "org.label-schema.schema-version": "1.0", "org.label-schema.vendor": "dokku"}
+            upcoming = f"{name}.upcoming-{random.randint(1000, 9999)}"
+            new = dc.containers.create(IMAGE, ["/bin/sh", "-c", COMMANDS.get(proc, COMMANDS["web"])], name=upcoming, labels=labels,
+                                       environment=env, init=True, detach=True,
+                                       log_config={"type": "json-file", "config": {"max-size": "1m", "max-file": "2"}},
+                                       restart_policy={"Name": "on-failure", "MaximumRetryCount": 10})
+            new.start()
+            print(f"-----> Deploying {proc} (count={count})")
+            old = existing.get(name)
+            if old is not None:
+                old.remove(force=True)
+            new.rename(name)
+    state["deployed"] = True
+    state["running"] = True
+    save(app, state)
+    print("=====> Application deployed")
+
+def ps_report(app, fmt):
+    state = load(app)
+    status = {}
+    for name, c in dyno_containers(app).items():
+        parts = name.split(".")
+        if len(parts) == 3:
+            status[f"status-{parts[1]}-{parts[2]}"] = f"{c.status} (CID: {c.id[:11]})"
+    report = {"computed-stop-timeout-seconds": "30", "deployed": str(state["deployed"]).lower(),
+              "global-stop-timeout-seconds": "30", "processes": str(sum(state["scale"].values())),
+              "ps-can-scale": "true", "ps-computed-procfile-path": "Procfile", "ps-global-procfile-path": "Procfile",
+              "ps-procfile-path": "", "ps-restart-policy": "on-failure:10", "restore": "true",
+              "running": str(state["running"] and bool(status)).lower(), "stop-timeout-seconds": "30", **status}
+    if fmt == "json":
+        print(json.dumps(report, sort_keys=True, separators=(",", ":")))
+        return
+    print(f"=====> {app} ps information")
+    for k in sorted(report):
+        key = k.replace("-", " ").replace(".", " ")
+        print(f"       {(key[0].upper() + key[1:] + ':'):<31}{report[k]}")
+
+def main(argv):
+    quiet = False
+    while argv and argv[0].startswith("--"):
+        quiet = quiet or argv[0] == "--quiet"
+        argv = argv[1:]
+    if not argv:
+        fail("Usage: dokku [--quiet] COMMAND <app> [command-specific-options]")
+    cmd, args = argv[0], argv[1:]
+    flags = [a for a in args if a.startswith("--")]
+    fmt = args[args.index("--format") + 1] if "--format" in args else "stdout"
+    words = [a for i, a in enumerate(args) if not a.startswith("--") and not (i > 0 and args[i - 1] == "--format")]
+    if cmd == "version":
+        print(f"dokku version {version()}")
+    elif cmd == "apps:list":
+        if fmt == "json" and vtuple() >= (0, 38, 21):
+            print(json.dumps(apps(), separators=(",", ":")))
+        else:
+            if not quiet:
+                print("=====> My Apps")
+            for a in apps():
+                print(a)
+    elif cmd == "ps:report" and words:
+        ps_report(words[0], fmt)
+    elif cmd == "config:export" and words:
+        env = load(words[0])["env"]
+        if fmt == "json":
+            print(json.dumps(env, sort_keys=True, separators=(",", ":")))
+        else:
+            for k in sorted(env):
+                print(f"export {k}='{env[k]}'")
+    elif cmd in ("config:set", "config:unset") and words:
+        app, state = words[0], load(words[0])
+        if cmd == "config:set":
+            print("-----> Setting config vars")
+            for kv in words[1:]:
+                if "=" not in kv:
+                    fail(f"Invalid env pair: {kv}")
+                k, v = kv.split("=", 1)
+                if "--encoded" in flags:
+                    v = base64.b64decode(v).decode()
+                state["env"][k] = v
+                print(f"       {k + ':':<20}{v}")
+        else:
+            print("-----> Unsetting config vars")
+            for k in words[1:]:
+                state["env"].pop(k, None)
+                print(f"       {k}")
+        save(app, state)
+        if "--no-restart" not in flags and state["deployed"]:
+            deploy(app)
+    elif cmd == "ps:restart" and words:
+        state = load(words[0])
+        if not state["deployed"]:
+            fail(f"App {words[0]} has not been deployed")
+        deploy(words[0], words[1] if len(words) > 1 else None)
+    elif cmd == "standin:boot":
+        # lab.sh, once the engine is up: blog deployed if it is not, and what a deploy and a
+        # `dokku run` leave behind that are not dynos.
+        existing = dyno_containers("blog")
+        # Deployed by an older stand-in (the engine outlives a re-provisioned lab-2): again.
+        stale = any(c.attrs["Config"]["Cmd"][-1] != COMMANDS.get(c.labels.get("com.dokku.process-type"), "")
+                    for n, c in existing.items() if len(n.split(".")) == 3)
+        if "blog.web.1" not in existing or stale:
+            deploy("blog")
+        dc = client()
+        names = {c.name for c in dc.containers.list(all=True)}
+        labels = {"com.dokku.app-name": "blog", "com.dokku.process-type": "web", "com.dokku.dyno": "web.1",
+                  "com.dokku.container-type": "deploy", "com.dokku.image-stage": "release"}
+        if "blog.web.1.upcoming-4242" not in names:
+            dc.containers.create(IMAGE, ["/bin/true"], name="blog.web.1.upcoming-4242", labels=labels)
+        if "blog.run.7001" not in names:
+            dc.containers.run(IMAGE, ["sleep", "infinity"], name="blog.run.7001", detach=True, init=True,
+                              labels={"com.dokku.app-name": "blog", "com.dokku.container-type": "run"})
+    else:
+        fail(f"`{cmd}` is not a dokku command.\n !     See `dokku help` for a list of available commands.")
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+PY
+  chmod 755 /usr/local/bin/dokku
+}
+
 case "$ROLE" in
   lab-1)
     make_app shop
@@ -352,6 +543,7 @@ RUN
     rm -f /srv/data/fill && dd if=/dev/zero of=/srv/data/fill bs=1k count=7800 status=none
     units="shop-web shop-worker billing@web billing@worker acme-agent ticker-web relay-worker"
     pay_on_lab_2
+    dokku_standin
     # lab-2's Docker Engine (a dockerd of the lab machine in this droplet's network namespace,
     # see lab.sh): its socket is bound in at /srv/engine, and found where Docker puts it.
     ln -sf /srv/engine/docker.sock /run/docker.sock

@@ -31,6 +31,8 @@ pub const COMPOSE_WORKDIR: &str = "com.docker.compose.project.working_dir";
 pub const COMPOSE_FILES: &str = "com.docker.compose.project.config_files";
 pub const FLEET_APP: &str = "fleet.app";
 pub const FLEET_PROCESS: &str = "fleet.process";
+/// Dokku's scheduler labels every container of an app with its name.
+pub const DOKKU_APP: &str = "com.dokku.app-name";
 
 /// Images (their last path part, before the tag) and main executables that make a container an
 /// add-on, with the add-on kind's name as `model::addon::Kind` parses it.
@@ -72,7 +74,7 @@ pub fn labels(c: &ContainerInspectResponse) -> &HashMap<String, String> {
     c.config.as_ref().and_then(|c| c.labels.as_ref()).unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
 }
 
-fn label<'a>(c: &'a ContainerInspectResponse, key: &str) -> Option<&'a str> {
+pub fn label<'a>(c: &'a ContainerInspectResponse, key: &str) -> Option<&'a str> {
     labels(c).get(key).map(String::as_str).filter(|v| !v.is_empty())
 }
 
@@ -92,6 +94,10 @@ pub fn addon_kind(c: &ContainerInspectResponse) -> Option<&'static str> {
 
 /// The (app, process) a container belongs to, or why none.
 pub fn app_of(c: &ContainerInspectResponse, convention: &Convention) -> Option<(String, String)> {
+    // Dokku's containers are the Dokku platform's (platform::dokku), whatever else they carry.
+    if label(c, DOKKU_APP).is_some() {
+        return None;
+    }
     let (app, process) = if let Some(app) = label(c, FLEET_APP) {
         let process = label(c, FLEET_PROCESS).or(label(c, COMPOSE_SERVICE)).unwrap_or("web");
         (app, process)
@@ -260,7 +266,7 @@ pub fn facts(c: &ContainerInspectResponse, image_created: Option<Timestamp>) -> 
     }
 }
 
-fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process: String, extra: Extra) -> Process {
+pub fn process_of(c: &ContainerInspectResponse, host: &HostId, app: String, process: String, extra: Extra) -> Process {
     let (state, detail, why) = state_of(c);
     let facts = facts(c, extra.image_created);
     let warning = match (state, facts.health.as_deref()) {

@@ -99,7 +99,9 @@ impl Engine {
         self.broken.lock().ok().and_then(|b| b.clone())
     }
 
-    async fn relist(&self) -> Result<(), String> {
+    /// Lists and inspects every container again (after an action that replaced some: Dokku's
+    /// deploys), not waiting for their events.
+    pub async fn relist(&self) -> Result<(), String> {
         let list =
             self.docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).build())).await.map_err(|e| describe(&e))?;
         let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();

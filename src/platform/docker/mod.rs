@@ -50,29 +50,31 @@ pub static INFO: PlatformInfo = PlatformInfo {
         metrics: Can::Yes,
     },
     plan,
-    // The container, why it is not running (or not healthy), its image (and ID) and published
-    // ports.
-    label: |p| {
-        let image = p
-            .container
-            .as_ref()
-            .map(|c| {
-                let ports = if c.ports.is_empty() { String::new() } else { format!(" · {}", c.ports.join(" ")) };
-                format!(" · {} ({}){ports}", c.image, c.image_id)
-            })
-            .unwrap_or_default();
-        // What is wrong first: on a narrow terminal the image is what gets cut.
-        match (&p.why, &p.warning) {
-            (Some(why), _) => format!("{} · {why}{image}", p.source),
-            (None, Some(w)) => format!("{} · {w}{image}", p.source),
-            (None, None) => format!("{}{image}", p.source),
-        }
-    },
+    label: container_label,
     rollout_each: true,
 };
 
 pub fn info() -> PlatformRef {
     PlatformRef(&INFO)
+}
+
+/// The process row's last column for a container: its name, why it is not running (or not
+/// healthy), its image (and ID) and published ports.
+pub fn container_label(p: &Process) -> String {
+    let image = p
+        .container
+        .as_ref()
+        .map(|c| {
+            let ports = if c.ports.is_empty() { String::new() } else { format!(" · {}", c.ports.join(" ")) };
+            format!(" · {} ({}){ports}", c.image, c.image_id)
+        })
+        .unwrap_or_default();
+    // What is wrong first: on a narrow terminal the image is what gets cut.
+    match (&p.why, &p.warning) {
+        (Some(why), _) => format!("{} · {why}{image}", p.source),
+        (None, Some(w)) => format!("{} · {w}{image}", p.source),
+        (None, None) => format!("{}{image}", p.source),
+    }
 }
 
 /// The engine API calls each step makes, as the confirmation shows them.
@@ -98,26 +100,33 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
 /// The socket path fleet uses unless `[convention] docker_socket` says otherwise.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
+/// A clone shares the engine connection and its watch: Dokku's platform reads the same engine.
+#[derive(Clone)]
 pub struct Docker {
     transport: Arc<Transport>,
     /// The engine as last connected; None until the first refresh that finds its socket.
-    engine: Mutex<Option<Arc<Engine>>>,
+    engine: Arc<Mutex<Option<Arc<Engine>>>>,
     changed: Arc<Notify>,
-    socket: std::sync::Mutex<String>,
+    socket: Arc<std::sync::Mutex<String>>,
     /// Whether the last refresh found a socket this user may open: without one, add-ons and
     /// the rest have nothing to ask.
-    present: std::sync::atomic::AtomicBool,
+    present: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Docker {
     pub fn new(transport: Arc<Transport>) -> Docker {
         Docker {
             transport,
-            engine: Mutex::default(),
+            engine: Arc::default(),
             changed: Arc::new(Notify::new()),
-            socket: std::sync::Mutex::new(DEFAULT_SOCKET.into()),
+            socket: Arc::new(std::sync::Mutex::new(DEFAULT_SOCKET.into())),
             present: Default::default(),
         }
+    }
+
+    /// Whether the last refresh found an engine this user may use.
+    pub fn present(&self) -> bool {
+        self.present.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn socket(&self) -> String {
@@ -126,7 +135,7 @@ impl Docker {
 
     /// The watched engine, connecting (and starting its watch) when there is none or its event
     /// stream broke.
-    async fn engine(&self) -> Result<Arc<Engine>, String> {
+    pub(crate) async fn engine(&self) -> Result<Arc<Engine>, String> {
         let mut slot = self.engine.lock().await;
         if let Some(e) = slot.as_ref()
             && e.broken().is_none()
@@ -237,7 +246,7 @@ pub fn socket_state(section: Option<&str>) -> SocketState {
     SocketState::Absent
 }
 
-fn now_of(c: &bollard::models::ContainerInspectResponse) -> UnitNow {
+pub(crate) fn now_of(c: &bollard::models::ContainerInspectResponse) -> UnitNow {
     let (state, detail, _) = containers::state_of(c);
     UnitNow {
         unit: containers::name_of(c),

@@ -531,20 +531,8 @@ impl Platform for Supervisor {
         if crate::env::write::sha256_hex(current.as_bytes()) != sha {
             return Err(format!("refused: {}: the environment changed since it was read", t.host));
         }
-        let parsed = crate::env::parse::parse(text);
-        if let Some(bad) = parsed.invalid.first() {
-            return Err(self.err(format!("line {}: {}", bad.line, bad.reason)));
-        }
-        let new: Vec<(String, String)> = parsed.effective().into_iter().map(|a| (a.key.clone(), a.value.clone())).collect();
-        let old: Vec<(String, String)> =
-            crate::env::parse::parse(&current).effective().into_iter().map(|a| (a.key.clone(), a.value.clone())).collect();
-        let set: Vec<(String, String)> = new.iter().filter(|kv| !old.contains(kv)).cloned().collect();
-        let unset: Vec<String> = old.iter().filter(|(k, _)| !new.iter().any(|(nk, _)| nk == k)).map(|(k, _)| k.clone()).collect();
-        if !set.is_empty() {
-            self.change_programs(t, app, &Change::Set(set)).await?;
-        }
-        if !unset.is_empty() {
-            self.change_programs(t, app, &Change::Unset(unset)).await?;
+        for change in crate::env::write::changes_between(&current, text).map_err(|e| self.err(e))? {
+            self.change_programs(t, app, &change).await?;
         }
         Ok(())
     }

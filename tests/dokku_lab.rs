@@ -1,0 +1,174 @@
+//! Dokku on lab-2, against the stand-in `dokku` (no real Dokku can be installed here; see
+//! fixtures/dokku/README.md) and real containers it deploys on lab-2's engine as Dokku's
+//! scheduler names and labels them: blog's dynos beside lab-2's compose services and systemd
+//! units, an app never deployed still a row, deploy leftovers and `dokku run` containers not
+//! processes; config masked, set and unset through `dokku config:set --encoded` and deployed by
+//! `ps:restart`; restart of one process type; logs and run through the dynos; both the 0.38 and
+//! the 0.37 app list.
+
+mod common;
+
+use std::process::Command;
+
+use common::lab::Lab;
+use serde_json::Value;
+
+/// Every test here takes its turn: config changes and restarts replace blog's containers.
+static CHANGES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn changing() -> std::sync::MutexGuard<'static, ()> {
+    CHANGES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lab() -> Lab {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
+    lab
+}
+
+/// The stand-in itself, by the test's own hand.
+fn dokku(args: &str) -> String {
+    let out = Command::new("docker").args(["exec", "lab-2", "sh", "-c", &format!("dokku {args}")]).output().unwrap();
+    assert!(out.status.success(), "dokku {args}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Each dyno's container ID, from `ps:report` (as Dokku itself reports them).
+fn cids() -> std::collections::BTreeMap<String, String> {
+    let v: Value = serde_json::from_str(&dokku("ps:report blog --format json")).unwrap();
+    v.as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("status-"))
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn app(v: &Value, name: &str) -> Value {
+    v["apps"].as_array().unwrap().iter().find(|a| a["name"] == name).cloned().unwrap_or_else(|| panic!("no app {name}: {v}"))
+}
+
+#[test]
+fn dokku_apps_beside_compose_services_and_units() {
+    let _g = changing();
+    let lab = lab();
+    let (code, v, stderr) = lab.fleet_json(&["apps", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let blog = app(&v, "blog");
+    assert_eq!(blog["formation"], serde_json::json!([["web", 2], ["worker", 1]]), "{blog}");
+    let sources: Vec<&str> = blog["processes"].as_array().unwrap().iter().map(|p| p["source"].as_str().unwrap()).collect();
+    // Not blog.web.1.upcoming-4242 (a deploy's leftover) nor blog.run.7001 (`dokku run`).
+    assert_eq!(sources, ["blog.web.1", "blog.web.2", "blog.worker.1"]);
+    assert!(blog["processes"].as_array().unwrap().iter().all(|p| p["platform"] == "dokku" && p["state"] == "running"), "{blog}");
+    // Created, never deployed: still a row, saying so.
+    let api = app(&v, "api");
+    let row = &api["processes"][0];
+    assert_eq!((row["state"].as_str(), row["source"].as_str()), (Some("stopped"), Some("api")), "{api}");
+    assert!(row["why"].as_str().unwrap().contains("nothing deployed yet"), "{api}");
+    // The compose app and the systemd units of the same droplet, from the same refresh.
+    assert!(app(&v, "notes")["processes"].as_array().unwrap().iter().any(|p| p["platform"] == "docker"));
+    assert!(app(&v, "shop")["processes"].as_array().unwrap().iter().any(|p| p["platform"] == "systemd" && p["host"] == "lab-2"));
+    let (_, hosts, _) = lab.fleet_json(&["hosts", "--json"]);
+    assert_eq!(hosts[0]["platform_notes"], serde_json::json!([]), "{hosts}");
+}
+
+#[test]
+fn config_is_masked_and_changed_through_dokku() {
+    let _g = changing();
+    let lab = lab();
+    let (code, v, stderr) = lab.fleet_json(&["config", "blog", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let key = v.as_array().unwrap().iter().find(|r| r["key"] == "SECRET_KEY_BASE").unwrap_or_else(|| panic!("{v}"));
+    assert!(key["masked"] == true && !key.to_string().contains("blog-not-a-secret"), "{key}");
+    // A value with spaces, quotes and shell syntax reaches Dokku as it is (base64, --encoded),
+    // then ps:restart deploys it: the dynos are new containers with it.
+    let before = cids();
+    let value = r#"it's "quoted"; $(touch /tmp/pwned) `id`"#;
+    let out = lab.fleet(&["config:set", "blog", &format!("GREETING={value}"), "API_TOKEN=t0p s3cret"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("t0p s3cret"), "secrets stay masked: {text}");
+    let exported: Value = serde_json::from_str(&dokku("config:export blog --format json")).unwrap();
+    assert_eq!((exported["GREETING"].as_str(), exported["API_TOKEN"].as_str()), (Some(value), Some("t0p s3cret")));
+    let after = cids();
+    assert!(before.iter().all(|(k, id)| after.get(k) != Some(id)), "every dyno was deployed anew: {before:?} {after:?}");
+    let out = lab.fleet(&["run", "blog", "-p", "web", "--", "printenv", "GREETING"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{value}\n"), "{}", String::from_utf8_lossy(&out.stderr));
+    let pwned = Command::new("docker").args(["exec", "lab-2", "test", "-e", "/tmp/pwned"]).status().unwrap();
+    assert!(!pwned.success(), "nothing in the value was run");
+    // The audit log names the keys, never the values.
+    let audit = common::lab::read(&lab.scratch.path().join(".local/state/fleet/audit.jsonl"));
+    assert!(
+        audit.contains("dokku config:set --no-restart --encoded blog GREETING=… API_TOKEN=…")
+            && audit.contains("dokku ps:restart blog web"),
+        "{audit}"
+    );
+    assert!(!audit.contains("t0p s3cret"), "{audit}");
+
+    let out = lab.fleet(&["config:unset", "blog", "GREETING", "API_TOKEN"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let exported: Value = serde_json::from_str(&dokku("config:export blog --format json")).unwrap();
+    assert!(exported.get("GREETING").is_none() && exported["SECRET_KEY_BASE"] == "blog-not-a-secret", "{exported}");
+    let out = lab.fleet(&["run", "blog", "-p", "web", "--", "printenv", "GREETING"]);
+    assert_eq!(out.status.code(), Some(1), "gone from the new dynos");
+}
+
+#[test]
+fn restart_of_one_process_type_goes_through_dokku() {
+    let _g = changing();
+    let lab = lab();
+    let before = cids();
+    let out = lab.fleet(&["restart", "blog", "-p", "worker", "--yes"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let after = cids();
+    assert_ne!(after["status-worker-1"], before["status-worker-1"], "the worker is a new container");
+    assert_eq!(after["status-web-1"], before["status-web-1"], "web was not touched");
+    assert!(text.contains("blog.worker.1"), "{text}");
+    // Not deployed: Dokku's own refusal, exit 1.
+    let out = lab.fleet(&["restart", "api", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("api has not been deployed"), "{}", String::from_utf8_lossy(&out.stderr));
+    // No rollback on Dokku, and fleet says why instead of doing something else.
+    let out = lab.fleet(&["rollback", "blog", "--yes"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Dokku keeps no release"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn logs_and_run_go_through_the_dynos() {
+    let _g = changing();
+    let lab = lab();
+    // Worker lines are on stderr, three a second; web's on stdout every 2 s.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let out = lab.command(&["logs", "blog", "-n", "200", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let sources: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["source"].as_str().unwrap()).collect();
+    assert!(sources.contains("blog.worker.1") && sources.iter().any(|s| s.starts_with("blog.web.")), "{sources:?}");
+    assert!(lines.iter().any(|l| l["stream"] == "stderr" && l["message"].as_str().unwrap().starts_with("job ")), "{lines:?}");
+    let out = lab.fleet(&["run", "blog", "-p", "web", "--", "sh", "-c", "echo $DYNO $PORT; exit 4"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "web.1 5000\n");
+}
+
+#[test]
+fn dokku_0_37_lists_apps_as_text() {
+    let _g = changing();
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = Command::new("docker").args(["exec", "lab-2", "sh", "-c", "echo 0.38.21 >/var/lib/dokku-standin/VERSION"]).status();
+        }
+    }
+    let _restore = Restore;
+    let set = Command::new("docker").args(["exec", "lab-2", "sh", "-c", "echo 0.37.4 >/var/lib/dokku-standin/VERSION"]).status().unwrap();
+    assert!(set.success());
+    // 0.37 has no `apps:list --format json`: the stand-in prints the text list then, as Dokku did.
+    assert!(dokku("apps:list --format json").starts_with("=====> My Apps"));
+    let lab = lab();
+    let (code, v, stderr) = lab.fleet_json(&["apps", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(app(&v, "blog")["formation"], serde_json::json!([["web", 2], ["worker", 1]]));
+    assert_eq!(app(&v, "api")["processes"][0]["state"], "stopped");
+}
