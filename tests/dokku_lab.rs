@@ -172,3 +172,16 @@ fn dokku_0_37_lists_apps_as_text() {
     assert_eq!(app(&v, "blog")["formation"], serde_json::json!([["web", 2], ["worker", 1]]));
     assert_eq!(app(&v, "api")["processes"][0]["state"], "stopped");
 }
+
+#[test]
+fn dokku_services_are_add_ons_of_the_apps_linked_to_them() {
+    let lab = lab();
+    let (code, v, stderr) = lab.fleet_json(&["addons", "--json", "--host", "lab-2"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let all = v["addons"].as_array().unwrap();
+    let redis = all.iter().find(|a| a["unit"] == "dokku redis blog-cache").unwrap_or_else(|| panic!("dokku-redis's service: {v}"));
+    assert_eq!((redis["kind"].as_str(), redis["state"].as_str()), (Some("redis"), Some("running")), "{redis}");
+    assert_eq!(redis["used_by"], serde_json::json!([{"app": "blog", "key": "REDIS_URL"}]), "{redis}");
+    // Once, as Dokku's: not also as a bare container of the Docker platform.
+    assert!(!all.iter().any(|a| a["unit"] == "container dokku.redis.blog-cache"), "{v}");
+}

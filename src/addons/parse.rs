@@ -51,6 +51,7 @@ pub fn parse(output: &str, host: &HostId) -> Result<Vec<AddOn>, String> {
         out.push(AddOn {
             host: host.clone(),
             kind,
+            name: None,
             unit: u.id.clone(),
             state: state_of(&u.active_state),
             detail: format!("{} ({})", u.active_state, u.sub_state),

@@ -53,7 +53,7 @@ pub async fn run(ctx: &Context, args: AddonsArgs) -> anyhow::Result<i32> {
                 .collect();
             rows.push(vec![
                 a.host.0.clone(),
-                a.kind.label().into(),
+                a.name.as_ref().map(|n| format!("{} {n}", a.kind.label())).unwrap_or_else(|| a.kind.label().into()),
                 a.version.clone().unwrap_or_default(),
                 a.state.label().into(),
                 a.listen.join(" "),

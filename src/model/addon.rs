@@ -131,6 +131,10 @@ pub struct Use {
 pub struct AddOn {
     pub host: HostId,
     pub kind: Kind,
+    /// The service's own name where it has one apart from its unit (a Dokku service:
+    /// `blog-cache`): shown beside its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub unit: String,
     pub state: ProcessState,
     pub detail: String,

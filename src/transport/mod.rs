@@ -39,7 +39,11 @@ pub enum Transport {
 }
 
 fn timed_out() -> HostError {
-    HostError::new(HostErrorKind::Command, format!("no answer within {} s", COMMAND_TIMEOUT.as_secs()))
+    timed_out_after(COMMAND_TIMEOUT)
+}
+
+fn timed_out_after(limit: Duration) -> HostError {
+    HostError::new(HostErrorKind::Command, format!("no answer within {} s", limit.as_secs()))
 }
 
 impl Transport {
@@ -57,13 +61,18 @@ impl Transport {
 
     /// Runs one command (a string from a platform's `commands`, with every remote name quoted).
     pub async fn exec(&self, command: &str) -> Result<ExecOutput, HostError> {
+        self.exec_within(command, COMMAND_TIMEOUT).await
+    }
+
+    /// `exec` for a command that takes its time by design (a Dokku deploy with its checks).
+    pub async fn exec_within(&self, command: &str, limit: Duration) -> Result<ExecOutput, HostError> {
         let run = async {
             match self {
                 Transport::Ssh(t) => t.exec(command).await,
                 Transport::Local(t) => t.exec(command).await,
             }
         };
-        tokio::time::timeout(COMMAND_TIMEOUT, run).await.unwrap_or_else(|_| Err(timed_out()))
+        tokio::time::timeout(limit, run).await.unwrap_or_else(|_| Err(timed_out_after(limit)))
     }
 
     /// Runs one command with `input` on its stdin (file writes: content never on a command line).

@@ -32,7 +32,10 @@ impl TableRow for Row<'_> {
             a.used_by.iter().filter(|u| u.app == self.app).map(|u| u.key.clone()).collect::<Vec<_>>().join(", ")
         };
         vec![
-            Line::from(Span::styled(a.kind.label(), theme.accent())),
+            Line::from(Span::styled(
+                a.name.as_ref().map(|n| format!("{} {}", a.kind.label(), sanitize(n))).unwrap_or_else(|| a.kind.label().into()),
+                theme.accent(),
+            )),
             Line::from(sanitize(&a.host.0).into_owned()),
             Line::from(sanitize(a.version.as_deref().unwrap_or("")).into_owned()),
             Line::from(Span::styled(a.state.label(), theme.process_state(a.state))),

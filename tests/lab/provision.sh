@@ -245,8 +245,12 @@ dokku_standin() {
   cat >/var/lib/dokku-standin/apps/blog.json <<'JSON'
 {"deployed": true, "running": true, "scale": {"web": 2, "worker": 1},
  "env": {"DATABASE_URL": "postgres://blog:s3cret@dokku-postgres-blog-db:5432/blog_db", "DOKKU_APP_RESTORE": "1",
-         "DOKKU_PROXY_PORT": "80", "GIT_REV": "4f2a9c1", "SECRET_KEY_BASE": "blog-not-a-secret"}}
+         "DOKKU_PROXY_PORT": "80", "GIT_REV": "4f2a9c1", "SECRET_KEY_BASE": "blog-not-a-secret",
+         "REDIS_URL": "redis://:blogpass@dokku-redis-blog-cache:6379"}}
 JSON
+  # dokku-redis's service blog-cache, linked to blog (its container is started by standin:boot).
+  mkdir -p /var/lib/dokku-standin/services
+  echo '{"blog-cache": ["blog"]}' >/var/lib/dokku-standin/services/redis.json
   cat >/var/lib/dokku-standin/apps/api.json <<'JSON'
 {"deployed": false, "running": false, "scale": {}, "env": {"DOKKU_APP_RESTORE": "1"}}
 JSON
@@ -285,6 +289,10 @@ def save(app, state):
     tmp = f"{ROOT}/apps/.{app}.json"
     json.dump(state, open(tmp, "w"))
     os.rename(tmp, f"{ROOT}/apps/{app}.json")
+
+def services():
+    d = f"{ROOT}/services"
+    return [f[:-5] for f in os.listdir(d) if f.endswith(".json")] if os.path.isdir(d) else []
 
 def client():
     return docker.from_env()
@@ -397,6 +405,21 @@ def main(argv):
         if not state["deployed"]:
             fail(f"App {words[0]} has not been deployed")
         deploy(words[0], words[1] if len(words) > 1 else None)
+    elif cmd == "plugin:installed" and words:
+        sys.exit(0 if os.path.exists(f"{ROOT}/services/{words[0]}.json") else 1)
+    elif ":" in cmd and cmd.split(":")[0] in services() and cmd.split(":")[1] in ("list", "links"):
+        plugin, sub = cmd.split(":")
+        known = json.load(open(f"{ROOT}/services/{plugin}.json"))
+        if sub == "list":
+            if not quiet:
+                print(f"=====> {plugin.capitalize()} services")
+            for name in sorted(known):
+                print(name)
+        else:
+            if not words or words[0] not in known:
+                fail(f"{plugin.capitalize()} service {words[0] if words else ''} does not exist")
+            for app in known[words[0]]:
+                print(app)
     elif cmd == "standin:boot":
         # lab.sh, once the engine is up: blog deployed if it is not, and what a deploy and a
         # `dokku run` leave behind that are not dynos.
@@ -412,6 +435,10 @@ def main(argv):
                   "com.dokku.container-type": "deploy", "com.dokku.image-stage": "release"}
         if "blog.web.1.upcoming-4242" not in names:
             dc.containers.create(IMAGE, ["/bin/true"], name="blog.web.1.upcoming-4242", labels=labels)
+        if "dokku.redis.blog-cache" not in names:
+            dc.containers.run(IMAGE, ["redis-server", "--port", "6379", "--protected-mode", "no", "--requirepass", "blogpass"],
+                              name="dokku.redis.blog-cache", detach=True, init=True, restart_policy={"Name": "always"},
+                              labels={"dokku": "service", "dokku.service": "redis"})
         if "blog.run.7001" not in names:
             dc.containers.run(IMAGE, ["sleep", "infinity"], name="blog.run.7001", detach=True, init=True,
                               labels={"com.dokku.app-name": "blog", "com.dokku.container-type": "run"})

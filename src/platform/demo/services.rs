@@ -55,6 +55,7 @@ pub fn addons(host: &HostId, def: &HostDef, live: &Live, now: Timestamp) -> (Vec
         .map(|a| AddOn {
             host: host.clone(),
             kind: a.kind,
+            name: None,
             unit: a.unit.to_string(),
             state: ProcessState::Running,
             detail: if def.cluster { "1/1 ready".into() } else { "active (running)".into() },

@@ -103,13 +103,19 @@ pub async fn container_env(
 
 /// The engine's add-on containers, and which apps' containers point at them (by service name,
 /// container name, network alias, or published port on the host).
+/// The label Dokku's service plugins put on their containers (`dokku.service=redis`).
+const DOKKU_SERVICE: &str = "dokku.service";
+
 pub fn addons(engine: &Engine, report: &HostReport) -> (Vec<AddOn>, Vec<AddonProblem>) {
     let all = engine.snapshot();
     let convention = crate::config::Convention::default();
     let mut addons = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for c in &all {
-        if !matches!(containers::role(c, &report.host, &convention, Default::default()), Role::AddOn(_)) {
+        // A Dokku service's container is the Dokku platform's add-on (platform::dokku::services).
+        if !matches!(containers::role(c, &report.host, &convention, Default::default()), Role::AddOn(_))
+            || labels(c).contains_key(DOKKU_SERVICE)
+        {
             continue;
         }
         let image = c.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default();
@@ -133,6 +139,7 @@ pub fn addons(engine: &Engine, report: &HostReport) -> (Vec<AddOn>, Vec<AddonPro
         addons.push(AddOn {
             host: report.host.clone(),
             kind,
+            name: None,
             unit: format!("container {name}"),
             state,
             detail,

@@ -7,11 +7,11 @@
 //! run` would start one, and `dokku enter` needs a terminal Dokku allocates itself).
 //!
 //! Reached as root (or a user with `sudo -n dokku`). Not yet: the `dokku` user's forced
-//! command (no shell to run fleet's probe), service plugins as add-ons, domains and
-//! certificates, `ps:rebuild`.
+//! command (no shell to run fleet's probe), domains and certificates, `ps:rebuild`.
 
 pub mod dynos;
 pub mod report;
+pub mod services;
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +34,10 @@ use crate::platform::machine::commands::privileged;
 use crate::transport::quote::quote;
 use crate::transport::{BoxStream, Transport};
 use report::PsReport;
+
+/// How long a `ps:restart` may take: Dokku deploys each process type with its zero-downtime
+/// checks (10 s a dyno by default), one after another.
+const DEPLOY_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 const NO_ROLLBACK: &str =
     "Dokku keeps no release fleet can go back to: deploy the previous commit again (git push, or dokku git:from-image with the old image)";
@@ -96,6 +100,8 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
 #[derive(Debug, Clone, Default)]
 struct Seen {
     as_root: bool,
+    /// The last refresh found `dokku`.
+    present: bool,
 }
 
 pub struct Dokku {
@@ -120,10 +126,12 @@ impl Dokku {
         self.seen.lock().map(|s| s.as_root).unwrap_or(true)
     }
 
-    /// `dokku ARGS` (each argument quoted), its stdout, or Dokku's own words on failure.
+    /// `dokku ARGS` (each argument quoted), its stdout, or Dokku's own words on failure. A
+    /// deploy (ps:restart) waits for Dokku's checks: up to `DEPLOY_LIMIT`, not the usual 30 s.
     async fn dokku(&self, args: &[&str]) -> Result<String, String> {
         let cmd = format!("{}dokku {}", privileged(self.as_root()), args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "));
-        let out = self.transport.exec(&cmd).await.map_err(|e| self.err(e.message))?;
+        let limit = if args.first() == Some(&"ps:restart") { DEPLOY_LIMIT } else { crate::transport::COMMAND_TIMEOUT };
+        let out = self.transport.exec_within(&cmd, limit).await.map_err(|e| self.err(e.message))?;
         if out.status != Some(0) {
             let stderr = String::from_utf8_lossy(&out.stderr);
             // Dokku says what went wrong on stderr, or with ` !     ` lines on stdout.
@@ -220,11 +228,16 @@ impl Platform for Dokku {
     }
 
     async fn discover(&self, probe: &Probe<'_>, convention: &Convention, facts: &mut HostFacts) -> Result<Discovery, String> {
-        let Some(section) = probe.sections.get("dokku") else { return Ok(Discovery::default()) };
+        let Some(section) = probe.sections.get("dokku") else {
+            if let Ok(mut s) = self.seen.lock() {
+                s.present = false;
+            }
+            return Ok(Discovery::default());
+        };
         let as_root = facts.uid == Some(0);
         let version = report::version(section);
         if let Ok(mut s) = self.seen.lock() {
-            *s = Seen { as_root };
+            *s = Seen { as_root, present: version.is_some() };
         }
         let Some(version) = version else {
             return Ok(Discovery {
@@ -393,10 +406,23 @@ impl Platform for Dokku {
         self.docker.app_metrics(t, app).await
     }
 
-    /// Dokku's service plugins are not read yet; their containers show as the Docker
-    /// platform's add-ons.
-    async fn addons(&self, _report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
-        Ok((Vec::new(), Vec::new()))
+    /// Dokku's service plugins: their services, the apps linked to each and the variable
+    /// they read it by (see `services`).
+    async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
+        let present = self.seen.lock().map(|s| s.present).unwrap_or(false);
+        if !present {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let out = self.transport.exec(&services::script(self.as_root())).await?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let all = match self.docker.engine().await {
+            Ok(e) => e.snapshot(),
+            Err(_) => Vec::new(),
+        };
+        let env = |app: &str| -> Vec<(String, String)> {
+            all.iter().filter(|c| dynos::dyno_of(c).is_some_and(|(a, _, _)| a == app)).flat_map(docker::containers::env_pairs).collect()
+        };
+        Ok((services::addons(&report.host, &text, &all, env), Vec::new()))
     }
 
     async fn activity(

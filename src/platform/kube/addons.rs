@@ -31,6 +31,7 @@ pub async fn cluster_addons(k: &KubeBackend, report: &HostReport) -> Result<(Vec
         addons.push(AddOn {
             host: report.host.clone(),
             kind,
+            name: None,
             unit: workload.to_string(),
             state: if running > 0 { ProcessState::Running } else { ProcessState::Failed },
             detail: format!("{running}/{} pods running", pods.len().max(1)),
