@@ -171,6 +171,9 @@ fn dokku_0_37_lists_apps_as_text() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(app(&v, "blog")["formation"], serde_json::json!([["web", 2], ["worker", 1]]));
     assert_eq!(app(&v, "api")["processes"][0]["state"], "stopped");
+    // 0.37's certs:report keeps the `ssl-` prefix on its JSON keys: read the same.
+    assert!(dokku("certs:report blog --format json").contains("\"ssl-expires-at\""));
+    assert!(blog_certs(&lab).iter().any(|r| r["what"] == "blog.lab.test" && r["info"]["not_after"].is_string()));
 }
 
 #[test]
@@ -184,4 +187,32 @@ fn dokku_services_are_add_ons_of_the_apps_linked_to_them() {
     assert_eq!(redis["used_by"], serde_json::json!([{"app": "blog", "key": "REDIS_URL"}]), "{redis}");
     // Once, as Dokku's: not also as a bare container of the Docker platform.
     assert!(!all.iter().any(|a| a["unit"] == "container dokku.redis.blog-cache"), "{v}");
+}
+
+/// blog's rows of `fleet certs --json` on lab-2.
+fn blog_certs(lab: &Lab) -> Vec<Value> {
+    let (code, v, stderr) = lab.fleet_json(&["certs", "--json", "--host", "lab-2"]);
+    assert!(code == Some(0) || code == Some(1), "{stderr}");
+    v.as_array().unwrap_or_else(|| panic!("{v}")).iter().filter(|r| r["source"]["kind"] == "dokku").cloned().collect()
+}
+
+#[test]
+fn certificates_and_domains_from_dokkus_reports() {
+    let _g = changing();
+    let lab = lab();
+    let rows = blog_certs(&lab);
+    let cert = rows.iter().find(|r| r["what"] == "blog.lab.test").unwrap_or_else(|| panic!("{rows:?}"));
+    // The lab's certificate is 120 days from when lab-2 was provisioned.
+    let real = Command::new("docker")
+        .args(["exec", "lab-2", "openssl", "x509", "-in", "/home/dokku/blog/tls/server.crt", "-noout", "-enddate"])
+        .output()
+        .unwrap();
+    let end = String::from_utf8_lossy(&real.stdout).trim().trim_start_matches("notAfter=").to_string();
+    let not_after: jiff::Timestamp = cert["info"]["not_after"].as_str().unwrap().parse().unwrap();
+    assert_eq!(not_after.strftime("%b %e %H:%M:%S %Y GMT").to_string(), end, "{cert}");
+    assert_eq!(cert["note"], "self-signed", "{cert}");
+    // A domain of the app no certificate covers is said, not left out.
+    let www = rows.iter().find(|r| r["what"] == "www.blog.lab.test").unwrap_or_else(|| panic!("{rows:?}"));
+    assert!(www["note"].as_str().unwrap().contains("plain http"), "{www}");
+    assert!(!rows.iter().any(|r| r["what"] == "api"), "api has no domain and no certificate: {rows:?}");
 }

@@ -46,6 +46,9 @@ pub fn problems(rows: &[CertRow], limits: &CertsConfig, now: Timestamp) -> Vec<P
                 (CertSource::Served { .. }, Some(note)) if note.contains("reload") => note.clone(),
                 (CertSource::Kubeconfig { .. }, _) => "renew the credential (your provider's CLI writes a new kubeconfig)".into(),
                 (CertSource::Kube { .. }, _) => "check cert-manager: kubectl describe certificate".into(),
+                (CertSource::Dokku { app }, _) => {
+                    format!("renew it through Dokku: dokku letsencrypt:enable {app} (or certs:update {app} with the new files)")
+                }
                 _ => "renew it (certbot renew, or your ACME client) and reload what serves it".into(),
             },
         });

@@ -27,6 +27,8 @@ pub enum CertSource {
     Kubeconfig { path: String },
     /// A cluster's `kubernetes.io/tls` Secret or cert-manager Certificate.
     Kube { resource: String },
+    /// A Dokku app's certificate, as `dokku certs:report` describes it.
+    Dokku { app: String },
 }
 
 impl CertSource {
@@ -36,6 +38,7 @@ impl CertSource {
             CertSource::Served { addr, .. } => format!("served {addr}"),
             CertSource::File { path } | CertSource::Kubeconfig { path } => path.clone(),
             CertSource::Kube { resource } => resource.clone(),
+            CertSource::Dokku { app } => format!("dokku certs:report {app}"),
         }
     }
 }

@@ -176,6 +176,9 @@ pub trait Platform: Send + Sync {
     async fn app_metrics(&self, t: &HostTarget, app: &str) -> Result<AppRead, String>;
     /// The add-ons this platform runs or sees, linked to its apps.
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError>;
+    /// Certificates the platform keeps for its apps itself (Dokku's certs:report); the host's
+    /// files and served chains are the machine's (`Backend::certs`).
+    async fn kept_certs(&self, report: &HostReport) -> Result<Vec<CertRow>, HostError>;
 
     /// What the platform itself recorded about the target's processes (starts, stops, crashes,
     /// restarts, rollouts), the newest `limit` since `since`, read now (nothing is kept).

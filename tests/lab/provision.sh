@@ -248,6 +248,12 @@ dokku_standin() {
          "DOKKU_PROXY_PORT": "80", "GIT_REV": "4f2a9c1", "SECRET_KEY_BASE": "blog-not-a-secret",
          "REDIS_URL": "redis://:blogpass@dokku-redis-blog-cache:6379"}}
 JSON
+  # blog's certificate, where Dokku keeps it (self-signed, 120 days), and its domains.
+  mkdir -p /home/dokku/blog/tls
+  [ -f /home/dokku/blog/tls/server.crt ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout /home/dokku/blog/tls/server.key -out /home/dokku/blog/tls/server.crt -days 120 -subj "/CN=blog.lab.test" \
+    -addext "subjectAltName=DNS:blog.lab.test" 2>/dev/null
+  echo '{"blog": "blog.lab.test www.blog.lab.test", "api": ""}' >/var/lib/dokku-standin/domains.json
   # dokku-redis's service blog-cache, linked to blog (its container is started by standin:boot).
   mkdir -p /var/lib/dokku-standin/services
   echo '{"blog-cache": ["blog"]}' >/var/lib/dokku-standin/services/redis.json
@@ -405,6 +411,32 @@ def main(argv):
         if not state["deployed"]:
             fail(f"App {words[0]} has not been deployed")
         deploy(words[0], words[1] if len(words) > 1 else None)
+    elif cmd == "certs:report" and words:
+        load(words[0])
+        crt = f"/home/dokku/{words[0]}/tls/server.crt"
+        report = {"dir": f"/home/dokku/{words[0]}/tls", "enabled": str(os.path.exists(crt)).lower(), "expires-at": "",
+                  "hostnames": "", "issuer": "", "starts-at": "", "subject": "", "verified": ""}
+        if os.path.exists(crt):
+            import subprocess
+            text = subprocess.run(["openssl", "x509", "-in", crt, "-noout", "-text"], capture_output=True, text=True).stdout
+            for line in text.splitlines():
+                if "Not After :" in line:
+                    report["expires-at"] = line.split(" : ", 1)[1]
+                if "Not Before:" in line:
+                    report["starts-at"] = line.split(": ", 1)[1]
+                if "Issuer:" in line:
+                    report["issuer"] = line.replace("Issuer: ", "", 1).strip()
+            report["hostnames"] = words[0] + ".lab.test"
+            report["subject"] = f"CN={words[0]}.lab.test"
+            report["verified"] = "self signed"
+        # 0.38 trims the report's own prefix from the JSON keys; 0.37 kept `ssl-`.
+        prefix = "" if vtuple() >= (0, 38, 0) else "ssl-"
+        print(json.dumps({prefix + k: v for k, v in report.items()}, sort_keys=True, separators=(",", ":")))
+    elif cmd == "domains:report" and words:
+        load(words[0])
+        vhosts = json.load(open(f"{ROOT}/domains.json")).get(words[0], "")
+        print(json.dumps({"domains-app-enabled": "true", "domains-app-vhosts": vhosts, "domains-global-enabled": "true",
+                          "domains-global-vhosts": ""}, sort_keys=True, separators=(",", ":")))
     elif cmd == "plugin:installed" and words:
         sys.exit(0 if os.path.exists(f"{ROOT}/services/{words[0]}.json") else 1)
     elif ":" in cmd and cmd.split(":")[0] in services() and cmd.split(":")[1] in ("list", "links"):

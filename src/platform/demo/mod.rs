@@ -449,6 +449,11 @@ impl Platform for DemoHost {
         ))
     }
 
+    /// A row's certificates are all its backend's (`Backend::certs`).
+    async fn kept_certs(&self, _report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        Ok(Vec::new())
+    }
+
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         Backend::addons(self, report).await
     }

@@ -471,6 +471,11 @@ fi
         metrics::sample(&engine, &t.units).await.map(AppRead::Counters).map_err(|e| self.err(e))
     }
 
+    /// None of its own: the host's are the machine's.
+    async fn kept_certs(&self, _report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        Ok(Vec::new())
+    }
+
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         if !self.present.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok((Vec::new(), Vec::new()));

@@ -7,8 +7,9 @@
 //! run` would start one, and `dokku enter` needs a terminal Dokku allocates itself).
 //!
 //! Reached as root (or a user with `sudo -n dokku`). Not yet: the `dokku` user's forced
-//! command (no shell to run fleet's probe), domains and certificates, `ps:rebuild`.
+//! command (no shell to run fleet's probe), `ps:rebuild`.
 
+pub mod certs;
 pub mod dynos;
 pub mod report;
 pub mod services;
@@ -423,6 +424,28 @@ impl Platform for Dokku {
             all.iter().filter(|c| dynos::dyno_of(c).is_some_and(|(a, _, _)| a == app)).flat_map(docker::containers::env_pairs).collect()
         };
         Ok((services::addons(&report.host, &text, &all, env), Vec::new()))
+    }
+
+    /// Each Dokku app's certificate from `certs:report`, its domains from `domains:report`,
+    /// and whether dokku-letsencrypt renews it.
+    async fn kept_certs(&self, report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        let mut apps: Vec<String> = report.processes.iter().filter(|p| p.platform == info()).map(|p| p.app.clone()).collect();
+        apps.sort();
+        apps.dedup();
+        apps.retain(|a| report::valid_app(a));
+        if apps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = self.transport.exec(&certs::script(&apps, self.as_root())).await?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let s = crate::discovery::sections::split(&text);
+        Ok(apps
+            .iter()
+            .flat_map(|a| {
+                let get = |k: &str| s.get(&format!("{k}-{a}"));
+                certs::rows(&report.host, a, get("certs"), get("domains"), get("le"))
+            })
+            .collect())
     }
 
     async fn activity(

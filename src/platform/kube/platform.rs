@@ -290,6 +290,11 @@ impl Platform for KubeBackend {
         super::metrics::app_pod_metrics(self, app).await.map(AppRead::Final).map_err(|e| e.message)
     }
 
+    /// A row's certificates are all its backend's (`Backend::certs`).
+    async fn kept_certs(&self, _report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        Ok(Vec::new())
+    }
+
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         super::addons::cluster_addons(self, report).await
     }

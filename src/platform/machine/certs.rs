@@ -88,7 +88,7 @@ pub async fn app_certs(transport: &Transport, report: &HostReport, app: &str, do
                     || r.info.as_ref().is_some_and(|i| i.sans.iter().any(|s| ours(s)))
             }
             CertSource::Kube { .. } => r.info.as_ref().is_some_and(|i| i.sans.iter().any(|s| ours(s))),
-            CertSource::Kubeconfig { .. } => false,
+            CertSource::Kubeconfig { .. } | CertSource::Dokku { .. } => false,
         })
         .collect();
     for d in domains {

@@ -131,11 +131,24 @@ impl Backend for Machine {
     }
 
     async fn certs(&self, report: &HostReport) -> Result<Vec<CertRow>, HostError> {
-        certs::host_certs(&self.transport, report).await
+        let mut rows = certs::host_certs(&self.transport, report).await?;
+        for p in &self.platforms {
+            rows.extend(p.kept_certs(report).await?);
+        }
+        Ok(rows)
     }
 
     async fn app_certs(&self, report: &HostReport, app: &str, domains: &[String]) -> Result<Vec<CertRow>, HostError> {
-        certs::app_certs(&self.transport, report, app, domains).await
+        let mut rows = certs::app_certs(&self.transport, report, app, domains).await?;
+        for p in &self.platforms {
+            rows.extend(
+                p.kept_certs(report)
+                    .await?
+                    .into_iter()
+                    .filter(|r| matches!(&r.source, crate::model::cert::CertSource::Dokku { app: a } if a == app)),
+            );
+        }
+        Ok(rows)
     }
 
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {

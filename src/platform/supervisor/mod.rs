@@ -653,6 +653,11 @@ impl Platform for Supervisor {
 
     /// The machine's add-ons are systemd's units (see systemd::addons); supervisord runs none of
     /// its own that fleet recognises.
+    /// None of its own: the host's are the machine's.
+    async fn kept_certs(&self, _report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        Ok(Vec::new())
+    }
+
     async fn addons(&self, _report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         Ok((Vec::new(), Vec::new()))
     }

@@ -196,6 +196,11 @@ impl Platform for Systemd {
         Ok(AppRead::Counters(crate::metrics::units::parse(&String::from_utf8_lossy(&out.stdout))))
     }
 
+    /// None of its own: the host's are the machine's.
+    async fn kept_certs(&self, _report: &HostReport) -> Result<Vec<crate::model::CertRow>, HostError> {
+        Ok(Vec::new())
+    }
+
     async fn addons(&self, report: &HostReport) -> Result<(Vec<AddOn>, Vec<AddonProblem>), HostError> {
         addons::host_addons(&self.transport, report).await
     }
