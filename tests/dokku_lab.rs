@@ -147,6 +147,10 @@ fn logs_and_run_go_through_the_dynos() {
     let sources: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["source"].as_str().unwrap()).collect();
     assert!(sources.contains("blog.worker.1") && sources.iter().any(|s| s.starts_with("blog.web.")), "{sources:?}");
     assert!(lines.iter().any(|l| l["stream"] == "stderr" && l["message"].as_str().unwrap().starts_with("job ")), "{lines:?}");
+    // Shown to a person as Dokku prints them: each dyno by its name.
+    let out = lab.command(&["logs", "blog", "-p", "web", "-n", "40", "--no-color"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" blog[web.1@lab-2]: GET /posts/") && text.contains(" blog[web.2@lab-2]: GET /posts/"), "{text}");
     let out = lab.fleet(&["run", "blog", "-p", "web", "--", "sh", "-c", "echo $DYNO $PORT; exit 4"]);
     assert_eq!(out.status.code(), Some(4));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "web.1 5000\n");

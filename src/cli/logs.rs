@@ -47,7 +47,7 @@ impl Printer {
             } else {
                 l.ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
             };
-            let who = format!("{}[{}@{}]:", l.app, l.process, l.host);
+            let who = format!("{}[{}@{}]:", l.app, l.who(), l.host);
             let who = sanitize_log(&who, false).into_owned();
             let (pre, msg_on, off) = if self.colour {
                 let c = PALETTE[process_colour(&l.process, &self.order) % PALETTE.len()];

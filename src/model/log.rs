@@ -65,6 +65,23 @@ pub struct LogLine {
     pub clock: Clock,
 }
 
+impl LogLine {
+    /// The process as a person reads it beside the app: the process type, or the dyno
+    /// (`web.1`) when the source is named `APP.PROCESS.N` as Dokku names its containers, so
+    /// two web dynos' lines are told apart as Dokku itself prints them (`blog[web.1]`).
+    pub fn who(&self) -> std::borrow::Cow<'_, str> {
+        let dyno = self.source.strip_prefix(self.app.as_str()).and_then(|r| r.strip_prefix('.')).filter(|d| {
+            d.strip_prefix(self.process.as_str())
+                .and_then(|n| n.strip_prefix('.'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        match dyno {
+            Some(d) => std::borrow::Cow::Borrowed(d),
+            None => std::borrow::Cow::Borrowed(self.process.as_str()),
+        }
+    }
+}
+
 pub fn priority_name(p: u8) -> &'static str {
     ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"].get(p as usize).copied().unwrap_or("?")
 }
@@ -106,4 +123,34 @@ pub enum LogEvent {
         host: HostId,
         error: HostError,
     },
+}
+
+#[cfg(test)]
+mod who_tests {
+    use super::*;
+
+    fn line(app: &str, process: &str, source: &str) -> LogLine {
+        LogLine {
+            ts: jiff::Timestamp::UNIX_EPOCH,
+            host: HostId("h".into()),
+            app: app.into(),
+            process: process.into(),
+            source: source.into(),
+            priority: None,
+            stream: None,
+            message: String::new(),
+            resume: ResumeToken::Journald(String::new()),
+            clock: Clock::Source,
+        }
+    }
+
+    #[test]
+    fn dokku_dynos_show_as_dokku_prints_them() {
+        assert_eq!(line("blog", "web", "blog.web.2").who(), "web.2");
+        // Anything else keeps its process type.
+        assert_eq!(line("shop", "web", "shop-web.service").who(), "web");
+        assert_eq!(line("notes", "web", "notes_web_1").who(), "web");
+        assert_eq!(line("blog", "web", "blog.web.1.upcoming-1234").who(), "web");
+        assert_eq!(line("pay", "web", "pay:pay-web_00").who(), "web");
+    }
 }

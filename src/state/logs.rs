@@ -19,6 +19,8 @@ pub const DEFAULT_CAPACITY: usize = 100_000;
 pub struct Origin {
     pub host: HostId,
     pub process: String,
+    /// What the line shows: the process, or its Dokku dyno (`LogLine::who`).
+    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,10 +174,11 @@ impl LogsState {
     }
 
     fn origin_of(&mut self, l: &LogLine) -> u16 {
-        if let Some(i) = self.origins.iter().position(|o| o.host == l.host && o.process == l.process) {
+        let label = l.who();
+        if let Some(i) = self.origins.iter().position(|o| o.host == l.host && o.process == l.process && o.label == label) {
             return i as u16;
         }
-        self.origins.push(Origin { host: l.host.clone(), process: l.process.clone() });
+        self.origins.push(Origin { host: l.host.clone(), process: l.process.clone(), label: label.into_owned() });
         (self.origins.len() - 1).min(u16::MAX as usize) as u16
     }
 

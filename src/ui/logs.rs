@@ -111,7 +111,7 @@ fn entry_lines<'a>(e: &ViewEntry, l: &LogsState, state: &State, theme: &Theme, w
             let order: Vec<String> =
                 state.fleet.app(&l.app).map(|a| a.formation.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default();
             let time = if *untimed { "··:··:··".to_string() } else { ts.to_zoned(state.tz.clone()).strftime("%H:%M:%S").to_string() };
-            let who = format!("{}@{}", sanitize(&o.process), sanitize(&o.host.0));
+            let who = format!("{}@{}", sanitize(&o.label), sanitize(&o.host.0));
             let prefix_w = time.len() + 1 + who.chars().count() + 3;
             // A multi-line message shows its breaks as ⏎ so one entry stays one row when not wrapping.
             let text = sanitize_log(&message.replace('\n', " ⏎ "), false).replace('\t', "    ");
