@@ -63,6 +63,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> ExitCode {
                 Command::Restart(a) => fleet::cli::restart::run(&ctx, a, fleet::cli::restart::Mode::Restart).await,
                 Command::Rollout(a) => fleet::cli::restart::run(&ctx, a, fleet::cli::restart::Mode::Rollout).await,
                 Command::Rollback(a) => fleet::cli::restart::run(&ctx, a, fleet::cli::restart::Mode::Rollback).await,
+                Command::Rebuild(a) => fleet::cli::restart::run(&ctx, a, fleet::cli::restart::Mode::Rebuild).await,
                 Command::Shell(a) => fleet::cli::shell::shell(&ctx, a).await,
                 Command::Run(a) => fleet::cli::shell::run(&ctx, a).await,
                 Command::Forward(a) => fleet::cli::forward::run(&ctx, a).await,

@@ -237,10 +237,11 @@ fn readonly_refuses_every_change(s: &dyn Subject) {
     let (key, _) = s.secret();
     let set = format!("{key}=changed");
     let app = s.app();
-    let changes: [&[&str]; 7] = [
+    let changes: [&[&str]; 8] = [
         &["restart", app, "--yes"],
         &["rollout", app, "--yes"],
         &["rollback", app, "--yes"],
+        &["rebuild", app, "--yes"],
         &["config:set", app, &set],
         &["config:unset", app, key],
         &["run", app, "--", "true"],

@@ -220,3 +220,35 @@ fn certificates_and_domains_from_dokkus_reports() {
     assert!(www["note"].as_str().unwrap().contains("plain http"), "{www}");
     assert!(!rows.iter().any(|r| r["what"] == "api"), "api has no domain and no certificate: {rows:?}");
 }
+
+#[test]
+fn rebuild_is_dokkus_own_and_separately_confirmed() {
+    let _g = changing();
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
+    let builds =
+        || serde_json::from_str::<Value>(&on_lab2("cat /var/lib/dokku-standin/apps/blog.json")).unwrap()["builds"].as_u64().unwrap_or(0);
+    let (before, cids_before) = (builds(), cids());
+    // Without --yes and no terminal to ask on: nothing is done.
+    let out = lab.fleet(&["rebuild", "blog"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(builds(), before, "not confirmed, not built");
+    let out = lab.fleet(&["rebuild", "blog", "--yes"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("dokku ps:rebuild blog") && err.contains("blog: rebuilt on 1 host(s)"), "{err}");
+    assert_eq!(builds(), before + 1);
+    let after = cids();
+    assert!(cids_before.iter().all(|(k, id)| after.get(k) != Some(id)), "every dyno is from the new build");
+    let audit = common::lab::read(&lab.scratch.path().join(".local/state/fleet/audit.jsonl"));
+    assert!(audit.lines().any(|l| l.contains("\"rebuild\"") && l.contains("dokku ps:rebuild blog")), "{audit}");
+    // Not Dokku's app: said why, nothing done.
+    let out = lab.fleet(&["rebuild", "shop", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a rebuild from source is Dokku's"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn on_lab2(script: &str) -> String {
+    let out = Command::new("docker").args(["exec", "lab-2", "sh", "-c", script]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -51,3 +51,30 @@ fn the_blog_apps_view() {
     assert!(text.contains("blog.web.2") && !text.contains("upcoming") && !text.contains("blog.run"), "{text}");
     crate::snap!("dokku_app_blog", s);
 }
+
+fn selected(name: &str) -> State {
+    let mut s = state();
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in name.chars() {
+        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    s
+}
+
+/// `B`: a rebuild from source, its own confirmation naming Dokku's command; refused (with why)
+/// for an app no platform of which builds.
+#[test]
+fn b_rebuilds_a_dokku_app_behind_its_own_confirmation() {
+    let mut s = selected("blog");
+    update(&mut s, Msg::Action(Action::Rebuild));
+    let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no confirmation: {:?}", s.overlay) };
+    let fleet::state::Effect::Run(op) = &c.effect else { panic!("{:?}", c.effect) };
+    assert_eq!(op.title(), "Rebuild blog from its source and deploy it?");
+    // The fixture connects as a sudoer, not root.
+    assert_eq!(op.lines(), ["lab-2: sudo -n dokku ps:rebuild blog (builds the app again from its source, then deploys it)"]);
+    let mut s = selected("shop");
+    update(&mut s, Msg::Action(Action::Rebuild));
+    assert!(s.overlay.is_none(), "{:?}", s.overlay);
+    assert!(s.notice.as_deref().unwrap_or("").contains("a rebuild from source is Dokku's"), "{:?}", s.notice);
+}

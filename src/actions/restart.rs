@@ -17,9 +17,28 @@ pub async fn restart_target(backends: &[Arc<dyn Backend>], t: &HostTarget, app: 
 
 /// Restarts every target at once. Returns whether every one succeeded.
 pub async fn restart(backends: &[Arc<dyn Backend>], app: &str, targets: &[HostTarget], progress: &UnboundedSender<ActionEvent>) -> bool {
+    restart_as(backends, app, targets, progress, "restart").await
+}
+
+/// A rebuild from source (Dokku's ps:rebuild) of every target at once: a restart its platform
+/// carries out its own way, offered only where `caps.rebuild` says it can.
+pub async fn rebuild(backends: &[Arc<dyn Backend>], app: &str, targets: &[HostTarget], progress: &UnboundedSender<ActionEvent>) -> bool {
+    restart_as(backends, app, targets, progress, "rebuild").await
+}
+
+async fn restart_as(
+    backends: &[Arc<dyn Backend>],
+    app: &str,
+    targets: &[HostTarget],
+    progress: &UnboundedSender<ActionEvent>,
+    action: &str,
+) -> bool {
+    let (verb, done) = if action == "rebuild" { ("rebuilding", "rebuilt") } else { ("restarting", "restarted") };
     let runs = targets.iter().map(|t| async move {
-        let _ = progress.send(ActionEvent::Step { host: t.host.clone(), text: format!("restarting {}", t.units.join(" ")) });
-        restart_target(backends, t, app, "restart").await
+        let _ = progress.send(ActionEvent::Step { host: t.host.clone(), text: format!("{verb} {}", t.units.join(" ")) });
+        let b = backend_of(backends, &t.host)?;
+        let can = if action == "rebuild" { t.platform.caps.rebuild } else { t.platform.caps.restart };
+        platform_for(b.as_ref(), t, can)?.restart(t, app, action).await
     });
     let results = join_all(runs).await;
     let mut ok = true;
@@ -38,12 +57,12 @@ pub async fn restart(backends: &[Arc<dyn Backend>], app: &str, targets: &[HostTa
         }
     }
     let summary = match (ok, failed.is_empty()) {
-        (true, true) => format!("{app}: restarted on {} host(s)", targets.len()),
+        (true, true) => format!("{app}: {done} on {} host(s)", targets.len()),
         (true, false) => {
             ok = false;
-            format!("{app}: restarted, but {} failed right away (fleet logs {app} says why)", failed.join(", "))
+            format!("{app}: {done}, but {} failed right away (fleet logs {app} says why)", failed.join(", "))
         }
-        (false, _) => format!("{app}: restart failed on some hosts"),
+        (false, _) => format!("{app}: {action} failed on some hosts"),
     };
     let _ = progress.send(ActionEvent::Finished { ok, summary });
     ok

@@ -92,6 +92,8 @@ pub enum Command {
     Rollout(RestartArgs),
     /// Roll an app's Kubernetes deployments back to their previous revision (`rollout undo`)
     Rollback(RestartArgs),
+    /// Build a Dokku app again from its source and deploy it (`dokku ps:rebuild`), behind its own confirmation
+    Rebuild(RestartArgs),
     /// An interactive shell as the app runs: on its host as its user, in its directory, with its env (systemd, supervisord); in a running container (Docker) or dyno (Dokku); in a pod (Kubernetes)
     Shell(ShellArgs),
     /// Run one command like `fleet shell` would, passing output and exit status through

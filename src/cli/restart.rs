@@ -12,6 +12,7 @@ pub enum Mode {
     Restart,
     Rollout,
     Rollback,
+    Rebuild,
 }
 
 pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result<i32> {
@@ -19,6 +20,7 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
         Mode::Restart => "restart",
         Mode::Rollout => "roll out",
         Mode::Rollback => "roll back",
+        Mode::Rebuild => "rebuild",
     };
     if let Err(e) = refuse_if_readonly(ctx, verb) {
         eprintln!("fleet: {e}");
@@ -51,6 +53,18 @@ pub async fn run(ctx: &Context, args: RestartArgs, mode: Mode) -> anyhow::Result
                 return Ok(2);
             }
             Operation::Rollback { app, targets: able, health }
+        }
+        Mode::Rebuild => {
+            let (able, unable): (Vec<_>, Vec<_>) = targets.iter().cloned().partition(|t| t.platform.caps.rebuild.yes());
+            for t in &unable {
+                if let Can::No(why) = t.platform.caps.rebuild {
+                    eprintln!("fleet: {app} on {}: {why}", t.host);
+                }
+            }
+            if able.is_empty() {
+                return Ok(2);
+            }
+            Operation::Rebuild { app, targets: able }
         }
     };
     match confirm(&op.title(), &op.lines(), args.yes) {

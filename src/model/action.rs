@@ -42,6 +42,7 @@ pub enum Action {
     Restart,
     Rollout,
     Rollback,
+    Rebuild,
     Shell,
     Forward,
     Forwards,
@@ -56,7 +57,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -93,6 +94,7 @@ impl Action {
         Action::Restart,
         Action::Rollout,
         Action::Rollback,
+        Action::Rebuild,
         Action::Shell,
         Action::Forward,
         Action::Forwards,
@@ -151,6 +153,7 @@ impl Action {
             Action::Restart => "restart the app on all hosts, or the selected process",
             Action::Rollout => "rolling restart: one host at a time, each after a health check",
             Action::Rollback => "roll a cluster app's deployments back to their previous revision",
+            Action::Rebuild => "Dokku: build the app again from its source and deploy it (ps:rebuild)",
             Action::Shell => "shell on the host, as the app's user, with its env",
             Action::Forward => "forward a local port to the app's port on its host",
             Action::Forwards => "list and stop port-forwards",
@@ -167,7 +170,10 @@ impl Action {
 
     /// Changes something on a host: refused (and hidden) when fleet runs read-only.
     pub fn mutating(self) -> bool {
-        matches!(self, Action::Restart | Action::Rollout | Action::Rollback | Action::Shell | Action::Edit | Action::EditFile)
+        matches!(
+            self,
+            Action::Restart | Action::Rollout | Action::Rollback | Action::Rebuild | Action::Shell | Action::Edit | Action::EditFile
+        )
     }
 
     /// A short word for the status bar.
@@ -197,6 +203,7 @@ impl Action {
             Action::Restart => "restart",
             Action::Rollout => "rollout",
             Action::Rollback => "rollback",
+            Action::Rebuild => "rebuild",
             Action::Shell => "shell",
             Action::Forward => "forward",
             Action::Forwards => "forwards",

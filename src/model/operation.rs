@@ -25,6 +25,11 @@ pub enum Operation {
         targets: Vec<HostTarget>,
         health: HealthCheck,
     },
+    /// Build the app again from its source and deploy it, where the platform builds (Dokku).
+    Rebuild {
+        app: String,
+        targets: Vec<HostTarget>,
+    },
     Shell {
         app: String,
         target: HostTarget,
@@ -51,6 +56,7 @@ impl Operation {
             Operation::Restart { app, .. } => format!("Restart {app}?"),
             Operation::Rollout { app, .. } => format!("Rolling restart of {app}?"),
             Operation::Rollback { app, .. } => format!("Roll {app} back to the previous revision?"),
+            Operation::Rebuild { app, .. } => format!("Rebuild {app} from its source and deploy it?"),
             Operation::Shell { app, target } => format!("Shell for {app} on {}?", target.host),
             Operation::Forward { label, host, .. } => format!("Forward to {label} on {host}?"),
         }
@@ -70,6 +76,7 @@ impl Operation {
                 v
             }
             Operation::Rollback { targets, .. } => targets.iter().flat_map(|t| planned(Step::Rollback, t)).collect(),
+            Operation::Rebuild { targets, .. } => targets.iter().flat_map(|t| planned(Step::Rebuild, t)).collect(),
             Operation::Shell { target, .. } => planned(Step::Shell, target),
             Operation::Forward { host, remote_port, local_port, bind, label, .. } => {
                 vec![format!(
@@ -89,6 +96,7 @@ impl Operation {
             Operation::Restart { .. } => "restart",
             Operation::Rollout { .. } => "rollout",
             Operation::Rollback { .. } => "rollback",
+            Operation::Rebuild { .. } => "rebuild",
             Operation::Shell { .. } => "shell",
             Operation::Forward { .. } => "forward",
         }

@@ -55,7 +55,12 @@ pub struct Capabilities {
     pub env_write: Can,
     pub logs: Can,
     pub metrics: Can,
+    /// Build the app again from its source and deploy it (Dokku's `ps:rebuild`).
+    pub rebuild: Can,
 }
+
+/// Why a platform has no rebuild: fleet runs no builds of its own.
+pub const NO_REBUILD: &str = "fleet builds nothing itself: a rebuild from source is Dokku's (ps:rebuild); deploy again your usual way";
 
 impl Capabilities {
     /// Every capability (a test's platform).
@@ -69,6 +74,7 @@ impl Capabilities {
         env_write: Can::Yes,
         logs: Can::Yes,
         metrics: Can::Yes,
+        rebuild: Can::Yes,
     };
 }
 
@@ -78,6 +84,7 @@ pub enum Step {
     Restart,
     Rollback,
     Shell,
+    Rebuild,
 }
 
 /// One platform's facts: its name, what it can do, and how it says what it will run. Each

@@ -23,6 +23,7 @@ pub async fn perform(backends: &[Arc<dyn Backend>], op: &Operation, progress: &m
         Operation::Restart { app, targets } => actions::restart::restart(backends, app, targets, progress).await,
         Operation::Rollout { app, targets, health } => actions::rollout::rollout(backends, app, targets, health, progress).await.is_ok(),
         Operation::Rollback { app, targets, health } => actions::rollback::rollback(backends, app, targets, health, progress).await.is_ok(),
+        Operation::Rebuild { app, targets } => actions::restart::rebuild(backends, app, targets, progress).await,
         Operation::Shell { .. } | Operation::Forward { .. } => false,
     }
 }
@@ -67,7 +68,9 @@ impl Executor {
     /// Restart, rollout, rollback and forward. (Shell is the loop's.)
     pub fn run(&mut self, op: Operation) {
         match op {
-            op @ (Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. }) => self.spawn_action(op),
+            op @ (Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. } | Operation::Rebuild { .. }) => {
+                self.spawn_action(op)
+            }
             Operation::Forward { label, host, platform, remote_port, local_port, bind } => {
                 self.start_forward(Destination { label, platform, port: remote_port }, host, local_port, bind)
             }

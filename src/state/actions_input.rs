@@ -62,7 +62,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     // A rollout is of the whole app on every host, whatever row is selected.
-    let (processes, hosts) = if matches!(action, Action::Rollout | Action::Rollback) { (vec![], vec![]) } else { (processes, hosts) };
+    let (processes, hosts) =
+        if matches!(action, Action::Rollout | Action::Rollback | Action::Rebuild) { (vec![], vec![]) } else { (processes, hosts) };
     let ts = app_targets(state, &app, &processes, &hosts);
     if ts.is_empty() {
         state.notice = Some(format!("{app}: no host has answered with its units"));
@@ -78,6 +79,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             let health = state.health.get(&app).cloned().unwrap_or_default();
             let Some(ts) = capable(state, &app, ts, |t| t.platform.caps.rollback) else { return Vec::new() };
             confirm(state, Operation::Rollback { app, targets: ts, health });
+        }
+        Action::Rebuild => {
+            let Some(ts) = capable(state, &app, ts, |t| t.platform.caps.rebuild) else { return Vec::new() };
+            confirm(state, Operation::Rebuild { app, targets: ts });
         }
         Action::Shell => {
             let Some(mut ts) = capable(state, &app, ts, |t| t.platform.caps.exec) else { return Vec::new() };
@@ -145,7 +150,7 @@ pub fn on_prompt_key(state: &mut State, key: FilterKey) -> Vec<Effect> {
 
 /// The confirmed action starts: restart and rollout show their steps in the activity overlay.
 pub fn started(state: &mut State, op: &Operation) {
-    if matches!(op, Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. }) {
+    if matches!(op, Operation::Restart { .. } | Operation::Rollout { .. } | Operation::Rollback { .. } | Operation::Rebuild { .. }) {
         state.activity = Some(Activity { title: op.title().trim_end_matches('?').to_string(), steps: Vec::new(), finished: None });
         state.overlay = Some(Overlay::Activity);
     }

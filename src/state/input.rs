@@ -192,7 +192,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::AcceptHostKey => accept_key_prompt(state),
         Action::Logs => return super::logs_input::open(state),
-        Action::Restart | Action::Rollout | Action::Rollback | Action::Shell | Action::Forward | Action::Forwards | Action::Audit => {
+        Action::Restart
+        | Action::Rollout
+        | Action::Rollback
+        | Action::Rebuild
+        | Action::Shell
+        | Action::Forward
+        | Action::Forwards
+        | Action::Audit => {
             return super::actions_input::on_action(state, action);
         }
         Action::Reveal | Action::RevealAll => {}

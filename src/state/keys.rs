@@ -6,8 +6,17 @@ use super::{Action, AppTab, Focus, State, View};
 /// The view's name as the help overlay titles it, and every action that does something here.
 pub fn view_actions(state: &State) -> (&'static str, Vec<Action>) {
     let moves = [Action::Up, Action::Down, Action::PageUp, Action::PageDown, Action::Top, Action::Bottom];
-    let on_app =
-        [Action::Logs, Action::Restart, Action::Rollout, Action::Rollback, Action::Shell, Action::Forward, Action::Forwards, Action::Audit];
+    let on_app = [
+        Action::Logs,
+        Action::Restart,
+        Action::Rollout,
+        Action::Rollback,
+        Action::Rebuild,
+        Action::Shell,
+        Action::Forward,
+        Action::Forwards,
+        Action::Audit,
+    ];
     let tabs = [
         Action::NextPanel,
         Action::PrevPanel,

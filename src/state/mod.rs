@@ -412,6 +412,7 @@ impl State {
             Action::Restart => |c| c.restart,
             Action::Rollout => |c| c.rollout,
             Action::Rollback => |c| c.rollback,
+            Action::Rebuild => |c| c.rebuild,
             Action::Shell => |c| c.exec,
             Action::Forward => |c| c.forward,
             Action::Edit | Action::EditFile => |c| c.env_write,

@@ -25,7 +25,8 @@ pub struct Entry {
 }
 
 /// Actions that take an app: `:logs shop` selects shop, then does it.
-const ON_AN_APP: [Action; 6] = [Action::Logs, Action::Restart, Action::Rollout, Action::Rollback, Action::Shell, Action::Forward];
+const ON_AN_APP: [Action; 7] =
+    [Action::Logs, Action::Restart, Action::Rollout, Action::Rollback, Action::Rebuild, Action::Shell, Action::Forward];
 
 /// Actions that make no sense typed (movement, prompt answers, the palette itself).
 fn typed(a: Action) -> bool {

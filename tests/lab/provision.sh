@@ -406,6 +406,14 @@ def main(argv):
         save(app, state)
         if "--no-restart" not in flags and state["deployed"]:
             deploy(app)
+    elif cmd == "ps:rebuild" and words:
+        state = load(words[0])
+        if not state["deployed"]:
+            fail(f"App {words[0]} has not been deployed")
+        print(f"-----> Rebuilding {words[0]} from its source")
+        state["builds"] = state.get("builds", 0) + 1
+        save(words[0], state)
+        deploy(words[0])
     elif cmd == "ps:restart" and words:
         state = load(words[0])
         if not state["deployed"]:

@@ -48,6 +48,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         env_write: Can::Yes,
         logs: Can::Yes,
         metrics: Can::Yes,
+        rebuild: Can::No(crate::model::platform::NO_REBUILD),
     },
     plan,
     label: container_label,
@@ -89,6 +90,7 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
             }
             v
         }
+        Step::Rebuild => Vec::new(),
         Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
         Step::Shell => {
             let c = t.exec.instance.clone().or_else(|| t.units.first().cloned()).unwrap_or_default();

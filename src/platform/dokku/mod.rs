@@ -7,7 +7,7 @@
 //! run` would start one, and `dokku enter` needs a terminal Dokku allocates itself).
 //!
 //! Reached as root (or a user with `sudo -n dokku`). Not yet: the `dokku` user's forced
-//! command (no shell to run fleet's probe), `ps:rebuild`.
+//! command (no shell to run fleet's probe). `ps:rebuild` is its own action (`rebuild`).
 
 pub mod certs;
 pub mod dynos;
@@ -39,6 +39,9 @@ use report::PsReport;
 /// How long a `ps:restart` may take: Dokku deploys each process type with its zero-downtime
 /// checks (10 s a dyno by default), one after another.
 const DEPLOY_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A rebuild runs the app's build (buildpacks, a Dockerfile) before its deploy.
+const BUILD_LIMIT: std::time::Duration = std::time::Duration::from_secs(1800);
 
 const NO_ROLLBACK: &str =
     "Dokku keeps no release fleet can go back to: deploy the previous commit again (git push, or dokku git:from-image with the old image)";
@@ -73,6 +76,13 @@ fn restarts(t: &HostTarget) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// The apps a target's units belong to, each once.
+fn apps_of(t: &HostTarget) -> Vec<String> {
+    let mut out: Vec<String> = t.units.iter().map(|u| dynos::app_of_unit(u).to_string()).collect();
+    out.dedup();
+    out
+}
+
 fn restart_line(app: &str, proc: Option<&str>, as_root: bool) -> String {
     match proc {
         Some(p) => format!("{}dokku ps:restart {} {}", privileged(as_root), quote(app), quote(p)),
@@ -90,6 +100,12 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
             })
             .collect(),
         Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
+        Step::Rebuild => apps_of(t)
+            .iter()
+            .map(|app| {
+                format!("{}dokku ps:rebuild {} (builds the app again from its source, then deploys it)", privileged(t.as_root), quote(app))
+            })
+            .collect(),
         Step::Shell => vec![format!(
             "docker exec -it {} /bin/sh -c 'exec bash || exec sh' (a shell in the running dyno, with the app's env)",
             t.units.first().map(String::as_str).unwrap_or("DYNO")
@@ -131,7 +147,11 @@ impl Dokku {
     /// deploy (ps:restart) waits for Dokku's checks: up to `DEPLOY_LIMIT`, not the usual 30 s.
     async fn dokku(&self, args: &[&str]) -> Result<String, String> {
         let cmd = format!("{}dokku {}", privileged(self.as_root()), args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "));
-        let limit = if args.first() == Some(&"ps:restart") { DEPLOY_LIMIT } else { crate::transport::COMMAND_TIMEOUT };
+        let limit = match args.first() {
+            Some(&"ps:restart") => DEPLOY_LIMIT,
+            Some(&"ps:rebuild") => BUILD_LIMIT,
+            _ => crate::transport::COMMAND_TIMEOUT,
+        };
         let out = self.transport.exec_within(&cmd, limit).await.map_err(|e| self.err(e.message))?;
         if out.status != Some(0) {
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -343,7 +363,18 @@ impl Platform for Dokku {
     async fn restart(&self, t: &HostTarget, app: &str, action: &str) -> Result<Vec<UnitNow>, String> {
         let mut calls = Vec::new();
         let mut result = Ok(());
-        for (name, proc) in restarts(t) {
+        // `rebuild` (its own confirmed action, offered only here): the whole app, from source.
+        let steps: Vec<(String, Option<String>)> =
+            if action == "rebuild" { apps_of(t).into_iter().map(|a| (a, None)).collect() } else { restarts(t) };
+        for (name, proc) in steps {
+            if action == "rebuild" {
+                calls.push(format!("{}dokku ps:rebuild {}", privileged(self.as_root()), quote(&name)));
+                if let Err(e) = self.dokku(&["ps:rebuild", &name]).await {
+                    result = Err(e);
+                    break;
+                }
+                continue;
+            }
             calls.push(restart_line(&name, proc.as_deref(), self.as_root()));
             let mut args = vec!["ps:restart", name.as_str()];
             if let Some(p) = proc.as_deref() {

@@ -35,6 +35,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         env_write: Can::No(READ_ONLY_ENV),
         logs: Can::Yes,
         metrics: Can::Yes,
+        rebuild: Can::No(crate::model::platform::NO_REBUILD),
     },
     plan,
     // A pod row says more than its name: its phase (or, when it is not running, why: first,
@@ -53,6 +54,7 @@ pub fn info() -> PlatformRef {
 fn plan(step: Step, t: &HostTarget) -> Vec<String> {
     match step {
         Step::Restart => t.units.iter().map(|w| describe_restart(w)).collect(),
+        Step::Rebuild => Vec::new(),
         Step::Rollback => {
             t.units.iter().map(|w| format!("kubectl rollout undo {w} (the previous ReplicaSet's template), then wait for it")).collect()
         }

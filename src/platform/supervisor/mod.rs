@@ -52,6 +52,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         env_write: Can::Yes,
         logs: Can::Yes,
         metrics: Can::Yes,
+        rebuild: Can::No(crate::model::platform::NO_REBUILD),
     },
     plan,
     // The program (group:name), and why it is not running: as for systemd units.
@@ -71,6 +72,7 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
             v.push("  first supervisor.reloadConfig (reread): a group whose files changed is updated instead (stopped, removed, added: all its programs restart)".into());
             v
         }
+        Step::Rebuild => Vec::new(),
         Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
         Step::Shell => {
             let who = t.run.user.as_deref().unwrap_or("supervisord's user (root)");

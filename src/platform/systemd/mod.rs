@@ -43,6 +43,7 @@ pub static INFO: PlatformInfo = PlatformInfo {
         env_write: Can::Yes,
         logs: Can::Yes,
         metrics: Can::Yes,
+        rebuild: Can::No(crate::model::platform::NO_REBUILD),
     },
     plan,
     label: source_label,
@@ -67,6 +68,7 @@ fn plan(step: Step, t: &HostTarget) -> Vec<String> {
     match step {
         // The restart itself; the state read after it in the same round trip is not an action.
         Step::Restart => vec![commands::restart(&t.units, t.as_root).split(" && ").next().unwrap_or("").to_string()],
+        Step::Rebuild => Vec::new(),
         Step::Rollback => vec![format!("nothing: {NO_ROLLBACK}")],
         Step::Shell => vec![commands::run_as_app(&t.run, &[], true, t.as_root)],
     }
