@@ -252,3 +252,33 @@ fn on_lab2(script: &str) -> String {
     let out = Command::new("docker").args(["exec", "lab-2", "sh", "-c", script]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn lets_encrypt_without_its_renewal_cron_job_is_said() {
+    let _g = changing();
+    struct Cleanup;
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            on_lab2("rm -rf /var/lib/dokku-standin/plugins /var/lib/dokku-standin/letsencrypt /var/spool/cron/crontabs/dokku");
+        }
+    }
+    let _cleanup = Cleanup;
+    // dokku-letsencrypt installed and active for blog, but its cron job never added.
+    on_lab2(
+        "mkdir -p /var/lib/dokku-standin/plugins /var/lib/dokku-standin/letsencrypt && touch /var/lib/dokku-standin/plugins/letsencrypt /var/lib/dokku-standin/letsencrypt/blog",
+    );
+    let lab = lab();
+    let note = |lab: &Lab| {
+        let rows = blog_certs(lab);
+        rows.iter()
+            .find(|r| r["what"] == "blog.lab.test")
+            .and_then(|r| r["note"].as_str().map(String::from))
+            .unwrap_or_else(|| panic!("{rows:?}"))
+    };
+    assert!(note(&lab).contains("no auto-renew cron job"), "{}", note(&lab));
+    // What `letsencrypt:cron-job --add` puts in the dokku user's crontab.
+    on_lab2(
+        "mkdir -p /var/spool/cron/crontabs && echo '@daily dokku letsencrypt:auto-renew &>> /var/log/dokku/letsencrypt.log' >/var/spool/cron/crontabs/dokku",
+    );
+    assert!(note(&lab).contains("renewed by dokku-letsencrypt's daily cron job"), "{}", note(&lab));
+}

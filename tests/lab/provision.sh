@@ -446,7 +446,10 @@ def main(argv):
         print(json.dumps({"domains-app-enabled": "true", "domains-app-vhosts": vhosts, "domains-global-enabled": "true",
                           "domains-global-vhosts": ""}, sort_keys=True, separators=(",", ":")))
     elif cmd == "plugin:installed" and words:
-        sys.exit(0 if os.path.exists(f"{ROOT}/services/{words[0]}.json") else 1)
+        sys.exit(0 if os.path.exists(f"{ROOT}/services/{words[0]}.json") or os.path.exists(f"{ROOT}/plugins/{words[0]}") else 1)
+    elif cmd == "letsencrypt:active" and words and os.path.exists(f"{ROOT}/plugins/letsencrypt"):
+        load(words[0])
+        print(str(os.path.exists(f"{ROOT}/letsencrypt/{words[0]}")).lower())
     elif ":" in cmd and cmd.split(":")[0] in services() and cmd.split(":")[1] in ("list", "links"):
         plugin, sub = cmd.split(":")
         known = json.load(open(f"{ROOT}/services/{plugin}.json"))

@@ -13,10 +13,15 @@ use crate::model::cert::{CertInfo, CertRow, CertSource};
 use crate::platform::machine::commands::privileged;
 use crate::transport::quote::quote;
 
-/// One round trip for every app: sections `certs-APP`, `domains-APP` and `le-APP`.
+/// One round trip for every app: sections `certs-APP`, `domains-APP` and `le-APP`, and
+/// `le-cron`: how many lines of the dokku user's crontab run `letsencrypt:auto-renew` (what
+/// `letsencrypt:cron-job --add` installs).
 pub fn script(apps: &[String], as_root: bool) -> String {
     let d = format!("{}dokku", privileged(as_root));
-    let mut s = String::new();
+    let p = privileged(as_root);
+    let mut s = format!(
+        "if {d} plugin:installed letsencrypt >/dev/null 2>&1; then echo '@@fleet le-cron'; ({p}crontab -u dokku -l 2>/dev/null || {p}cat /var/spool/cron/crontabs/dokku 2>/dev/null) | grep -c 'letsencrypt:auto-renew'; fi\n"
+    );
     for a in apps {
         let q = quote(a);
         s.push_str(&format!(
@@ -46,7 +51,8 @@ pub fn openssl_time(s: &str) -> Option<Timestamp> {
 }
 
 /// The app's rows: its certificate (for its hostnames), and each vhost no certificate covers.
-pub fn rows(host: &HostId, app: &str, certs: Option<&str>, domains: Option<&str>, le: Option<&str>) -> Vec<CertRow> {
+/// `le_cron`: whether dokku-letsencrypt's auto-renew cron job is installed (None: no plugin).
+pub fn rows(host: &HostId, app: &str, certs: Option<&str>, domains: Option<&str>, le: Option<&str>, le_cron: Option<bool>) -> Vec<CertRow> {
     let parse = |t: Option<&str>| t.and_then(|t| serde_json::from_str::<BTreeMap<String, String>>(t.trim()).ok());
     let source = CertSource::Dokku { app: app.to_string() };
     let mut out = Vec::new();
@@ -76,7 +82,11 @@ pub fn rows(host: &HostId, app: &str, certs: Option<&str>, domains: Option<&str>
                 None => (None, Some(format!("certs:report gave no expiry fleet can read ({expires:?})"))),
             };
             let note = match (le_active, field(m, "ssl", "verified")) {
-                (Some(true), _) => Some("Let's Encrypt (dokku-letsencrypt renews it)".to_string()),
+                (Some(true), _) if le_cron == Some(false) => Some(
+                    "Let's Encrypt, but no auto-renew cron job: it expires unless renewed by hand (dokku letsencrypt:cron-job --add)"
+                        .to_string(),
+                ),
+                (Some(true), _) => Some("Let's Encrypt, renewed by dokku-letsencrypt's daily cron job".to_string()),
                 (Some(false), Some("self signed")) => Some("self-signed, not from Let's Encrypt".to_string()),
                 (Some(false), _) => Some(format!("not renewed by Let's Encrypt (dokku letsencrypt:enable {app})")),
                 (None, Some("self signed")) => Some("self-signed".to_string()),
@@ -118,6 +128,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lets_encrypt_without_its_cron_job_is_said() {
+        let certs = r#"{"enabled":"true","expires-at":"Jun 20 10:00:00 2027 GMT","hostnames":"blog.lab.test","verified":"verified by a certificate authority"}"#;
+        let note = |cron| rows(&HostId("h".into()), "blog", Some(certs), None, Some("true"), cron)[0].note.clone().unwrap();
+        assert!(note(Some(false)).contains("no auto-renew cron job"), "{}", note(Some(false)));
+        assert!(note(Some(true)).contains("renewed by dokku-letsencrypt's daily cron job"));
+    }
+
+    #[test]
     fn openssl_times() {
         assert_eq!(openssl_time("Jan  1 00:00:00 2027 GMT"), "2027-01-01T00:00:00Z".parse().ok());
         assert_eq!(openssl_time("Dec 24 13:05:09 2026 GMT"), "2026-12-24T13:05:09Z".parse().ok());
@@ -129,7 +147,7 @@ mod tests {
         let fixture = |f: &str| std::fs::read_to_string(format!("{}/fixtures/dokku/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let (certs, domains) = (fixture("0.37/certs-report-blog.json"), fixture("0.38/domains-report-blog.json"));
         let (certs, domains) = (certs.as_str(), domains.as_str());
-        let r = rows(&HostId("lab-2".into()), "blog", Some(certs), Some(domains), Some("false"));
+        let r = rows(&HostId("lab-2".into()), "blog", Some(certs), Some(domains), Some("false"), Some(true));
         assert_eq!(r.len(), 2, "{r:?}");
         assert_eq!(r[0].what, "blog.lab.test");
         assert_eq!(r[0].info.as_ref().map(|i| i.not_after), "2027-06-20T10:00:00Z".parse().ok());
@@ -138,8 +156,8 @@ mod tests {
         assert!(r[1].note.as_deref().unwrap().contains("plain http"), "{r:?}");
         // 0.38 trims the `ssl-` prefix from the keys: read the same.
         let trimmed = fixture("0.38/certs-report-blog.json");
-        assert_eq!(rows(&HostId("lab-2".into()), "blog", Some(&trimmed), Some(domains), Some("false")), r);
+        assert_eq!(rows(&HostId("lab-2".into()), "blog", Some(&trimmed), Some(domains), Some("false"), Some(true)), r);
         // No TLS and no domains: nothing to show.
-        assert!(rows(&HostId("lab-2".into()), "api", Some(r#"{"ssl-enabled":"false"}"#), Some("{}"), None).is_empty());
+        assert!(rows(&HostId("lab-2".into()), "api", Some(r#"{"ssl-enabled":"false"}"#), Some("{}"), None, None).is_empty());
     }
 }

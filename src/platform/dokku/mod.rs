@@ -470,11 +470,12 @@ impl Platform for Dokku {
         let out = self.transport.exec(&certs::script(&apps, self.as_root())).await?;
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let s = crate::discovery::sections::split(&text);
+        let le_cron = s.get("le-cron").map(|n| n.trim().parse::<u32>().unwrap_or(0) > 0);
         Ok(apps
             .iter()
             .flat_map(|a| {
                 let get = |k: &str| s.get(&format!("{k}-{a}"));
-                certs::rows(&report.host, a, get("certs"), get("domains"), get("le"))
+                certs::rows(&report.host, a, get("certs"), get("domains"), get("le"), le_cron)
             })
             .collect())
     }
