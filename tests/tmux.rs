@@ -238,7 +238,9 @@ fn the_shell_opens_takes_keys_and_gives_the_tui_back() {
     std::thread::sleep(Duration::from_millis(500));
     s.keys(&["C-c"]);
     s.keys(&["echo after-ctrl-c", "Enter"]);
-    let screen = s.wait_for(&["after-ctrl-c\n"]);
+    // Its output on a line of its own and the prompt after it (the typed-ahead line echoes
+    // "echo after-ctrl-c" first): bash is reading again, so the Ctrl-D below reaches it.
+    let screen = s.wait_for(&["\nafter-ctrl-c\nshop@lab-1:~$"]);
     assert!(!screen.lines().any(|l| l.trim() == "slept"), "the sleep ran to its end:\n{screen}");
     // Ctrl-D ends the shell; the TUI comes back and says how it ended.
     s.keys(&["C-d"]);
@@ -262,7 +264,7 @@ fn a_shell_into_a_supervisord_program_runs_as_the_program() {
     s.keys(&["y"]);
     s.wait_for(&["pay@lab-1:/srv/pay"]);
     s.keys(&["echo port=$PORT user=$(whoami) dir=$(pwd) as=$SUPERVISOR_PROCESS_NAME", "Enter"]);
-    s.wait_for(&["port=9000 user=pay dir=/srv/pay as=pay-web_00"]);
+    s.wait_for(&["port=9000 user=pay dir=/srv/pay as=pay-web_00\npay@lab-1:/srv/pay$"]);
     s.keys(&["C-d"]);
     s.wait_for(&["┌ apps", "shell on lab-1 ended (exit"]);
     s.keys(&["q"]);
