@@ -69,7 +69,7 @@ pub fn processes(
 }
 
 /// The row of an app with no dyno: what Dokku says about it.
-fn idle(host: &HostId, app: &str, report: Option<&PsReport>) -> Process {
+pub fn idle(host: &HostId, app: &str, report: Option<&PsReport>) -> Process {
     let (detail, why) = match report {
         Some(r) if !r.deployed => ("not deployed".to_string(), Some(format!("nothing deployed yet (git push dokku@HOST:{app})"))),
         Some(r) if r.running != Running::Yes => ("stopped".to_string(), Some(format!("stopped (dokku ps:start {app})"))),
