@@ -224,7 +224,7 @@ async fn accepting_a_fingerprint_records_exactly_that_key() {
     std::fs::write(lab.known_hosts(), "").unwrap();
     let conv = fleet::config::Convention::default();
     let ssh = SshTransport::new(HostId("lab-1".into()), "lab-1".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None);
-    let backend = Machine::new(HostKind::Ssh, Transport::Ssh(ssh));
+    let backend = Machine::new(HostKind::Ssh, Transport::Ssh(ssh), &[]);
     let err = backend.refresh(&conv).await.unwrap_err();
     let fp = err.unknown_key.clone().expect("the error carries the fingerprint to accept");
     assert!(fp.starts_with("SHA256:"));

@@ -33,6 +33,8 @@ fn state() -> State {
         destination: "k3s-a".into(),
         tags: vec!["kubernetes".into()],
         group: None,
+        login: None,
+        platforms: Vec::new(),
     };
     let mut fleet = FleetState::new(vec![common::spec("lon-1"), kube], fleet::config::Convention::default().process_order);
     let at = common::now() - jiff::SignedDuration::from_secs(3);

@@ -129,7 +129,14 @@ pub struct HostEntry {
     #[serde(default)]
     pub tags: Vec<String>,
     pub group: Option<String>,
+    /// The platforms to look for there (`["dokku"]`): only these, and one that is missing is
+    /// said on the host row. Unset: every platform fleet knows (detected).
+    #[serde(default)]
+    pub platforms: Vec<String>,
 }
+
+/// What `platforms = […]` may name: the platforms a machine may run apps on.
+pub const MACHINE_PLATFORMS: [&str; 4] = ["systemd", "docker", "supervisord", "dokku"];
 
 /// A loaded config and where it came from (None: built-in defaults, no file).
 #[derive(Debug, Clone)]
@@ -184,6 +191,12 @@ impl FleetConfig {
             }
             if !seen.insert(&h.name) {
                 return Err(at(&format!("\"{}\"", h.name), format!("host {:?} is listed twice", h.name)));
+            }
+            if let Some(bad) = h.platforms.iter().find(|p| !MACHINE_PLATFORMS.contains(&p.as_str())) {
+                return Err(at(
+                    "platforms",
+                    format!("host {:?}: platforms: {bad:?} is not one fleet knows ({})", h.name, MACHINE_PLATFORMS.join(", ")),
+                ));
             }
         }
         Ok(())

@@ -8,15 +8,27 @@ use crate::model::{HostId, HostKind, HostSpec};
 /// Builds the host list. Reads only the local ssh config file: no network.
 /// Returns the hosts and any warning about the ssh config (it still yields the rest).
 pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<HostSpec>, Option<String>) {
+    let users = ssh_config::configured_users(ssh_config_file);
+    // `user@` in the destination wins, as with `ssh user@alias`; else the alias's `User`.
+    let login = |destination: &str| {
+        ssh_config::Destination::parse(destination)
+            .ok()
+            .and_then(|d| d.user.or_else(|| users.iter().find(|(a, _)| *a == d.host).map(|(_, u)| u.clone())))
+    };
     let mut out: Vec<HostSpec> = config
         .hosts
         .iter()
-        .map(|h| HostSpec {
-            id: HostId(h.name.clone()),
-            kind: HostKind::Ssh,
-            destination: h.ssh.clone().unwrap_or_else(|| h.name.clone()),
-            tags: h.tags.clone(),
-            group: h.group.clone(),
+        .map(|h| {
+            let destination = h.ssh.clone().unwrap_or_else(|| h.name.clone());
+            HostSpec {
+                id: HostId(h.name.clone()),
+                kind: HostKind::Ssh,
+                login: login(&destination),
+                destination,
+                tags: h.tags.clone(),
+                group: h.group.clone(),
+                platforms: h.platforms.clone(),
+            }
         })
         .collect();
     let mut warning = None;
@@ -28,9 +40,11 @@ pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<Ho
                         out.push(HostSpec {
                             id: HostId(alias.clone()),
                             kind: HostKind::Ssh,
+                            login: login(&alias),
                             destination: alias,
                             tags: Vec::new(),
                             group: None,
+                            platforms: Vec::new(),
                         });
                     }
                 }
@@ -39,7 +53,15 @@ pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<Ho
         }
     }
     if config.local && !out.iter().any(|h| h.id.0 == "local") {
-        out.push(HostSpec { id: HostId("local".into()), kind: HostKind::Local, destination: String::new(), tags: Vec::new(), group: None });
+        out.push(HostSpec {
+            id: HostId("local".into()),
+            kind: HostKind::Local,
+            destination: String::new(),
+            tags: Vec::new(),
+            group: None,
+            login: None,
+            platforms: Vec::new(),
+        });
     }
     (out, warning)
 }

@@ -100,6 +100,17 @@ pub fn list_aliases(path: &Path) -> Result<Vec<String>, String> {
     Ok(aliases)
 }
 
+/// Each concrete alias's `User`, as the file says it (first value wins, as in OpenSSH;
+/// `Host *` defaults apply): read once, locally, to know before connecting which hosts log in
+/// as Dokku's `dokku` user. `ssh -G` still decides the connection itself. Unreadable: none.
+pub fn configured_users(path: &Path) -> Vec<(String, String)> {
+    let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
+    let Ok(config) = SshConfig::default().parse(&mut BufReader::new(file), ParseRule::ALLOW_UNKNOWN_FIELDS) else {
+        return Vec::new();
+    };
+    list_aliases(path).unwrap_or_default().into_iter().filter_map(|a| config.query(&a).user.map(|u| (a, u))).collect()
+}
+
 /// Parses `ssh -G` output (lowercase `key value` lines) into settings.
 pub fn parse_ssh_g(alias: &str, output: &str) -> Result<ResolvedSsh, String> {
     let mut r = ResolvedSsh {

@@ -35,6 +35,22 @@ pub struct HostSpec {
     pub destination: String,
     pub tags: Vec<String>,
     pub group: Option<String>,
+    /// The ssh login as fleet.toml or the ssh config names it, known without connecting.
+    /// `dokku` is Dokku's own user, whose every login runs Dokku's forced command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// fleet.toml's `platforms` for this host: only these are looked for, and one that is not
+    /// found is said on its row. Empty: every platform fleet knows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+}
+
+impl HostSpec {
+    /// A host reached as Dokku's `dokku` user: its forced command runs `dokku` with whatever
+    /// fleet sends, so there is no shell, no forwarding and no Docker socket.
+    pub fn dokku_login(&self) -> bool {
+        self.kind == HostKind::Ssh && self.login.as_deref() == Some("dokku")
+    }
 }
 
 /// What one successful look at a host found.

@@ -122,6 +122,15 @@ pub struct Discovery {
     pub note: Option<String>,
     /// Worth a line in fleet's log, once (a skipped hostile name).
     pub warnings: Vec<String>,
+    /// The platform is not on this machine at all (said when fleet.toml names it).
+    pub absent: bool,
+}
+
+impl Discovery {
+    /// The platform is not there.
+    pub fn absent() -> Discovery {
+        Discovery { absent: true, ..Default::default() }
+    }
 }
 
 /// Step messages of a long action (a rollout's wait), for the activity pane and the CLI.

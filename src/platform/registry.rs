@@ -13,16 +13,17 @@ use crate::transport::ssh::connect::PassphrasePrompt;
 use crate::transport::{LocalTransport, SshTransport, Transport};
 
 /// Every platform a machine may run apps on, in the order their processes are listed. Each
-/// one's probe says whether it is there.
-pub fn machine_platforms(transport: &Arc<Transport>) -> Vec<Box<dyn Platform>> {
+/// one's probe says whether it is there. `only` (fleet.toml's `platforms`): just those.
+pub fn machine_platforms(transport: &Arc<Transport>, only: &[String]) -> Vec<Box<dyn Platform>> {
     // Dokku's dynos are containers of the same engine: one connection, one watch, shared.
     let docker = docker::Docker::new(transport.clone());
-    vec![
+    let all: Vec<Box<dyn Platform>> = vec![
         Box::new(systemd::Systemd::new(transport.clone())),
         Box::new(docker.clone()),
         Box::new(supervisor::Supervisor::new(transport.clone())),
         Box::new(dokku::Dokku::new(transport.clone(), docker)),
-    ]
+    ];
+    all.into_iter().filter(|p| only.is_empty() || only.iter().any(|o| o == p.info().name())).collect()
 }
 
 /// What building the backends needs beyond the inventory.
@@ -36,21 +37,22 @@ pub struct BackendOptions {
 
 /// The backend of one inventory row (None: a demo name with no fixture).
 pub fn backend(spec: &HostSpec, opts: &BackendOptions) -> Option<Arc<dyn Backend>> {
-    let machine = |kind, transport| Some(Arc::new(Machine::new(kind, transport)) as Arc<dyn Backend>);
+    let machine = |kind, transport| Some(Arc::new(Machine::new(kind, transport, &spec.platforms)) as Arc<dyn Backend>);
     match spec.kind {
         HostKind::Kube => Some(Arc::new(opts.kube.backend(spec))),
         HostKind::Local => machine(HostKind::Local, Transport::Local(LocalTransport::default())),
         HostKind::Demo => super::demo::backend(spec),
-        HostKind::Ssh => machine(
-            HostKind::Ssh,
-            Transport::Ssh(SshTransport::new(
+        HostKind::Ssh => {
+            let ssh = Transport::Ssh(SshTransport::new(
                 spec.id.clone(),
                 spec.destination.clone(),
                 opts.ssh_config.clone(),
                 opts.policy.clone(),
                 opts.passphrase.clone(),
-            )),
-        ),
+            ));
+            // Dokku's own user runs nothing but `dokku`: a machine of its own kind.
+            if spec.dokku_login() { Some(Arc::new(dokku::account::Account::new(ssh))) } else { machine(HostKind::Ssh, ssh) }
+        }
     }
 }
 

@@ -23,7 +23,15 @@ pub fn now() -> Timestamp {
 }
 
 pub fn spec(name: &str) -> HostSpec {
-    HostSpec { id: HostId(name.into()), kind: HostKind::Ssh, destination: name.into(), tags: vec![], group: None }
+    HostSpec {
+        id: HostId(name.into()),
+        kind: HostKind::Ssh,
+        destination: name.into(),
+        tags: vec![],
+        group: None,
+        login: None,
+        platforms: vec![],
+    }
 }
 
 pub fn report(host: &str, fixture: &str) -> HostReport {

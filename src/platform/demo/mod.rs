@@ -47,6 +47,8 @@ pub fn hosts() -> Vec<HostSpec> {
             destination: String::new(),
             tags: if h.cluster { vec!["demo".into(), "kubernetes".into()] } else { vec!["demo".into()] },
             group: None,
+            login: None,
+            platforms: Vec::new(),
         })
         .collect()
 }

@@ -285,7 +285,7 @@ fi
         let state = socket_state(probe.sections.get("docker"));
         self.present.store(state == SocketState::Usable, std::sync::atomic::Ordering::Relaxed);
         match state {
-            SocketState::Absent => return Ok(Discovery::default()),
+            SocketState::Absent => return Ok(Discovery::absent()),
             SocketState::Denied { user } => {
                 return Ok(Discovery {
                     note: Some(format!(
@@ -308,7 +308,7 @@ fi
             image_created: engine.created_of(c),
             env_files: env_files.get(&c.id).cloned().unwrap_or_default(),
         });
-        Ok(Discovery { processes, note: None, warnings: Vec::new() })
+        Ok(Discovery { processes, note: None, warnings: Vec::new(), absent: false })
     }
 
     async fn env(&self, t: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {

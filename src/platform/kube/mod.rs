@@ -58,6 +58,8 @@ impl KubeSetup {
                 destination: context,
                 tags: vec!["kubernetes".into()],
                 group: None,
+                login: None,
+                platforms: Vec::new(),
             });
         }
         out

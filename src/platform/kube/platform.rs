@@ -172,7 +172,7 @@ impl Platform for KubeBackend {
 
     async fn discover(&self, _probe: &Probe<'_>, _convention: &Convention, _facts: &mut HostFacts) -> Result<Discovery, String> {
         let report = KubeBackend::refresh(self).await.map_err(|e| e.message)?;
-        Ok(Discovery { processes: report.processes, note: report.facts.note, warnings: Vec::new() })
+        Ok(Discovery { processes: report.processes, note: report.facts.note, warnings: Vec::new(), absent: false })
     }
 
     async fn env(&self, _t: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {

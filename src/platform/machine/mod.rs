@@ -24,15 +24,18 @@ pub struct Machine {
     kind: HostKind,
     transport: Arc<Transport>,
     platforms: Vec<Box<dyn Platform>>,
+    /// fleet.toml's `platforms` for this host: each must be found (else a note says so).
+    declared: Vec<String>,
     /// Discovery warnings already written to fleet's log: each is logged once, not per refresh.
     logged: Mutex<HashSet<String>>,
 }
 
 impl Machine {
-    pub fn new(kind: HostKind, transport: Transport) -> Machine {
+    /// `declared`: fleet.toml's `platforms` for the host (empty: look for all of them).
+    pub fn new(kind: HostKind, transport: Transport, declared: &[String]) -> Machine {
         let transport = Arc::new(transport);
-        let platforms = registry::machine_platforms(&transport);
-        Machine { kind, transport, platforms, logged: Mutex::default() }
+        let platforms = registry::machine_platforms(&transport, declared);
+        Machine { kind, transport, platforms, declared: declared.to_vec(), logged: Mutex::default() }
     }
 
     /// The one probe script: facts, then each platform's part, then the end marker.
@@ -97,6 +100,15 @@ impl Backend for Machine {
         let s = sections::split(&text);
         if !s.complete {
             let stderr = String::from_utf8_lossy(&out.stderr);
+            if stderr.contains("is not a dokku command") || text.contains("is not a dokku command") {
+                return Err(HostError::new(
+                    HostErrorKind::Config,
+                    format!(
+                        "{} logs in as Dokku's dokku user (its forced command runs only dokku), but fleet did not know: name the user in the destination (ssh = \"dokku@HOST\" in fleet.toml's [[hosts]]) or set User dokku for this Host in the ssh config",
+                        self.id()
+                    ),
+                ));
+            }
             let hint = stderr.lines().last().map(|l| format!(": {}", l.trim())).unwrap_or_default();
             let e = "discovery output ended early (the connection dropped, or the shell failed)";
             return Err(HostError::new(HostErrorKind::Command, format!("{e}{hint}")));
@@ -112,7 +124,12 @@ impl Backend for Machine {
                         self.log_once(w);
                     }
                     processes.extend(found.processes);
-                    found.note
+                    let name = p.info().name();
+                    if found.absent && self.declared.iter().any(|d| d == name) {
+                        Some(format!("fleet.toml says {} runs {name} (platforms = [...]), but {name} is not found there", self.id()))
+                    } else {
+                        found.note
+                    }
                 }
                 Err(e) => Some(e),
             };

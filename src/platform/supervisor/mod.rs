@@ -399,7 +399,7 @@ impl Platform for Supervisor {
             if let Ok(mut s) = self.seen.lock() {
                 *s = None;
             }
-            return Ok(Discovery::default());
+            return Ok(Discovery::absent());
         };
         let (pid, main, utc_offset) = probe_fields(section);
         let Some(pid) = pid else {
@@ -481,7 +481,7 @@ impl Platform for Supervisor {
         if let Ok(mut slot) = self.seen.lock() {
             *slot = Some(Arc::new(Seen { conf, rpc, pid: Some(pid), utc_offset, as_root }));
         }
-        Ok(Discovery { processes, note, warnings })
+        Ok(Discovery { processes, note, warnings, absent: false })
     }
 
     async fn env(&self, t: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {

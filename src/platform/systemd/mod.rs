@@ -111,7 +111,7 @@ impl Platform for Systemd {
         discovery::scheduled_jobs(&mut processes, probe.sections, &units);
         discovery::with_last_lines(&mut processes, probe.sections);
         discovery::deaf_web_processes(&mut processes, probe.sections, facts.listening.as_deref());
-        Ok(Discovery { processes, note: None, warnings })
+        Ok(Discovery { processes, note: None, warnings, absent: facts.systemd_version.is_none() })
     }
 
     async fn env(&self, t: &HostTarget, processes: &[&Process]) -> Result<Vec<ProcessEnv>, HostError> {
