@@ -239,6 +239,28 @@ async fn accepting_a_fingerprint_records_exactly_that_key() {
     assert!(read(&lab.known_hosts()).starts_with("[127.0.0.1]:2201 ssh-ed25519 "));
 }
 
+/// More commands at once than sshd allows sessions on one connection (MaxSessions, 10 by
+/// default): the ones turned away wait their turn; every one runs, none is an error.
+#[tokio::test]
+async fn more_commands_than_sshd_allows_sessions_all_run() {
+    use fleet::model::HostId;
+    use fleet::transport::ssh::UnknownKeyPolicy;
+    use fleet::transport::{SshTransport, Transport};
+
+    let lab = Lab::get();
+    let ssh = SshTransport::new(HostId("lab-1".into()), "lab-1".into(), Some(lab.ssh_config()), UnknownKeyPolicy::Refuse, None);
+    let t = Transport::Ssh(ssh);
+    let runs = (0..25).map(|i| {
+        let t = &t;
+        async move { t.exec(&format!("sleep 1; echo {i}")).await }
+    });
+    let outs = futures::future::join_all(runs).await;
+    for (i, out) in outs.iter().enumerate() {
+        let out = out.as_ref().unwrap_or_else(|e| panic!("command {i}: {e}"));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{i}\n"));
+    }
+}
+
 /// Zero config with a HOME that is not the passwd home (sudo -E, containers, CI): fleet lists
 /// the aliases of $HOME/.ssh/config, so it must resolve them through that file and check keys
 /// against $HOME/.ssh/known_hosts — OpenSSH alone would read the passwd home's. The host-key

@@ -116,10 +116,7 @@ impl SshTransport {
     /// A session channel for an interactive or streamed command.
     pub async fn session_channel(&self) -> Result<russh::Channel<russh::client::Msg>, HostError> {
         let conn = self.connection().await?;
-        conn.handle
-            .channel_open_session()
-            .await
-            .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}")))
+        exec::open_session(&conn.handle).await
     }
 
     /// Runs a command with `input` on its stdin.
@@ -136,11 +133,7 @@ impl SshTransport {
     pub async fn exec_stream(&self, command: &str) -> Result<super::stream::ExecStream, HostError> {
         let conn = self.connection().await?;
         let opened = async {
-            let channel = conn
-                .handle
-                .channel_open_session()
-                .await
-                .map_err(|e| HostError::new(HostErrorKind::Unreachable, format!("cannot open an ssh channel: {e}")))?;
+            let channel = exec::open_session(&conn.handle).await?;
             channel
                 .exec(true, command.as_bytes())
                 .await
