@@ -34,7 +34,15 @@ pub async fn run(ctx: &Context, args: ForwardArgs) -> anyhow::Result<i32> {
         }
     };
     // An app: its first host (or --host). Anything else is an add-on name and needs --host.
-    let app = crate::model::targets(&found.reports, &args.target, &[], &hosts).into_iter().find(|t| t.platform.caps.forward.yes());
+    let targets = crate::model::targets(&found.reports, &args.target, &[], &hosts);
+    // The app is there, but nowhere fleet can forward from: its platform's reason, not "no app".
+    if let Some(crate::model::platform::Can::No(why)) =
+        targets.first().filter(|_| !targets.iter().any(|t| t.platform.caps.forward.yes())).map(|t| t.platform.caps.forward)
+    {
+        eprintln!("fleet: {}: {why}", targets[0].host);
+        return Ok(1);
+    }
+    let app = targets.into_iter().find(|t| t.platform.caps.forward.yes());
     let platform = app.as_ref().map(|t| t.platform);
     let host = match (app.map(|t| t.host), &args.host) {
         (Some(h), _) => h,
