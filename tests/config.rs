@@ -40,6 +40,7 @@ ignore_apps = ["legacy-*"]
     assert!(!c.local);
     assert!(c.inventory.selects("lon-1") && !c.inventory.selects("lon-bastion") && !c.inventory.selects("nyc-1"));
     assert_eq!(c.hosts[0].ssh.as_deref(), Some("deploy@10.0.0.5:2222"));
+    assert!(c.hosts[0].platforms.is_empty(), "unset: every platform, detected");
     assert_eq!(c.convention.env_file_for("shop"), "/etc/apps/shop.env");
     assert_eq!(c.convention.code_dir_for("shop"), "/opt/shop");
 }
@@ -67,6 +68,7 @@ fn invalid_configs_name_line_and_column() {
         ("[certs]\nwarn = \"7d\"\ncritical = \"21d\"\n", "fleet.toml:1:1", "critical"),
         ("[apps.shop]\ndomains = [\"shop.example.com; rm -rf /\"]\n", "fleet.toml:1:1", "not a domain"),
         ("[apps.shop]\nmetrics_url = \"https://x/metrics\"\n", "fleet.toml:1:1", "metrics_url"),
+        ("[[hosts]]\nname = \"a\"\nplatforms = [\"dokku\", \"heroku\"]\n", "fleet.toml:3:", "\"heroku\" is not one fleet knows"),
     ];
     for (text, at, says) in cases {
         let err = parse(text).unwrap_err();
@@ -145,4 +147,27 @@ fn certs_reads_every_kubeconfig_context_without_any_cluster() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not-a-real-token"), "tokens never print");
     // The demo's nyc-1 is down and the client certificate is inside 21 days: exit 1.
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_login_comes_from_the_destination_or_the_ssh_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let ssh = dir.path().join("ssh_config");
+    std::fs::write(&ssh, "Host apps-dokku\n  HostName 10.0.0.9\n  User dokku\nHost web-*\n  Port 22\nHost *\n  User deploy\n").unwrap();
+    let c = parse(
+        "local = false\n[[hosts]]\nname = \"paas\"\nssh = \"dokku@10.0.0.9\"\nplatforms = [\"dokku\"]\n[[hosts]]\nname = \"web-1\"\n",
+    )
+    .unwrap();
+    let (specs, warning) = fleet::config::inventory::hosts(&c, &ssh);
+    assert_eq!(warning, None);
+    let got: Vec<(&str, Option<&str>, bool, Vec<String>)> =
+        specs.iter().map(|s| (s.id.0.as_str(), s.login.as_deref(), s.dokku_login(), s.platforms.clone())).collect();
+    assert_eq!(
+        got,
+        [
+            ("paas", Some("dokku"), true, vec!["dokku".to_string()]),
+            ("web-1", Some("deploy"), false, vec![]),
+            ("apps-dokku", Some("dokku"), true, vec![]),
+        ]
+    );
 }

@@ -271,6 +271,28 @@ fn a_shell_into_a_supervisord_program_runs_as_the_program() {
     s.wait_for(&["FLEET-EXIT=0"]);
 }
 
+/// A shell into a Dokku dyno as the `dokku` user: `dokku enter` through its forced command,
+/// on a terminal, with the dyno's env; Ctrl-D gives the TUI back.
+#[test]
+fn a_shell_as_the_dokku_user_enters_the_dyno() {
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2-dokku\"]\n");
+    let s = fleet_on_lab(&lab, "fleet-tmux-shell-dokku", 120, 32);
+    s.wait_for(&["blog", "web×2 worker×1"]);
+    s.keys(&["/", "b", "l", "o", "g", "Enter"]);
+    s.wait_for(&["1 shown"]);
+    s.keys(&["s"]);
+    s.wait_for(&["Shell for blog on lab-2-dokku?", "ssh -t dokku@HOST enter blog web.1", "y yes"]);
+    s.keys(&["y"]);
+    s.wait_for(&["root@"]);
+    s.keys(&["echo dyno=$DYNO tty=$(tty)", "Enter"]);
+    s.wait_for(&["dyno=web.1 tty=/dev/pts/"]);
+    s.keys(&["C-d"]);
+    s.wait_for(&["┌ apps", "shell on lab-2-dokku ended (exit"]);
+    s.keys(&["q"]);
+    s.wait_for(&["FLEET-EXIT=0"]);
+}
+
 /// The problems view on the lab, as a person reaches it: the count in the title bar, `P` lists
 /// the planted problems (the same as `fleet check`), enter opens what one is about.
 #[test]

@@ -8,13 +8,9 @@ use crate::model::{HostId, HostKind, HostSpec};
 /// Builds the host list. Reads only the local ssh config file: no network.
 /// Returns the hosts and any warning about the ssh config (it still yields the rest).
 pub fn hosts(config: &FleetConfig, ssh_config_file: &std::path::Path) -> (Vec<HostSpec>, Option<String>) {
-    let users = ssh_config::configured_users(ssh_config_file);
-    // `user@` in the destination wins, as with `ssh user@alias`; else the alias's `User`.
-    let login = |destination: &str| {
-        ssh_config::Destination::parse(destination)
-            .ok()
-            .and_then(|d| d.user.or_else(|| users.iter().find(|(a, _)| *a == d.host).map(|(_, u)| u.clone())))
-    };
+    let users = ssh_config::ConfiguredUsers::read(ssh_config_file);
+    // `user@` in the destination wins, as with `ssh user@alias`; else the config's `User`.
+    let login = |destination: &str| ssh_config::Destination::parse(destination).ok().and_then(|d| d.user.or_else(|| users.of(&d.host)));
     let mut out: Vec<HostSpec> = config
         .hosts
         .iter()

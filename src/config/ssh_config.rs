@@ -100,15 +100,23 @@ pub fn list_aliases(path: &Path) -> Result<Vec<String>, String> {
     Ok(aliases)
 }
 
-/// Each concrete alias's `User`, as the file says it (first value wins, as in OpenSSH;
-/// `Host *` defaults apply): read once, locally, to know before connecting which hosts log in
-/// as Dokku's `dokku` user. `ssh -G` still decides the connection itself. Unreadable: none.
-pub fn configured_users(path: &Path) -> Vec<(String, String)> {
-    let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
-    let Ok(config) = SshConfig::default().parse(&mut BufReader::new(file), ParseRule::ALLOW_UNKNOWN_FIELDS) else {
-        return Vec::new();
-    };
-    list_aliases(path).unwrap_or_default().into_iter().filter_map(|a| config.query(&a).user.map(|u| (a, u))).collect()
+/// The `User` the file gives a host (first value wins, as in OpenSSH; `Host *` defaults
+/// apply; `Match` blocks are not evaluated): read once, locally, to know before connecting
+/// which hosts log in as Dokku's `dokku` user. `ssh -G` still decides the connection itself.
+pub struct ConfiguredUsers(Option<SshConfig>);
+
+impl ConfiguredUsers {
+    /// Unreadable or unparsable: no user known for any host.
+    pub fn read(path: &Path) -> ConfiguredUsers {
+        let parsed = std::fs::File::open(path)
+            .ok()
+            .and_then(|f| SshConfig::default().parse(&mut BufReader::new(f), ParseRule::ALLOW_UNKNOWN_FIELDS).ok());
+        ConfiguredUsers(parsed)
+    }
+
+    pub fn of(&self, host: &str) -> Option<String> {
+        self.0.as_ref().and_then(|c| c.query(host).user)
+    }
 }
 
 /// Parses `ssh -G` output (lowercase `key value` lines) into settings.
@@ -308,5 +316,23 @@ mod tests {
         .unwrap();
         assert_eq!(list_aliases(&f).unwrap(), vec!["web-1", "web-2", "db"]);
         assert_eq!(list_aliases(&dir.path().join("missing")).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn configured_users_take_the_first_value_as_ssh_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("config");
+        // lab-2-dokku's own User comes before the catch-all's: it wins, as with ssh.
+        std::fs::write(
+            &f,
+            "Host lab-2-dokku\n  Port 2202\nHost lab-2-dokku\n  User dokku\nHost plain\n  Port 22\nHost lab-* plain\n  User root\n",
+        )
+        .unwrap();
+        let users = ConfiguredUsers::read(&f);
+        assert_eq!(
+            (users.of("lab-2-dokku").as_deref(), users.of("plain").as_deref(), users.of("other")),
+            (Some("dokku"), Some("root"), None)
+        );
+        assert_eq!(ConfiguredUsers::read(&dir.path().join("missing")).of("plain"), None);
     }
 }

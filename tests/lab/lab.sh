@@ -132,6 +132,8 @@ write_client_files() {
     done
     printf 'Host lab-2-reader\n  HostName 127.0.0.1\n  Port 2202\n  User logreader\n'
     printf 'Host lab-2-tunnel\n  HostName 127.0.0.1\n  Port 2202\n  User tunnel\n'
+    # lab-2 as Dokku's own user (its forced command; see provision.sh).
+    printf 'Host lab-2-dokku\n  HostName 127.0.0.1\n  Port 2202\n  User dokku\n'
     printf 'Host lab-down\n  HostName 127.0.0.1\n  Port %s\n' "$DOWN_PORT"
     # lab-2 reached through lab-1 (ProxyJump), at lab-2's address on the lab's docker bridge.
     local ip2

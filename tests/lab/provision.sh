@@ -263,7 +263,7 @@ JSON
   cat >/usr/local/bin/dokku <<'PY'
 #!/usr/bin/python3
 """fleet lab: a Dokku stand-in (see tests/lab/provision.sh). Formats as Dokku prints them."""
-import base64, json, os, random, sys, time
+import base64, json, os, pwd, random, select, shlex, subprocess, sys, termios, threading, time, tty
 import docker
 
 ROOT = "/var/lib/dokku-standin"
@@ -292,7 +292,7 @@ def load(app):
     return json.load(open(f"{ROOT}/apps/{app}.json"))
 
 def save(app, state):
-    tmp = f"{ROOT}/apps/.{app}.json"
+    tmp = f"{ROOT}/apps/.{app}.json.{os.getpid()}"
     json.dump(state, open(tmp, "w"))
     os.rename(tmp, f"{ROOT}/apps/{app}.json")
 
@@ -355,6 +355,144 @@ def ps_report(app, fmt):
     for k in sorted(report):
         key = k.replace("-", " ").replace(".", " ")
         print(f"       {(key[0].upper() + key[1:] + ':'):<31}{report[k]}")
+
+def dyno_list(app, proc=None):
+    """The app's dynos as Dokku's CONTAINER.TYPE.N files list them, in their order."""
+    found = [(name.split(".", 1)[1], c) for name, c in dyno_containers(app).items() if len(name.split(".")) == 3]
+    found = [(d, c) for d, c in found if proc is None or d.split(".")[0] == proc]
+    return sorted(found, key=lambda dc: (dc[0].split(".")[0], int(dc[0].split(".")[1])))
+
+def logs(args):
+    """`dokku logs APP [-n N] [-p TYPE] [-t] [-q]` as scheduler-docker-local prints it: each
+    dyno's `docker logs -t`, stdout and stderr merged, its timestamp and `app[DYNO]:` coloured."""
+    app = args[0]
+    load(app)
+    num = int(args[args.index("-n") + 1]) if "-n" in args else 100
+    proc = args[args.index("-p") + 1] if "-p" in args else None
+    follow, pretty = "-t" in args, "-q" in args
+    colors = [36, 33, 32, 35, 31]
+    out, lock = sys.stdout.buffer, threading.Lock()
+
+    def pump(i, dyno, c):
+        try:
+            pending = b""
+            chunks = c.logs(stdout=True, stderr=True, timestamps=not pretty, tail=num, stream=True, follow=follow)
+            for chunk in chunks:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                with lock:
+                    for line in lines:
+                        if not pretty and b"Z " in line:
+                            ts, text = line.split(b"Z ", 1)
+                            line = b"\x1b[%dm%sZ app[%s]:\x1b[0m %s" % (colors[i % len(colors)], ts, dyno.encode(), text)
+                        out.write(line + b"\n")
+                    out.flush()
+        except (BrokenPipeError, OSError):
+            os._exit(0)
+        except docker.errors.NotFound:
+            pass
+
+    threads = [threading.Thread(target=pump, args=(i, d, c), daemon=True) for i, (d, c) in enumerate(dyno_list(app, proc))]
+    for t in threads:
+        t.start()
+        if not follow:
+            t.join()
+    for t in threads:
+        t.join()
+
+def enter(args):
+    """`dokku enter APP [TYPE|TYPE.N|--container-id ID] [--] [CMD...]`: docker exec into a
+    running dyno, with `-i -t` only when there is a terminal (Dokku's has_tty)."""
+    app, rest = args[0], args[1:]
+    load(app)
+    dynos = dyno_list(app)
+    chosen = None
+    if rest[:1] == ["--container-id"]:
+        chosen = next((c for _, c in dynos if len(rest) > 1 and c.id.startswith(rest[1])), None)
+        if chosen is None:
+            fail(f"Invalid container id for app: {rest[1] if len(rest) > 1 else ''}")
+        rest = rest[2:]
+    else:
+        ctype = rest[0] if rest and rest[0] != "--" else None
+        rest = rest[1:] if ctype else rest
+        types = sorted({d.split(".")[0] for d, _ in dynos})
+        if ctype is None:
+            if len(types) > 1:
+                print(" !     No container type specified.", file=sys.stderr)
+                fail(f"Available types for app ({app}): {' '.join(types)}")
+            ctype = types[0] if types else None
+        chosen = next((c for d, c in dynos if d == ctype or d.split(".")[0] == ctype), None)
+        if chosen is None:
+            print(f" !     No containers found for type '{ctype}'", file=sys.stderr)
+            fail(f"Available types for app ({app}): {' '.join(types)}")
+    if chosen.status != "running":
+        fail("Container is not running")
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    argv = rest or ["/bin/bash"]
+    api = client().api
+    if os.isatty(0):
+        ex = api.exec_create(chosen.id, argv, stdin=True, tty=True)["Id"]
+        sock = api.exec_start(ex, socket=True, tty=True)
+        raw = getattr(sock, "_sock", sock)
+        cols, rows = os.get_terminal_size(0)
+        old = termios.tcgetattr(0)
+        tty.setraw(0)
+        try:
+            try:
+                api.exec_resize(ex, height=rows, width=cols)
+            except docker.errors.APIError:
+                pass
+            while True:
+                ready, _, _ = select.select([0, raw], [], [])
+                if raw in ready:
+                    data = raw.recv(65536)
+                    if not data:
+                        break
+                    os.write(1, data)
+                if 0 in ready:
+                    data = os.read(0, 65536)
+                    if not data:
+                        break
+                    raw.sendall(data)
+        finally:
+            termios.tcsetattr(0, termios.TCSADRAIN, old)
+    else:
+        ex = api.exec_create(chosen.id, argv, stdin=False, tty=False)["Id"]
+        for so, se in api.exec_start(ex, stream=True, demux=True):
+            if so:
+                os.write(1, so)
+            if se:
+                os.write(2, se)
+    code = api.exec_inspect(ex)["ExitCode"]
+    sys.exit(code if code is not None else 1)
+
+def as_dokku():
+    """What Dokku's main script does for any other login (`sudo -u dokku -E -H`)."""
+    pw = pwd.getpwnam("dokku")
+    os.initgroups("dokku", pw.pw_gid)
+    os.setgid(pw.pw_gid)
+    os.setuid(pw.pw_uid)
+    os.environ["HOME"] = pw.pw_dir
+
+def entry(argv):
+    """Dokku's main script before the command: the switch to its own user, root-only plugin:*
+    commands, and its forced command's SSH_ORIGINAL_COMMAND split again on whitespace (under
+    `set -f`), or by xargs for config* and docker-options* commands."""
+    cmd = next((a for a in argv if not a.startswith("--")), "")
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    if cmd == "standin:boot":
+        return main(argv)
+    if user != "dokku" and "plugin" not in cmd:
+        as_dokku()
+        user = "dokku"
+    if user != "root" and "plugin" in cmd:
+        fail("This command must be run as root")
+    forced = os.environ.pop("SSH_ORIGINAL_COMMAND", "")
+    if forced:
+        words = shlex.split(forced) if "config" in cmd or "docker-options" in cmd else forced.split()
+        return main(words)
+    main(argv)
 
 def main(argv):
     quiet = False
@@ -425,7 +563,6 @@ def main(argv):
         report = {"dir": f"/home/dokku/{words[0]}/tls", "enabled": str(os.path.exists(crt)).lower(), "expires-at": "",
                   "hostnames": "", "issuer": "", "starts-at": "", "subject": "", "verified": ""}
         if os.path.exists(crt):
-            import subprocess
             text = subprocess.run(["openssl", "x509", "-in", crt, "-noout", "-text"], capture_output=True, text=True).stdout
             for line in text.splitlines():
                 if "Not After :" in line:
@@ -463,9 +600,38 @@ def main(argv):
                 fail(f"{plugin.capitalize()} service {words[0] if words else ''} does not exist")
             for app in known[words[0]]:
                 print(app)
+    elif cmd == "logs" and args:
+        logs(args)
+    elif cmd == "enter" and args:
+        enter(args)
+    elif ":" in cmd and cmd.split(":")[0] in services() and cmd.split(":")[1] == "info" and words:
+        plugin = cmd.split(":")[0]
+        if words[0] not in json.load(open(f"{ROOT}/services/{plugin}.json")):
+            fail(f"{plugin.capitalize()} service {words[0]} does not exist")
+        try:
+            status = client().containers.get(f"dokku.{plugin}.{words[0]}").status
+        except docker.errors.NotFound:
+            status = "missing"
+        if "--status" in flags:
+            print(status)
+        else:
+            print(f"=====> {words[0]} {plugin} service information")
+            print(f"       {'Status:':<20}{status}")
     elif cmd == "standin:boot":
-        # lab.sh, once the engine is up: blog deployed if it is not, and what a deploy and a
-        # `dokku run` leave behind that are not dynos.
+        # lab.sh, once the engine is up: the dokku user in the group of the engine's socket
+        # (Dokku's installer puts it in docker's), blog deployed if it is not, and what a deploy
+        # and a `dokku run` leave behind that are not dynos.
+        if os.geteuid() == 0:
+            gid = os.stat("/run/docker.sock").st_gid
+            if gid not in os.getgrouplist("dokku", pwd.getpwnam("dokku").pw_gid):
+                import grp
+                try:
+                    name = grp.getgrgid(gid).gr_name
+                except KeyError:
+                    name = "docker-engine"
+                    subprocess.run(["groupadd", "-g", str(gid), name], check=True)
+                subprocess.run(["usermod", "-aG", name, "dokku"], check=True)
+            as_dokku()
         existing = dyno_containers("blog")
         # Deployed by an older stand-in (the engine outlives a re-provisioned lab-2): again.
         stale = any(c.attrs["Config"]["Cmd"][-1] != COMMANDS.get(c.labels.get("com.dokku.process-type"), "")
@@ -489,9 +655,18 @@ def main(argv):
         fail(f"`{cmd}` is not a dokku command.\n !     See `dokku help` for a list of available commands.")
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    entry(sys.argv[1:])
 PY
   chmod 755 /usr/local/bin/dokku
+  # Dokku's own user: its home is DOKKU_ROOT, and every login with a key runs Dokku's forced
+  # command, in the form sshcommand writes to authorized_keys (the lab's key, as `fleet`).
+  id dokku >/dev/null 2>&1 || useradd --no-create-home --home-dir /home/dokku --shell /bin/bash dokku
+  mkdir -p /home/dokku/.ssh
+  echo /usr/local/bin/dokku >/home/dokku/.sshcommand
+  key=$(grep -m1 '^ssh-' /root/.ssh/authorized_keys)
+  printf 'command="FINGERPRINT=SHA256:fleetlab NAME=\\"fleet\\" `cat /home/dokku/.sshcommand` $SSH_ORIGINAL_COMMAND",no-agent-forwarding,no-user-rc,no-X11-forwarding,no-port-forwarding %s\n' "$key" >/home/dokku/.ssh/authorized_keys
+  chmod 700 /home/dokku/.ssh && chmod 600 /home/dokku/.ssh/authorized_keys
+  chown -R dokku: /home/dokku /var/lib/dokku-standin
 }
 
 case "$ROLE" in

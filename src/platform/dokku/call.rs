@@ -49,6 +49,16 @@ pub fn line(via: Via, args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// How a command line is shown (audit log, plans) before its arguments: the host is the
+/// audit entry's own field.
+pub fn lead(via: Via) -> &'static str {
+    match via {
+        Via::Shell { as_root: true } => "dokku",
+        Via::Shell { as_root: false } => "sudo -n dokku",
+        Via::Forced => "ssh dokku@HOST",
+    }
+}
+
 /// How long `args` may take.
 pub fn limit(args: &[&str]) -> Duration {
     match args.first() {

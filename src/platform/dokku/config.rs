@@ -67,12 +67,12 @@ pub async fn change(transport: &Transport, via: Via, t: &HostTarget, app: &str, 
             let mut a = vec!["config:set".to_string(), "--no-restart".into(), "--encoded".into(), name.clone()];
             a.extend(pairs.iter().map(|(k, v)| format!("{k}={}", b64.encode(v))));
             let keys = pairs.iter().map(|(k, _)| format!("{k}=…")).collect::<Vec<_>>().join(" ");
-            (a, format!("dokku config:set --no-restart --encoded {name} {keys}"))
+            (a, format!("{} config:set --no-restart --encoded {name} {keys}", call::lead(via)))
         }
         Change::Unset(keys) => {
             let mut a = vec!["config:unset".to_string(), "--no-restart".into(), name.clone()];
             a.extend(keys.iter().cloned());
-            (a, format!("dokku config:unset --no-restart {name} {}", keys.join(" ")))
+            (a, format!("{} config:unset --no-restart {name} {}", call::lead(via), keys.join(" ")))
         }
     };
     if let Some(bad) = args.iter().skip(3).find(|a| !a.split('=').next().is_some_and(crate::env::parse::valid_key)) {

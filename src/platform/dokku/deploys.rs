@@ -33,7 +33,7 @@ pub fn apps_of(t: &HostTarget) -> Vec<String> {
 pub fn shown(via: Via, args: &[&str]) -> String {
     match via {
         Via::Shell { .. } => call::line(via, args).unwrap_or_else(|e| e),
-        Via::Forced => format!("ssh dokku@HOST {}", args.join(" ")),
+        Via::Forced => format!("{} {}", call::lead(via), args.join(" ")),
     }
 }
 

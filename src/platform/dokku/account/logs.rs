@@ -3,9 +3,11 @@
 //! `ESC[36m2026-12-02T10:00:00.123456789Z app[web.1]:ESC[0m text` (its scheduler-logs
 //! trigger), stdout and stderr merged. `-n N` is per dyno and there is no `--since`: history
 //! is the newest lines of each dyno; a follow that ended (a deploy replaced the dynos, or the
-//! connection dropped) starts again with the newest `RESUME_TAIL` of each and drops what it
-//! already handed out by each dyno's last nanosecond timestamp; if a dyno wrote more than that
-//! meanwhile, a note says lines may be missing, rather than pretending none were.
+//! connection dropped) starts again with the newest `RESUME_TAIL` of each and drops exactly
+//! the lines it already handed out (time and text: a deploy's new container shares the old
+//! one's dyno name, and its first lines may be older than the old one's last); if a dyno
+//! wrote more than that meanwhile, a note says lines may be missing, rather than pretending
+//! none were.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -134,6 +136,43 @@ pub async fn older(transport: &Transport, plan: &HostUnits, req: &LogRequest) ->
     history(transport, plan, req).await.map(|(l, _)| l)
 }
 
+/// The newest `RESUME_TAIL` lines a follow handed out (or filtered out) of one dyno: what a
+/// replay of that many may repeat.
+#[derive(Default)]
+struct Recent {
+    order: std::collections::VecDeque<(Timestamp, u64)>,
+    set: std::collections::HashSet<(Timestamp, u64)>,
+}
+
+impl Recent {
+    fn key(ts: Timestamp, msg: &str) -> (Timestamp, u64) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        msg.hash(&mut h);
+        (ts, h.finish())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn contains(&self, ts: Timestamp, msg: &str) -> bool {
+        self.set.contains(&Recent::key(ts, msg))
+    }
+
+    fn push(&mut self, ts: Timestamp, msg: &str) {
+        let k = Recent::key(ts, msg);
+        if self.set.insert(k) {
+            self.order.push_back(k);
+        }
+        if self.order.len() > RESUME_TAIL
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+    }
+}
+
 /// History, then (if asked) a follow per app that resumes as described above.
 pub async fn run(transport: Arc<Transport>, plan: HostUnits, req: LogRequest, tx: mpsc::UnboundedSender<LogEvent>) {
     let started = Timestamp::now();
@@ -166,6 +205,7 @@ async fn follow(
 ) {
     let mut dropped_at: Option<Instant> = None;
     let mut failures = 0u32;
+    let mut recent: HashMap<String, Recent> = HashMap::new();
     // The first follow picks up right after the history; later ones replay RESUME_TAIL.
     let mut tail = "100".to_string();
     loop {
@@ -203,7 +243,7 @@ async fn follow(
             return;
         }
         failures = 0;
-        // Per dyno in this pass: lines replayed, and whether one reached back to `last`.
+        // Per dyno in this pass: lines replayed, and whether one reached back to what was seen.
         let mut replayed: HashMap<String, (usize, bool)> = HashMap::new();
         let resumed = tail != "100";
         loop {
@@ -217,10 +257,19 @@ async fn follow(
             let seen = last.get(&key).copied().unwrap_or(started);
             let r = replayed.entry(key.clone()).or_insert((0, false));
             r.0 += 1;
-            if ts <= seen {
+            // A deploy's new container has the old one's dyno name and starts before the old
+            // one stops: its first lines may be older than the old one's last. So a replay
+            // drops exactly the lines handed out already, where this follow has them, rather
+            // than everything up to the newest time.
+            let already = match recent.get(&key) {
+                Some(r) if resumed && !r.is_empty() => r.contains(ts, &msg),
+                _ => ts <= seen,
+            };
+            if already {
                 r.1 = true;
                 continue;
             }
+            recent.entry(key.clone()).or_default().push(ts, &msg);
             if resumed && !r.1 && r.0 >= RESUME_TAIL && last.contains_key(&key) {
                 r.1 = true;
                 let gap = format!("lines of {dyno} between {seen} and {ts} may be missing: Dokku replays at most {RESUME_TAIL} a dyno");
@@ -228,7 +277,9 @@ async fn follow(
                     return;
                 }
             }
-            last.insert(key, ts);
+            if seen < ts {
+                last.insert(key, ts);
+            }
             let l = line(&host, &app, ts, &dyno, msg);
             if req.filter.matches(&l) && tx.send(LogEvent::Live { host: host.clone(), line: l }).is_err() {
                 return;
@@ -272,6 +323,20 @@ mod tests {
         assert_eq!((dyno.as_str(), text.as_str()), ("worker.1", "\x1b[31mred\x1b[0m"));
         assert!(parse("=====> blog failed deploy logs").is_none());
         assert!(parse("").is_none());
+    }
+
+    #[test]
+    fn a_replay_repeats_only_what_was_handed_out() {
+        let t = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
+        let mut r = Recent::default();
+        r.push(t(10), "job 23 done");
+        // The new container's first line: older, but never handed out.
+        assert!(r.contains(t(10), "job 23 done") && !r.contains(t(9), "job 1 done"));
+        for i in 0..RESUME_TAIL as i64 {
+            r.push(t(20 + i), "tick");
+        }
+        assert!(!r.contains(t(10), "job 23 done"), "bounded: the oldest goes");
+        assert!(r.contains(t(20 + RESUME_TAIL as i64 - 1), "tick"));
     }
 
     #[test]

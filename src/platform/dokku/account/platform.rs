@@ -216,10 +216,13 @@ impl Platform for Forced {
         Err(format!("{}: {NO_ROLLBACK}", t.host))
     }
 
-    /// `dokku enter APP DYNO -- ARGV`: Dokku's own exec into the running dyno.
+    /// `dokku enter APP DYNO ARGV…`: Dokku's own `docker exec` into the running dyno (everything
+    /// after the dyno is the command; no `--`, which only its newer scheduler-enter skips and
+    /// older ones would run as the command). Without a terminal
+    /// Dokku passes no `-i`, so the command's stdin is not the caller's.
     async fn run(&self, t: &HostTarget, app: &str, argv: &[String]) -> Result<i32, String> {
         let (name, dyno) = self.dyno_for(t).await?;
-        let mut args = vec!["enter", name.as_str(), dyno.as_str(), "--"];
+        let mut args = vec!["enter", name.as_str(), dyno.as_str()];
         args.extend(argv.iter().map(String::as_str));
         let line = call::line(Via::Forced, &args).map_err(|e| format!("{}: {e}", t.host))?;
         let r = self.transport.run_attached(&line).await;
@@ -233,7 +236,7 @@ impl Platform for Forced {
         let (name, dyno) = self.dyno_for(t).await?;
         let mut args = vec!["enter", name.as_str(), dyno.as_str()];
         if let Some(s) = t.exec.shell.as_deref() {
-            args.extend(["--", s]);
+            args.push(s);
         }
         let line = call::line(Via::Forced, &args).map_err(|e| format!("{}: {e}", t.host))?;
         let r = self.transport.run_pty(&line).await;
@@ -303,7 +306,8 @@ impl Platform for Forced {
     }
 
     /// Each app's certs:report, domains:report and letsencrypt:active. Whether the renewal
-    /// cron job is installed is root's crontab: not known from here.
+    /// cron job is installed is in the dokku user's crontab, which no dokku command shows: not
+    /// known from here.
     async fn kept_certs(&self, report: &HostReport) -> Result<Vec<CertRow>, HostError> {
         let mut apps: Vec<String> = report.processes.iter().filter(|p| p.platform == info()).map(|p| p.app.clone()).collect();
         apps.sort();
