@@ -62,6 +62,15 @@ trait Subject {
     fn cuts_show(&self) -> bool {
         true
     }
+    /// A command that exits 3 with `from-the-app` on stdout. A login that takes plain words only
+    /// (the dokku user's forced command) gives its own: (argv, exit status, on stdout or stderr).
+    fn exits_nonzero(&self) -> (Vec<&str>, i32, bool) {
+        (vec!["sh", "-c", "echo from-the-app; exit 3"], 3, true)
+    }
+    /// Whether the platform's own record of a restart can be read; if not, what fleet says.
+    fn own_record(&self) -> Result<(), &str> {
+        Ok(())
+    }
 }
 
 fn json(s: &dyn Subject, args: &[&str]) -> (Option<i32>, Value, String) {
@@ -206,8 +215,15 @@ fn restart_changes_exactly_the_targeted_instances(s: &dyn Subject) {
 /// newest first.
 fn activity_records_the_restart(s: &dyn Subject) {
     let (code, v, stderr) = json(s, &["activity", s.app(), "--host", s.host(), "--json", "-n", "100"]);
-    assert_eq!(code, Some(0), "fleet activity: {stderr}");
     let entries = v.as_array().unwrap();
+    if let Err(why) = s.own_record() {
+        // fleet's own record still, and the platform's said to be out of reach, exit 1.
+        assert_eq!(code, Some(1), "fleet activity: {stderr}");
+        assert!(stderr.contains(why), "says why: {stderr}");
+        assert!(entries.iter().any(|e| e["who"].as_str().unwrap().starts_with("fleet") && e["what"] == "restart"), "{v:#}");
+        return;
+    }
+    assert_eq!(code, Some(0), "fleet activity: {stderr}");
     let at = |e: &Value| e["at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
     assert!(entries.windows(2).all(|w| at(&w[0]) >= at(&w[1])), "newest first: {v:#}");
     let ours = entries
@@ -226,10 +242,13 @@ fn activity_records_the_restart(s: &dyn Subject) {
 
 fn exec_passes_the_exit_status(s: &dyn Subject) {
     let (process, _) = s.restart();
-    let out =
-        s.command(&["run", s.app(), "-p", process, "--host", s.host(), "--", "sh", "-c", "echo from-the-app; exit 3"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("from-the-app"), "its output is ours");
+    let (argv, code, on_stdout) = s.exits_nonzero();
+    let mut args = vec!["run", s.app(), "-p", process, "--host", s.host(), "--"];
+    args.extend(argv);
+    let out = s.command(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = if on_stdout { &out.stdout } else { &out.stderr };
+    assert!(String::from_utf8_lossy(said).contains("from-the-app"), "its output is ours");
 }
 
 fn readonly_refuses_every_change(s: &dyn Subject) {
@@ -291,10 +310,14 @@ fn lab_2() -> std::sync::MutexGuard<'static, ()> {
 /// Kills root's ssh sessions on a droplet twice, 1.5 s apart, while a follow runs (it counts
 /// by itself: None).
 fn cut_roots_sessions(droplet: &str) -> Option<u64> {
+    cut_sessions_of(droplet, "root")
+}
+
+fn cut_sessions_of(droplet: &str, user: &str) -> Option<u64> {
     for _ in 0..2 {
         std::thread::sleep(Duration::from_millis(1500));
-        let killed = Command::new("docker").args(["exec", droplet, "pkill", "-f", "^sshd: root"]).status().unwrap();
-        assert!(killed.success(), "no ssh session of root on {droplet} to kill");
+        let killed = Command::new("docker").args(["exec", droplet, "pkill", "-f", &format!("^sshd: {user}")]).status().unwrap();
+        assert!(killed.success(), "no ssh session of {user} on {droplet} to kill");
     }
     std::thread::sleep(Duration::from_secs(2));
     None
@@ -586,4 +609,61 @@ fn dokku_conforms() {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
     conform(&Dokku { lab });
+}
+
+/// The same Dokku on lab-2 reached as Dokku's own `dokku` user (`lab-2-dokku`), through its
+/// forced command alone: the worker's follow cut by killing the dokku user's ssh sessions.
+/// Plain words only (an `sh -c` script is refused), and no record of the dynos' own.
+struct DokkuUser {
+    lab: Lab,
+}
+
+impl Subject for DokkuUser {
+    fn command(&self, args: &[&str]) -> Command {
+        self.lab.command(args)
+    }
+    fn host(&self) -> &str {
+        "lab-2-dokku"
+    }
+    fn platform(&self) -> &str {
+        "dokku"
+    }
+    fn app(&self) -> &str {
+        "blog"
+    }
+    fn processes(&self) -> Vec<&str> {
+        vec!["web", "worker"]
+    }
+    fn restart(&self) -> (&str, &str) {
+        ("worker", "web")
+    }
+    fn restarted(&self) -> &str {
+        "blog.worker.1"
+    }
+    fn secret(&self) -> (&str, &str) {
+        ("SECRET_KEY_BASE", "blog-not-a-secret")
+    }
+    fn seed_history(&self) {
+        std::thread::sleep(Duration::from_secs(4));
+    }
+    fn counter(&self) -> Counter {
+        Counter { host: "lab-2-dokku".into(), app: "blog".into(), process: "worker".into(), word: "job " }
+    }
+    fn drive_follow(&self) -> Option<u64> {
+        cut_sessions_of("lab-2", "dokku")
+    }
+    fn exits_nonzero(&self) -> (Vec<&str>, i32, bool) {
+        (vec!["ls", "/from-the-app"], 2, false)
+    }
+    fn own_record(&self) -> Result<(), &str> {
+        Err("the dokku user has no record of the dynos' starts and stops")
+    }
+}
+
+#[test]
+fn dokku_as_its_own_user_conforms() {
+    let _lab2 = lab_2();
+    let lab = Lab::get();
+    lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2-dokku\"]\n");
+    conform(&DokkuUser { lab });
 }

@@ -83,6 +83,8 @@ fn apps_and_dynos_come_from_dokkus_reports() {
             .all(|p| p["platform"] == "dokku" && p["state"] == "running" && p["host"] == "lab-2-dokku"),
         "{blog}"
     );
+    // ps:inspect's start and PID of each dyno, as the Docker platform reads them.
+    assert!(blog["processes"].as_array().unwrap().iter().all(|p| p["since"].is_string() && p["pid"].as_u64().is_some()), "{blog}");
     let api = app(&v, "api");
     assert_eq!(api["processes"][0]["state"], "stopped", "{api}");
     assert!(api["processes"][0]["why"].as_str().unwrap().contains("nothing deployed yet"), "{api}");

@@ -342,7 +342,7 @@ def ps_report(app, fmt):
     for name, c in dyno_containers(app).items():
         parts = name.split(".")
         if len(parts) == 3:
-            status[f"status-{parts[1]}-{parts[2]}"] = f"{c.status} (CID: {c.id[:11]})"
+            status[f"status-{parts[1]}-{parts[2]}"] = f"{c.status} (CID: {c.id[:12]})"
     report = {"computed-stop-timeout-seconds": "30", "deployed": str(state["deployed"]).lower(),
               "global-stop-timeout-seconds": "30", "processes": str(sum(state["scale"].values())),
               "ps-can-scale": "true", "ps-computed-procfile-path": "Procfile", "ps-global-procfile-path": "Procfile",
@@ -600,6 +600,15 @@ def main(argv):
                 fail(f"{plugin.capitalize()} service {words[0] if words else ''} does not exist")
             for app in known[words[0]]:
                 print(app)
+    elif cmd == "ps:inspect" and words:
+        # scheduler-docker-local's scheduler-inspect: `docker container inspect` of the dynos,
+        # every env value masked but those of its allowed prefixes.
+        load(words[0])
+        allowed = ("CACHE_PATH=", "DOCKER_", "DOKKU_", "DYNO=", "PATH=", "PORT=", "USER=")
+        data = [client().api.inspect_container(c.id) for _, c in dyno_list(words[0])]
+        for c in data:
+            c["Config"]["Env"] = [e if e.startswith(allowed) else e.split("=", 1)[0] + "=XXXXXX" for e in c["Config"]["Env"] or []]
+        print(json.dumps(data, sort_keys=True, indent=4))
     elif cmd == "logs" and args:
         logs(args)
     elif cmd == "enter" and args:

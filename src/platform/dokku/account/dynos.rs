@@ -3,6 +3,8 @@
 //! named `APP.web.1` as Dokku's scheduler names its container. An app with none is one row,
 //! as on a host reached as root.
 
+use bollard::models::ContainerInspectResponse;
+
 use crate::config::Convention;
 use crate::config::convention::glob_match;
 use crate::model::{HostId, Process, ProcessKind, ProcessState, UnitNow};
@@ -58,10 +60,26 @@ fn state_of(status: &str) -> ProcessState {
     }
 }
 
+/// One app as the dokku user reads it: `ps:report` (its dynos and their states) and
+/// `ps:inspect` (Docker's inspect of those dynos, env values masked by Dokku): their start,
+/// PID, restarts, exit code and health, as for any container.
+#[derive(Debug, Default)]
+pub struct AppDynos {
+    pub name: String,
+    pub report: Option<PsReport>,
+    pub inspected: Vec<ContainerInspectResponse>,
+}
+
+/// `ps:inspect APP` (a JSON array of `docker container inspect`).
+pub fn inspected(text: &str) -> Result<Vec<ContainerInspectResponse>, String> {
+    serde_json::from_str(text.trim()).map_err(|e| format!("ps:inspect: {e}"))
+}
+
 /// Every app's rows: its dynos, or the one row of an app with none (what Dokku says of it).
-pub fn processes(apps: &[(String, Option<PsReport>)], host: &HostId, convention: &Convention) -> Vec<Process> {
+/// A dyno `ps:inspect` has is read as the Docker platform reads a container.
+pub fn processes(apps: &[AppDynos], host: &HostId, convention: &Convention) -> Vec<Process> {
     let mut out = Vec::new();
-    for (app, report) in apps {
+    for AppDynos { name: app, report, inspected } in apps {
         if convention.ignore_apps.iter().any(|g| glob_match(g, app)) {
             continue;
         }
@@ -73,6 +91,18 @@ pub fn processes(apps: &[(String, Option<PsReport>)], host: &HostId, convention:
             continue;
         }
         for d in dynos {
+            if let Some(c) = inspected.iter().find(|c| containers::name_of(c) == d.unit) {
+                let mut p = containers::process_of(c, host, app.clone(), d.process.clone(), containers::Extra::default());
+                p.platform = super::platform::info();
+                if let Some(cid) = &d.cid {
+                    p.detail = format!("{} (CID {cid})", p.detail);
+                }
+                if let Some(why) = p.why.as_mut() {
+                    why.push_str(&format!(" ({}: dokku logs {app} -p {})", d.unit, d.process));
+                }
+                out.push(p);
+                continue;
+            }
             let state = state_of(&d.status);
             let detail = match &d.cid {
                 Some(cid) => format!("{} (CID {cid})", d.status),
@@ -128,7 +158,10 @@ mod tests {
     fn dynos_from_ps_report_and_the_idle_app() {
         let blog = report::ps_report(include_str!("../../../../fixtures/dokku/0.38/ps-report-blog.json")).unwrap();
         let api = report::ps_report(include_str!("../../../../fixtures/dokku/0.38/ps-report-api.json")).unwrap();
-        let apps = vec![("blog".to_string(), Some(blog)), ("api".to_string(), Some(api))];
+        let apps = vec![
+            AppDynos { name: "blog".into(), report: Some(blog), inspected: Vec::new() },
+            AppDynos { name: "api".into(), report: Some(api), inspected: Vec::new() },
+        ];
         let ps = processes(&apps, &HostId("lab-2".into()), &Convention::default());
         let rows: Vec<(&str, &str, &str, ProcessState)> =
             ps.iter().map(|p| (p.app.as_str(), p.process.as_str(), p.source.as_str(), p.state)).collect();
@@ -143,6 +176,23 @@ mod tests {
         );
         assert_eq!(ps[1].detail, "running (CID 3fa8c2d1e0b4)");
         assert!(ps.iter().all(|p| p.platform.caps().forward != crate::model::Can::Yes));
+    }
+
+    #[test]
+    fn inspected_dynos_have_their_start_pid_and_restarts() {
+        let blog = report::ps_report(include_str!("../../../../fixtures/dokku/0.38/ps-report-blog.json")).unwrap();
+        let inspected = inspected(include_str!("../../../../fixtures/dokku/0.38/ps-inspect-blog.json")).unwrap();
+        assert_eq!(inspected.len(), 3);
+        // Dokku masks the env values it does not allow, and fleet never needs them from here.
+        let env = inspected[0].config.as_ref().and_then(|c| c.env.clone()).unwrap();
+        assert!(env.contains(&"SECRET_KEY_BASE=XXXXXX".to_string()) && env.contains(&"DYNO=web.1".to_string()), "{env:?}");
+        let apps = vec![AppDynos { name: "blog".into(), report: Some(blog), inspected }];
+        let ps = processes(&apps, &HostId("lab-2-dokku".into()), &Convention::default());
+        let web1 = &ps[0];
+        assert_eq!((web1.source.as_str(), web1.pid, web1.restarts), ("blog.web.1", Some(17366), Some(0)));
+        assert_eq!(web1.since, Some("2026-12-03T06:35:48.893368294Z".parse().unwrap()));
+        assert_eq!(web1.detail, "running (CID 9b1c0e7d2a5f)");
+        assert!(ps.iter().all(|p| p.platform == super::super::platform::info() && p.state == ProcessState::Running));
     }
 
     #[test]

@@ -206,6 +206,8 @@ async fn follow(
     let mut dropped_at: Option<Instant> = None;
     let mut failures = 0u32;
     let mut recent: HashMap<String, Recent> = HashMap::new();
+    // Where the history ended for each dyno: nothing older is the follow's to show.
+    let floor = last.clone();
     // The first follow picks up right after the history; later ones replay RESUME_TAIL.
     let mut tail = "100".to_string();
     loop {
@@ -259,10 +261,10 @@ async fn follow(
             r.0 += 1;
             // A deploy's new container has the old one's dyno name and starts before the old
             // one stops: its first lines may be older than the old one's last. So a replay
-            // drops exactly the lines handed out already, where this follow has them, rather
-            // than everything up to the newest time.
+            // drops the lines handed out already, where this follow has them, and those from
+            // before it began (the history's), rather than everything up to the newest time.
             let already = match recent.get(&key) {
-                Some(r) if resumed && !r.is_empty() => r.contains(ts, &msg),
+                Some(r) if resumed && !r.is_empty() => r.contains(ts, &msg) || ts <= floor.get(&key).copied().unwrap_or(started),
                 _ => ts <= seen,
             };
             if already {

@@ -27,6 +27,8 @@ pub const NO_FORWARD: &str =
 pub const NO_METRICS: &str =
     "the dokku user cannot read the dynos' CPU and memory (no Docker socket through its forced command): reach the host as root for them";
 
+pub const NO_ACTIVITY: &str = "the dokku user has no record of the dynos' starts and stops it can read (the engine's events need its socket): reach the host as root for them";
+
 static INFO: PlatformInfo = PlatformInfo {
     name: "dokku",
     caps: Capabilities { rollback: Can::No(NO_ROLLBACK), forward: Can::No(NO_FORWARD), metrics: Can::No(NO_METRICS), ..Capabilities::ALL },
@@ -65,20 +67,33 @@ impl Forced {
         call::dokku(&self.transport, Via::Forced, args).await
     }
 
-    /// Every app's `ps:report`, asked side by side (one command each: there is no shell to
-    /// put them in one round trip).
-    pub async fn reports(&self, names: &[String]) -> (Vec<(String, Option<report::PsReport>)>, Vec<String>) {
-        let runs = names.iter().map(|n| async move { (n.clone(), self.dokku(&["ps:report", n, "--format", "json"]).await) });
-        let mut warnings = Vec::new();
-        let mut out = Vec::new();
-        for (name, r) in futures::future::join_all(runs).await {
-            match r.and_then(|t| report::ps_report(&t)) {
-                Ok(r) => out.push((name, Some(r))),
+    /// Every app's `ps:report`, then `ps:inspect` of an app with dynos, the apps side by side
+    /// (one command each: there is no shell to put them in one round trip). A failed inspect
+    /// costs the dynos' details, not their rows.
+    pub async fn reports(&self, names: &[String]) -> (Vec<dynos::AppDynos>, Vec<String>) {
+        let runs = names.iter().map(|n| async move {
+            let mut warnings = Vec::new();
+            let report = match self.dokku(&["ps:report", n, "--format", "json"]).await.and_then(|t| report::ps_report(&t)) {
+                Ok(r) => Some(r),
                 Err(e) => {
-                    warnings.push(format!("dokku ps:report {name}: {e}"));
-                    out.push((name, None));
+                    warnings.push(format!("dokku ps:report {n}: {e}"));
+                    None
+                }
+            };
+            let mut inspected = Vec::new();
+            if report.as_ref().is_some_and(|r| !r.status.is_empty()) {
+                match self.dokku(&["ps:inspect", n]).await.and_then(|t| dynos::inspected(&t)) {
+                    Ok(all) => inspected = all,
+                    Err(e) => warnings.push(format!("dokku ps:inspect {n}: {e}")),
                 }
             }
+            (dynos::AppDynos { name: n.clone(), report, inspected }, warnings)
+        });
+        let mut warnings = Vec::new();
+        let mut out = Vec::new();
+        for (app, w) in futures::future::join_all(runs).await {
+            out.push(app);
+            warnings.extend(w);
         }
         (out, warnings)
     }
@@ -328,15 +343,13 @@ impl Platform for Forced {
 
     async fn activity(
         &self,
-        t: &HostTarget,
+        _t: &HostTarget,
         _app: &str,
         _since: Option<jiff::Timestamp>,
         _limit: usize,
     ) -> Result<Vec<crate::model::ActivityEntry>, String> {
-        Err(format!(
-            "{}: the dokku user has no record of the dynos' starts and stops it can read (the engine's events need its socket): reach the host as root for them",
-            t.host
-        ))
+        // The caller names the host.
+        Err(NO_ACTIVITY.to_string())
     }
 
     async fn changed(&self) {
