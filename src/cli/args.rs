@@ -16,7 +16,8 @@ use clap::{Args, Parser, Subcommand};
         systemd units {app}-{process}.service installed under /etc/systemd/system, docker-compose \
         projects (the project is the app, each service a process) and containers labelled fleet.app, \
         supervisord programs (a [group:x] is app x, else {app}-{process} names), Dokku's apps \
-        (dokku apps:list, their dynos by Dokku's labels), Kubernetes workloads by \
+        (dokku apps:list, their dynos by Dokku's labels; a host logged into as the dokku user, \
+        User dokku, is read through Dokku's forced command alone), Kubernetes workloads by \
         app.kubernetes.io/name.",
     after_help = "Exit status: 0 every host answered, 1 some host failed (the rest is printed), 2 usage or config error."
 )]
