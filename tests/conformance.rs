@@ -560,10 +560,13 @@ fn supervisord_conforms() {
 }
 
 /// Dokku on lab-2 (the stand-in `dokku` and the dynos it deploys on lab-2's engine): blog's
-/// web×2 and worker, the worker's `job N done` lines on stderr (three a second) followed while root's ssh
-/// sessions on lab-2 are killed.
+/// web×2 and worker, the worker's `job N done` lines (three a second) followed while the
+/// login's ssh sessions on lab-2 are killed. Reached as root (`lab-2`), or as Dokku's own
+/// `dokku` user through its forced command alone (`lab-2-dokku`): plain words only there (an
+/// `sh -c` script is refused), and no record of the dynos' own to read.
 struct Dokku {
     lab: Lab,
+    as_dokku_user: bool,
 }
 
 impl Subject for Dokku {
@@ -571,7 +574,7 @@ impl Subject for Dokku {
         self.lab.command(args)
     }
     fn host(&self) -> &str {
-        "lab-2"
+        if self.as_dokku_user { "lab-2-dokku" } else { "lab-2" }
     }
     fn platform(&self) -> &str {
         "dokku"
@@ -596,10 +599,16 @@ impl Subject for Dokku {
         std::thread::sleep(Duration::from_secs(4));
     }
     fn counter(&self) -> Counter {
-        Counter { host: "lab-2".into(), app: "blog".into(), process: "worker".into(), word: "job " }
+        Counter { host: self.host().into(), app: "blog".into(), process: "worker".into(), word: "job " }
     }
     fn drive_follow(&self) -> Option<u64> {
-        cut_roots_sessions("lab-2")
+        cut_sessions_of("lab-2", if self.as_dokku_user { "dokku" } else { "root" })
+    }
+    fn exits_nonzero(&self) -> (Vec<&str>, i32, bool) {
+        if self.as_dokku_user { (vec!["ls", "/from-the-app"], 2, false) } else { (vec!["sh", "-c", "echo from-the-app; exit 3"], 3, true) }
+    }
+    fn own_record(&self) -> Result<(), &str> {
+        if self.as_dokku_user { Err("the dokku user has no record of the dynos' starts and stops") } else { Ok(()) }
     }
 }
 
@@ -608,56 +617,7 @@ fn dokku_conforms() {
     let _lab2 = lab_2();
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
-    conform(&Dokku { lab });
-}
-
-/// The same Dokku on lab-2 reached as Dokku's own `dokku` user (`lab-2-dokku`), through its
-/// forced command alone: the worker's follow cut by killing the dokku user's ssh sessions.
-/// Plain words only (an `sh -c` script is refused), and no record of the dynos' own.
-struct DokkuUser {
-    lab: Lab,
-}
-
-impl Subject for DokkuUser {
-    fn command(&self, args: &[&str]) -> Command {
-        self.lab.command(args)
-    }
-    fn host(&self) -> &str {
-        "lab-2-dokku"
-    }
-    fn platform(&self) -> &str {
-        "dokku"
-    }
-    fn app(&self) -> &str {
-        "blog"
-    }
-    fn processes(&self) -> Vec<&str> {
-        vec!["web", "worker"]
-    }
-    fn restart(&self) -> (&str, &str) {
-        ("worker", "web")
-    }
-    fn restarted(&self) -> &str {
-        "blog.worker.1"
-    }
-    fn secret(&self) -> (&str, &str) {
-        ("SECRET_KEY_BASE", "blog-not-a-secret")
-    }
-    fn seed_history(&self) {
-        std::thread::sleep(Duration::from_secs(4));
-    }
-    fn counter(&self) -> Counter {
-        Counter { host: "lab-2-dokku".into(), app: "blog".into(), process: "worker".into(), word: "job " }
-    }
-    fn drive_follow(&self) -> Option<u64> {
-        cut_sessions_of("lab-2", "dokku")
-    }
-    fn exits_nonzero(&self) -> (Vec<&str>, i32, bool) {
-        (vec!["ls", "/from-the-app"], 2, false)
-    }
-    fn own_record(&self) -> Result<(), &str> {
-        Err("the dokku user has no record of the dynos' starts and stops")
-    }
+    conform(&Dokku { lab, as_dokku_user: false });
 }
 
 #[test]
@@ -665,5 +625,5 @@ fn dokku_as_its_own_user_conforms() {
     let _lab2 = lab_2();
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2-dokku\"]\n");
-    conform(&DokkuUser { lab });
+    conform(&Dokku { lab, as_dokku_user: true });
 }

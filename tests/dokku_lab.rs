@@ -10,42 +10,14 @@ mod common;
 
 use std::process::Command;
 
+use common::dokku::{app, changing, cids, dokku};
 use common::lab::Lab;
 use serde_json::Value;
-
-/// Every test here takes its turn: config changes and restarts replace blog's containers.
-static CHANGES: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn changing() -> std::sync::MutexGuard<'static, ()> {
-    CHANGES.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn lab() -> Lab {
     let lab = Lab::get();
     lab.write_fleet_toml("local = false\n[inventory]\ninclude = [\"lab-2\"]\n");
     lab
-}
-
-/// The stand-in itself, by the test's own hand.
-fn dokku(args: &str) -> String {
-    let out = Command::new("docker").args(["exec", "lab-2", "sh", "-c", &format!("dokku {args}")]).output().unwrap();
-    assert!(out.status.success(), "dokku {args}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Each dyno's container ID, from `ps:report` (as Dokku itself reports them).
-fn cids() -> std::collections::BTreeMap<String, String> {
-    let v: Value = serde_json::from_str(&dokku("ps:report blog --format json")).unwrap();
-    v.as_object()
-        .unwrap()
-        .iter()
-        .filter(|(k, _)| k.starts_with("status-"))
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
-}
-
-fn app(v: &Value, name: &str) -> Value {
-    v["apps"].as_array().unwrap().iter().find(|a| a["name"] == name).cloned().unwrap_or_else(|| panic!("no app {name}: {v}"))
 }
 
 #[test]

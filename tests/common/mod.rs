@@ -1,6 +1,7 @@
 //! Shared test helpers: a fleet state built from lab fixtures with a pinned clock.
 #![allow(dead_code)]
 
+pub mod dokku;
 pub mod lab;
 
 use fleet::config::Convention;
