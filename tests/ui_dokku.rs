@@ -78,3 +78,72 @@ fn b_rebuilds_a_dokku_app_behind_its_own_confirmation() {
     assert!(s.overlay.is_none(), "{:?}", s.overlay);
     assert!(s.notice.as_deref().unwrap_or("").contains("a rebuild from source is Dokku's"), "{:?}", s.notice);
 }
+
+/// The same Dokku reached as its `dokku` user: a host row of Dokku alone, its dynos from
+/// `ps:report` and `ps:inspect` (fixtures/dokku/0.38/), the host pane saying what that login
+/// cannot do, and a restart's confirmation naming the forced command's line.
+fn dokku_user_state() -> State {
+    use fleet::platform::dokku::account::dynos::{self as user_dynos, AppDynos};
+    // An hour after ps:inspect's dynos started.
+    let now = || -> jiff::Timestamp { "2026-12-03T07:35:48Z".parse().unwrap() };
+    let host = HostId("lab-2-dokku".into());
+    let apps = vec![
+        AppDynos {
+            name: "api".into(),
+            report: Some(report::ps_report(include_str!("../fixtures/dokku/0.38/ps-report-api.json")).unwrap()),
+            inspected: Vec::new(),
+        },
+        AppDynos {
+            name: "blog".into(),
+            report: Some(report::ps_report(include_str!("../fixtures/dokku/0.38/ps-report-blog.json")).unwrap()),
+            inspected: user_dynos::inspected(include_str!("../fixtures/dokku/0.38/ps-inspect-blog.json")).unwrap(),
+        },
+    ];
+    let report = HostReport {
+        host: host.clone(),
+        facts: fleet::model::HostFacts {
+            note: Some(
+                "reached as the dokku user (Dokku 0.38.21): only Dokku's commands, so no host metrics, forwards or other platforms here"
+                    .into(),
+            ),
+            ..Default::default()
+        },
+        processes: user_dynos::processes(&apps, &host, &Convention::default()),
+        platforms: vec![PlatformStatus { platform: fleet::platform::dokku::account::platform::info(), note: None }],
+        at: now(),
+    };
+    let mut spec = common::spec("lab-2-dokku");
+    spec.login = Some("dokku".into());
+    let mut fleet = FleetState::new(vec![spec], Convention::default().process_order);
+    fleet.apply(host, Ok(report), now() - jiff::SignedDuration::from_secs(4));
+    State::new(fleet, now())
+}
+
+#[test]
+fn dokku_as_its_own_user() {
+    let s = dokku_user_state();
+    let text = common::screen(&common::draw(&mut s.clone(), 160, 48));
+    assert!(text.contains("lab-2-dokku") && text.contains("reached as the dokk") && text.contains("59m"), "{text}");
+    crate::snap!("dokku_user_apps", s);
+    let mut s = dokku_user_state();
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "blog".chars() {
+        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    update(&mut s, Msg::Action(Action::Restart));
+    let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no confirmation: {:?}", s.overlay) };
+    let fleet::state::Effect::Run(op) = &c.effect else { panic!("{:?}", c.effect) };
+    assert!(op.lines().iter().any(|l| l.contains("ssh dokku@HOST ps:restart blog web")), "{:?}", op.lines());
+    crate::snap!("dokku_user_restart_confirm", s);
+    let mut s = dokku_user_state();
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "blog".chars() {
+        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
+    }
+    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    update(&mut s, Msg::Action(Action::Open));
+    let text = common::screen(&common::draw(&mut s, 160, 48));
+    assert!(text.contains("blog.worker.1"), "{text}");
+    crate::snap!("dokku_user_app_blog", s);
+}
