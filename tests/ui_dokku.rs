@@ -39,12 +39,7 @@ fn dokku_apps_beside_units() {
 
 #[test]
 fn the_blog_apps_view() {
-    let mut s = state();
-    update(&mut s, Msg::Action(Action::Filter));
-    for c in "blog".chars() {
-        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
-    }
-    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    let mut s = selected("blog");
     update(&mut s, Msg::Action(Action::Open));
     assert_eq!(s.view, fleet::state::View::App { name: "blog".into() });
     let text = common::screen(&common::draw(&mut s, 160, 48));
@@ -53,7 +48,11 @@ fn the_blog_apps_view() {
 }
 
 fn selected(name: &str) -> State {
-    let mut s = state();
+    filtered(state(), name)
+}
+
+/// `/NAME` then enter: the one app selected.
+fn filtered(mut s: State, name: &str) -> State {
     update(&mut s, Msg::Action(Action::Filter));
     for c in name.chars() {
         update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
@@ -125,23 +124,13 @@ fn dokku_as_its_own_user() {
     let text = common::screen(&common::draw(&mut s.clone(), 160, 48));
     assert!(text.contains("lab-2-dokku") && text.contains("reached as the dokk") && text.contains("59m"), "{text}");
     crate::snap!("dokku_user_apps", s);
-    let mut s = dokku_user_state();
-    update(&mut s, Msg::Action(Action::Filter));
-    for c in "blog".chars() {
-        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
-    }
-    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    let mut s = filtered(dokku_user_state(), "blog");
     update(&mut s, Msg::Action(Action::Restart));
     let Some(fleet::state::Overlay::Confirm(c)) = &s.overlay else { panic!("no confirmation: {:?}", s.overlay) };
     let fleet::state::Effect::Run(op) = &c.effect else { panic!("{:?}", c.effect) };
     assert!(op.lines().iter().any(|l| l.contains("ssh dokku@HOST ps:restart blog web")), "{:?}", op.lines());
     crate::snap!("dokku_user_restart_confirm", s);
-    let mut s = dokku_user_state();
-    update(&mut s, Msg::Action(Action::Filter));
-    for c in "blog".chars() {
-        update(&mut s, Msg::FilterKey(FilterKey::Char(c)));
-    }
-    update(&mut s, Msg::FilterKey(FilterKey::Accept));
+    let mut s = filtered(dokku_user_state(), "blog");
     update(&mut s, Msg::Action(Action::Open));
     let text = common::screen(&common::draw(&mut s, 160, 48));
     assert!(text.contains("blog.worker.1"), "{text}");

@@ -76,16 +76,22 @@ pub fn idle(host: &HostId, app: &str, report: Option<&PsReport>) -> Process {
         Some(_) => ("no dyno found".to_string(), Some("Dokku says it runs, but the engine has no container of it".to_string())),
         None => ("unknown".to_string(), None),
     };
+    Process { detail, why, ..bare(app, "app", host, ProcessKind::DokkuApp, app) }
+}
+
+/// A Dokku row with only what Dokku's reports say (stopped until said otherwise): no PID,
+/// memory, start or container facts.
+pub fn bare(app: &str, process: &str, host: &HostId, kind: ProcessKind, source: &str) -> Process {
     Process {
         app: app.to_string(),
-        process: "app".to_string(),
+        process: process.to_string(),
         host: host.clone(),
-        kind: ProcessKind::DokkuApp,
+        kind,
         platform: super::info(),
-        source: app.to_string(),
+        source: source.to_string(),
         state: ProcessState::Stopped,
-        detail,
-        why,
+        detail: String::new(),
+        why: None,
         warning: None,
         pid: None,
         memory_bytes: None,

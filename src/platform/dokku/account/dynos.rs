@@ -111,27 +111,11 @@ pub fn processes(apps: &[AppDynos], host: &HostId, convention: &Convention) -> V
             let why = (state != ProcessState::Running)
                 .then(|| format!("Dokku says {} ({}: dokku logs {app} -p {})", d.status, d.unit, d.process));
             out.push(Process {
-                app: app.clone(),
-                process: d.process.clone(),
-                host: host.clone(),
-                kind: ProcessKind::Container,
                 platform: super::platform::info(),
-                source: d.unit.clone(),
                 state,
                 detail,
                 why,
-                warning: None,
-                pid: None,
-                memory_bytes: None,
-                since: None,
-                restarts: None,
-                user: None,
-                working_dir: None,
-                env_files: Vec::new(),
-                environment: Vec::new(),
-                workload: None,
-                schedule: None,
-                container: None,
+                ..crate::platform::dokku::dynos::bare(app, &d.process, host, ProcessKind::Container, &d.unit)
             });
         }
     }
