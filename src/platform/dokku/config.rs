@@ -79,11 +79,28 @@ pub async fn change(transport: &Transport, via: Via, t: &HostTarget, app: &str, 
         return Err(format!("{}: {bad:?} is not a variable name Dokku takes", t.host));
     }
     let refs: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
-    let r = call::dokku(transport, via, &refs).await;
+    let r = call::dokku(transport, via, &refs).await.map_err(|e| without_values(&e, change));
     audit::record(&t.host, app, "config", &shown, audit::outcome(&r, |_| format!("ok: {}", change.describe())));
     r?;
     let after = text(&export(transport, via, &name).await?);
     Ok((before, after))
+}
+
+/// Dokku's words on a failed change, for the user and the audit log, with the values set
+/// taken out: `config:set` lists each `KEY: value` it set on stdout, and a failure with an empty
+/// stderr is told in stdout's words.
+fn without_values(said: &str, change: &Change) -> String {
+    let Change::Set(pairs) = change else { return said.to_string() };
+    said.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            match pairs.iter().find(|(k, _)| trimmed.strip_prefix(k.as_str()).is_some_and(|r| r.starts_with(':'))) {
+                Some((k, _)) => format!("{}{k}: …", &line[..line.len() - trimmed.len()]),
+                None => pairs.iter().filter(|(_, v)| v.len() >= 4).fold(line.to_string(), |l, (_, v)| l.replace(v.as_str(), "…")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Replaces the config with `new`, as the changes between it and what Dokku has now; refused
@@ -97,4 +114,21 @@ pub async fn write(transport: &Transport, via: Via, t: &HostTarget, app: &str, s
         change(transport, via, t, app, &c).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_set_never_says_the_values() {
+        let change = Change::Set(vec![("API_TOKEN".into(), "t0p s3cret".into()), ("N".into(), "1".into())]);
+        let said = "lab-2: -----> Setting config vars\n       API_TOKEN:          t0p s3cret\n       N: 1\n !     restart failed near t0p s3cret (exit 1)";
+        let shown = without_values(said, &change);
+        assert!(!shown.contains("t0p s3cret"), "{shown}");
+        assert_eq!(shown.lines().nth(1), Some("       API_TOKEN: …"));
+        assert_eq!(shown.lines().nth(2), Some("       N: …"));
+        assert!(shown.ends_with("restart failed near … (exit 1)"), "{shown}");
+        assert_eq!(without_values("x: y", &Change::Unset(vec!["x".into()])), "x: y");
+    }
 }
